@@ -1,0 +1,179 @@
+//! Expands the book exactly as mdBook renders it, then hands it to the tests.
+//!
+//! 1. mdBook's own preprocessors (through `mdbook-driver`) expand every
+//!    `{{#include}}` and `{{#rustdoc_include}}`, so the code the tests see is
+//!    the code the reader sees, hidden lines and all.
+//! 2. Every fenced code block of every chapter is written to
+//!    `$OUT_DIR/book_blocks.rs`, for the checks in `tests/`.
+//! 3. Every `rust` block that should compile goes to skeptic, one markdown file
+//!    per chapter, each block under a heading that names its listing, so that a
+//!    failing skeptic test names the chapter and the listing. `compile_fail`
+//!    blocks are kept from skeptic (it would compile them and fail) and checked
+//!    by `tests/compile_fail.rs` instead.
+//! 4. skeptic's generated tests are pointed at `run_bounded` in
+//!    `tests/skeptic.rs`, which adds the time limit skeptic does not have.
+//!
+//! This script never fails on the book's content: a broken include or a bad
+//! block is reported by a test, with the chapter's name.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mdbook_driver::MDBook;
+use mdbook_driver::book::BookItem;
+use mdbook_driver::builtin_renderers::MarkdownRenderer;
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+struct FencedBlock {
+    /// 1-based line of the opening fence.
+    line: usize,
+    info: String,
+    body: String,
+}
+
+fn main() {
+    for path in ["book.toml", "src", "listings"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+
+    let book = MDBook::load(&root).expect("book.toml or src/SUMMARY.md cannot be loaded");
+    let (expanded, _) = book
+        .preprocess_book(&MarkdownRenderer::new())
+        .expect("mdBook's preprocessors failed");
+
+    let skeptic_dir = out_dir.join("skeptic");
+    let _ = fs::remove_dir_all(&skeptic_dir);
+    fs::create_dir_all(&skeptic_dir).unwrap();
+
+    let mut blocks_rs = String::from("&[\n");
+    let mut chapters_rs = String::from("&[\n");
+    let mut skeptic_inputs = Vec::new();
+
+    for item in expanded.iter() {
+        let BookItem::Chapter(chapter) = item else { continue };
+        let Some(path) = &chapter.path else { continue };
+        let chapter_file = Path::new("src").join(path);
+        let chapter_file = chapter_file.to_str().unwrap().to_owned();
+        let original = fs::read_to_string(root.join(&chapter_file)).unwrap_or_default();
+        let original_blocks = fenced_blocks(&original);
+        let expanded_blocks = fenced_blocks(&chapter.content);
+
+        writeln!(
+            chapters_rs,
+            "    Chapter {{ file: {chapter_file:?}, title: {:?}, expanded: {:?} }},",
+            chapter.name, chapter.content
+        )
+        .unwrap();
+
+        let mut skeptic_md = String::new();
+        for (index, block) in expanded_blocks.iter().enumerate() {
+            // Expansion never adds or removes a fence (listings are .rs and
+            // .txt files), so the n-th block of the source is the n-th here.
+            let source = original_blocks.get(index);
+            writeln!(
+                blocks_rs,
+                "    Block {{ chapter: {chapter_file:?}, number: {}, line: {}, info: {:?}, source: {:?}, expanded: {:?} }},",
+                index + 1,
+                source.map_or(0, |b| b.line),
+                block.info,
+                source.map_or("", |b| b.body.as_str()),
+                block.body,
+            )
+            .unwrap();
+
+            let tokens = info_tokens(&block.info);
+            if tokens.contains(&"rust") && !tokens.contains(&"compile_fail") {
+                let listing = source
+                    .and_then(|b| included_listing(&b.body))
+                    .unwrap_or_else(|| format!("block {}", index + 1));
+                write!(
+                    skeptic_md,
+                    "## {listing}\n\n```{}\n{}```\n\n",
+                    block.info, block.body
+                )
+                .unwrap();
+            }
+        }
+        if !skeptic_md.is_empty() {
+            // One file per chapter; its name becomes the test names' prefix.
+            let flat = chapter_file
+                .trim_start_matches("src/")
+                .trim_end_matches(".md")
+                .replace('/', "__");
+            let file = skeptic_dir.join(format!("{flat}.md"));
+            fs::write(&file, skeptic_md).unwrap();
+            skeptic_inputs.push(file);
+        }
+    }
+    blocks_rs.push_str("]\n");
+    chapters_rs.push_str("]\n");
+    write_if_changed(&out_dir.join("book_blocks.rs"), &blocks_rs);
+    write_if_changed(&out_dir.join("book_chapters.rs"), &chapters_rs);
+
+    skeptic_inputs.sort();
+    skeptic::generate_doc_tests(&skeptic_inputs);
+
+    // skeptic runs a snippet with no time limit; route every run through the
+    // harness in tests/skeptic.rs, which kills a snippet that hangs.
+    let generated = out_dir.join("skeptic-tests.rs");
+    let tests = fs::read_to_string(&generated).unwrap_or_default();
+    let bounded = tests.replace("skeptic::rt::run_test(", "crate::run_bounded(");
+    write_if_changed(&generated, &bounded);
+}
+
+/// The tokens of a code block's info string, split the way rustdoc and skeptic
+/// split them (`rust,compile_fail,E0373` gives three).
+fn info_tokens(info: &str) -> Vec<&str> {
+    info.split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// `threads/spawn-join` for a block whose body includes
+/// `../../listings/threads/spawn-join/src/main.rs`.
+fn included_listing(body: &str) -> Option<String> {
+    let start = body.find("listings/")? + "listings/".len();
+    let rest = &body[start..];
+    let parts: Vec<&str> = rest.splitn(3, '/').collect();
+    (parts.len() == 3).then(|| format!("{}/{}", parts[0], parts[1]))
+}
+
+fn fenced_blocks(markdown: &str) -> Vec<FencedBlock> {
+    let mut blocks = Vec::new();
+    let mut current: Option<FencedBlock> = None;
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let line = markdown[..range.start].matches('\n').count() + 1;
+                current = Some(FencedBlock {
+                    line,
+                    info: info.to_string(),
+                    body: String::new(),
+                });
+            }
+            Event::Text(text) => {
+                if let Some(block) = &mut current {
+                    block.body.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(block) = current.take() {
+                    blocks.push(block);
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// Leaves the file (and its timestamp) alone when nothing changed, so an
+/// unchanged book does not rebuild the tests.
+fn write_if_changed(path: &Path, contents: &str) {
+    if fs::read_to_string(path).ok().as_deref() != Some(contents) {
+        fs::write(path, contents).unwrap();
+    }
+}

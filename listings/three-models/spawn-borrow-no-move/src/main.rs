@@ -1,0 +1,12 @@
+use std::thread;
+
+// ANCHOR: all
+fn main() {
+    let prices = vec![101, 99, 104];
+    let handle = thread::spawn(|| {
+        let total: i32 = prices.iter().sum();
+        println!("{} prices, total {total}", prices.len());
+    });
+    handle.join().unwrap();
+}
+// ANCHOR_END: all

@@ -1,0 +1,141 @@
+//! The book as `build.rs` expanded it with mdBook's own preprocessors.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+pub struct Chapter {
+    /// `src/three-models.md`
+    pub file: &'static str,
+    pub title: &'static str,
+    /// The chapter after `{{#include}}` and `{{#rustdoc_include}}`.
+    pub expanded: &'static str,
+}
+
+/// One fenced code block of a chapter.
+pub struct Block {
+    pub chapter: &'static str,
+    /// 1-based position among the chapter's fenced blocks.
+    pub number: usize,
+    /// Line of the opening fence in the chapter's source.
+    pub line: usize,
+    /// The info string: `rust`, `rust,compile_fail,E0373`, `text`...
+    pub info: &'static str,
+    /// The block as written in `src/`.
+    pub source: &'static str,
+    /// The block as the reader sees it (hidden lines start with `# `).
+    pub expanded: &'static str,
+}
+
+pub static CHAPTERS: &[Chapter] = include!(concat!(env!("OUT_DIR"), "/book_chapters.rs"));
+pub static BLOCKS: &[Block] = include!(concat!(env!("OUT_DIR"), "/book_blocks.rs"));
+
+/// A `{{#include path}}` or `{{#rustdoc_include path:anchor}}` in a block.
+#[derive(Debug, Clone)]
+pub struct Include {
+    pub rustdoc: bool,
+    /// Relative to the repository root: `listings/three-models/x/src/main.rs`.
+    pub path: PathBuf,
+    pub anchor: Option<String>,
+}
+
+static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{\{#(include|rustdoc_include)\s+([^}\s:]+)(?::([^}\s]+))?\s*\}\}").unwrap()
+});
+
+impl Block {
+    /// `src/three-models.md, block 3 (line 12)`: how failures name a block.
+    pub fn location(&self) -> String {
+        format!("{}, block {} (line {})", self.chapter, self.number, self.line)
+    }
+
+    pub fn tokens(&self) -> Vec<&'static str> {
+        self.info
+            .split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    pub fn is_rust(&self) -> bool {
+        self.tokens().contains(&"rust")
+    }
+
+    pub fn is_compile_fail(&self) -> bool {
+        self.tokens().contains(&"compile_fail")
+    }
+
+    /// The error codes a `compile_fail` block names: `E0373`.
+    pub fn error_codes(&self) -> Vec<&'static str> {
+        let code = Regex::new(r"^E\d{4}$").unwrap();
+        self.tokens()
+            .into_iter()
+            .filter(|t| code.is_match(t))
+            .collect()
+    }
+
+    pub fn includes(&self) -> Vec<Include> {
+        let chapter_dir = Path::new(self.chapter).parent().unwrap();
+        INCLUDE
+            .captures_iter(self.source)
+            .map(|c| Include {
+                rustdoc: &c[1] == "rustdoc_include",
+                path: normalize(&chapter_dir.join(&c[2])),
+                anchor: c.get(3).map(|a| a.as_str().to_owned()),
+            })
+            .collect()
+    }
+
+    /// The listing crate directory this block comes from, if any:
+    /// `listings/three-models/print-numbers-thread`.
+    pub fn listing_dir(&self) -> Option<PathBuf> {
+        self.includes().into_iter().find_map(|i| listing_dir_of(&i.path))
+    }
+
+    /// The program the block stands for: the expanded text with the hidden
+    /// lines shown, as skeptic and rustdoc read it.
+    pub fn program(&self) -> String {
+        self.expanded
+            .lines()
+            .map(|line| {
+                let trimmed = line.trim_start();
+                if let Some(rest) = trimmed.strip_prefix("# ") {
+                    rest.to_owned()
+                } else if trimmed == "#" {
+                    String::new()
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `listings/<chapter>/<listing>` for any path inside a listing crate.
+pub fn listing_dir_of(path: &Path) -> Option<PathBuf> {
+    let mut parts = path.components();
+    let first = parts.next()?;
+    if first.as_os_str() != "listings" {
+        return None;
+    }
+    let chapter = parts.next()?;
+    let listing = parts.next()?;
+    parts.next()?; // a file inside it
+    Some(Path::new("listings").join(chapter).join(listing))
+}
+
+/// `src/../listings/x` -> `listings/x`, without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}

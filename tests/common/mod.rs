@@ -1,0 +1,55 @@
+//! What the checks in `tests/` share: the expanded book that `build.rs` wrote,
+//! the listing crates, and running a listing under a time limit.
+
+#![allow(dead_code)] // each test file uses a different part
+
+pub mod book;
+pub mod listings;
+pub mod run;
+pub mod watchdog;
+
+use std::path::{Path, PathBuf};
+
+/// The repository root (the root package's directory).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `BLESS=1 cargo test` rewrites every shown output and compiler message from
+/// a real run instead of comparing with it.
+pub fn blessing() -> bool {
+    std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// A unified diff of what the book shows against what the program did.
+pub fn diff(shown: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(shown, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header("shown in the book", "produced by the run")
+        .to_string()
+}
+
+/// Collects every problem before failing, so one run reports all of them.
+#[derive(Default)]
+pub struct Problems(Vec<String>);
+
+impl Problems {
+    pub fn add(&mut self, problem: impl Into<String>) {
+        self.0.push(problem.into());
+    }
+
+    pub fn check(self, what: &str) {
+        if !self.0.is_empty() {
+            panic!(
+                "{} problem(s) with {what}:\n\n{}",
+                self.0.len(),
+                self.0.join("\n\n")
+            );
+        }
+    }
+}
+
+pub fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(root()).unwrap_or(path).to_path_buf()
+}

@@ -1,0 +1,105 @@
+//! Running a listing the way the book's checks need it: bounded in time, with
+//! stdout and stderr merged in the order they were written, in a fresh
+//! directory, and with a check that it left nothing behind.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+/// How long one run may take before it is killed. The goal is about 2 s;
+/// the margin is for a loaded 2-core machine.
+pub const TIME_LIMIT: Duration = Duration::from_secs(20);
+
+pub struct Finished {
+    pub status: ExitStatus,
+    /// stdout and stderr, interleaved as written (one pipe for both).
+    pub output: String,
+    pub elapsed: Duration,
+}
+
+/// Runs `program args` in a new process group and a fresh empty directory
+/// (also its `TMPDIR`). Fails, naming `what`, if it outlives the time limit,
+/// leaves a process in its group, or leaves a file in either directory.
+pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finished, String> {
+    let workdir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let tmpdir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let (reader, writer) = std::io::pipe().map_err(|e| e.to_string())?;
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .current_dir(workdir.path())
+        .env("TMPDIR", tmpdir.path())
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone().map_err(|e| e.to_string())?)
+        .stderr(writer);
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let started = Instant::now();
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("{what}: cannot start {}: {e}", program.display()))?;
+    // The parent's copies of the pipe's write end live in `command`: drop it,
+    // or reading would never see the end of the output.
+    drop(command);
+    let group = Pid::from_raw(child.id() as i32);
+
+    let (sender, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut reader = reader;
+        let _ = reader.read_to_end(&mut bytes);
+        let _ = sender.send(bytes);
+    });
+
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > TIME_LIMIT {
+            let _ = killpg(group, Signal::SIGKILL);
+            let _ = child.wait();
+            return Err(format!(
+                "{what}: still running after {} s; killed it and its process group",
+                TIME_LIMIT.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = started.elapsed();
+
+    // Anything still in the group outlived the listing: a leaked process.
+    let leaked = killpg(group, None).is_ok();
+    if leaked {
+        let _ = killpg(group, Signal::SIGKILL);
+    }
+    let output = received
+        .recv_timeout(Duration::from_secs(5))
+        .map_err(|_| format!("{what}: its output pipe stayed open after it exited"))?;
+    let output = String::from_utf8(output).map_err(|_| format!("{what}: output is not UTF-8"))?;
+    if leaked {
+        return Err(format!(
+            "{what}: left processes running after it exited (killed them)\noutput:\n{output}"
+        ));
+    }
+    for (dir, name) in [(workdir.path(), "working directory"), (tmpdir.path(), "TMPDIR")] {
+        let left: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        if !left.is_empty() {
+            return Err(format!("{what}: left files in its {name}: {left:?}"));
+        }
+    }
+    Ok(Finished {
+        status,
+        output,
+        elapsed,
+    })
+}

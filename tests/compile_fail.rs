@@ -1,0 +1,104 @@
+//! Every `compile_fail` block fails to compile with exactly the error codes
+//! its info string names (`rust,compile_fail,E0373`), and the compiler
+//! message the book shows under it is rustc's real output.
+//!
+//! skeptic never sees these blocks (build.rs keeps them out). Each is compiled
+//! here with rustc, with the same crates the listings get, from its listing
+//! directory, so the message shows `src/main.rs` as `cargo build` would.
+//! `BLESS=1 cargo test` rewrites the shown messages.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::process::Command;
+
+use common::book::BLOCKS;
+use common::listings::{BUILT, WORKSPACE};
+use common::{Problems, blessing, diff, root};
+use serde_json::Value;
+
+#[test]
+fn compile_fail_blocks_fail_with_the_error_codes_they_name() {
+    let blocks: Vec<_> = BLOCKS.iter().filter(|b| b.is_compile_fail()).collect();
+    assert!(!blocks.is_empty(), "the book has no compile_fail block: this check checks nothing");
+    let built = &*BUILT;
+    let mut problems = Problems::default();
+    for block in blocks {
+        let where_ = block.location();
+        let expected: BTreeSet<&str> = block.error_codes().into_iter().collect();
+        if expected.is_empty() {
+            problems.add(format!("{where_}: `compile_fail` names no error code (write rust,compile_fail,E0XXX)"));
+            continue;
+        }
+        let Some(dir) = block.listing_dir() else {
+            problems.add(format!("{where_}: a compile_fail block must include a listing's src/main.rs"));
+            continue;
+        };
+        let what = format!("{where_}, listing {}", dir.display());
+        let out = tempfile::tempdir().unwrap();
+        let mut rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+        rustc
+            .current_dir(root().join(&dir))
+            .args(["src/main.rs", "--edition=2024", "--crate-type=bin", "--error-format=json"])
+            .arg("--crate-name=sample")
+            .arg("--emit=metadata")
+            .arg("--out-dir")
+            .arg(out.path())
+            .arg("-L")
+            .arg(format!("dependency={}", built.deps_dir.display()));
+        // The crates skeptic hands to every other block: the root package's.
+        for name in provided_crates() {
+            if let Some(rlib) = built.libraries.get(&name) {
+                rustc.arg("--extern").arg(format!("{name}={}", rlib.display()));
+            }
+        }
+        let output = rustc.output().expect("cannot run rustc");
+        let mut codes = BTreeSet::new();
+        let mut rendered = String::new();
+        for line in String::from_utf8_lossy(&output.stderr).lines() {
+            let Ok(diagnostic) = serde_json::from_str::<Value>(line) else { continue };
+            if diagnostic["level"] == "error" {
+                if let Some(code) = diagnostic["code"]["code"].as_str() {
+                    codes.insert(code.to_owned());
+                }
+            }
+            rendered.push_str(diagnostic["rendered"].as_str().unwrap_or_default());
+        }
+        if output.status.success() {
+            problems.add(format!("{what}: compiles, but the book says it does not ({})", block.info));
+            continue;
+        }
+        let codes: BTreeSet<&str> = codes.iter().map(String::as_str).collect();
+        if codes != expected {
+            problems.add(format!(
+                "{what}: fails with {codes:?}, but the book names {expected:?}\n{rendered}"
+            ));
+            continue;
+        }
+        let shown_file = root().join(&dir).join("output.txt");
+        if blessing() {
+            fs::write(&shown_file, &rendered).unwrap();
+        }
+        match fs::read_to_string(&shown_file) {
+            Ok(shown) if shown == rendered => {}
+            Ok(shown) => problems.add(format!(
+                "{what}: the compiler message in {}/output.txt is not what rustc says now\n{}",
+                dir.display(),
+                diff(&shown, &rendered)
+            )),
+            Err(e) => problems.add(format!("{what}: cannot read {}/output.txt (BLESS=1 cargo test writes it): {e}", dir.display())),
+        }
+    }
+    problems.check("the compile_fail samples");
+}
+
+/// The library names of the root package's dependencies (`tokio`, `nix`...).
+fn provided_crates() -> Vec<String> {
+    let root_package = WORKSPACE.metadata.root_package().expect("no root package");
+    root_package
+        .dependencies
+        .iter()
+        .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone()).replace('-', "_"))
+        .collect()
+}

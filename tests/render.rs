@@ -1,0 +1,80 @@
+//! The book renders to HTML with mdBook's own renderer, with every include
+//! expanded and every internal link and anchor pointing somewhere real.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{Problems, root};
+use mdbook_driver::MDBook;
+use regex::Regex;
+
+#[test]
+fn the_book_renders_with_working_links() {
+    let out = tempfile::tempdir().unwrap();
+    let mut book = MDBook::load(root()).expect("cannot load the book");
+    book.config.build.build_dir = out.path().to_path_buf();
+    book.build().expect("mdBook could not render the book");
+    // With more than one renderer configured, each writes to its own folder.
+    let html_dir = if out.path().join("html").is_dir() { out.path().join("html") } else { out.path().to_path_buf() };
+
+    let pages = html_pages(&html_dir);
+    assert!(pages.len() > 2, "mdBook rendered almost nothing: {pages:?}");
+    let href = Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+    let id = Regex::new(r#"\bid="([^"]+)""#).unwrap();
+    let ids: BTreeMap<&PathBuf, BTreeSet<String>> = pages
+        .iter()
+        .map(|(page, html)| (page, id.captures_iter(html).map(|c| c[1].to_owned()).collect()))
+        .collect();
+
+    let mut problems = Problems::default();
+    for (page, html) in &pages {
+        let name = page.strip_prefix(&html_dir).unwrap().display().to_string();
+        if let Some(at) = html.find("{{#") {
+            problems.add(format!("{name}: an unexpanded directive: {:?}", &html[at..(at + 80).min(html.len())]));
+        }
+        for link in href.captures_iter(html) {
+            let link = link[1].replace("&amp;", "&");
+            if link.is_empty() || link.contains("://") || link.starts_with("mailto:") || link.starts_with("javascript:") || link.starts_with("data:") {
+                continue;
+            }
+            let (path, fragment) = link.split_once('#').unwrap_or((&link, ""));
+            let path = path.split('?').next().unwrap();
+            let target = if path.is_empty() {
+                page.clone()
+            } else {
+                common::book::normalize(&page.parent().unwrap().join(path))
+            };
+            if !target.exists() {
+                problems.add(format!("{name}: broken link {link:?}"));
+                continue;
+            }
+            if !fragment.is_empty() && target.extension().is_some_and(|e| e == "html") {
+                let known = ids.get(&target).is_some_and(|ids| ids.contains(fragment));
+                if !known {
+                    problems.add(format!("{name}: link {link:?} names an anchor that {} does not have", target.file_name().unwrap().to_string_lossy()));
+                }
+            }
+        }
+    }
+    problems.check("the rendered book");
+}
+
+fn html_pages(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut pages = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                pages.push((path.clone(), fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    pages.sort();
+    pages
+}

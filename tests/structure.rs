@@ -1,0 +1,218 @@
+//! The shape of the book: every listing is in a chapter, every `rust` block
+//! is a whole listing, every include resolves, the crates the listings use are
+//! the ones skeptic gets, and the editions are what DESIGN.md says.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use cargo_metadata::{DependencyKind, MetadataCommand};
+use common::book::{BLOCKS, CHAPTERS, listing_dir_of};
+use common::listings::WORKSPACE;
+use common::{Problems, root};
+
+#[test]
+fn every_listing_is_included_by_a_chapter() {
+    let included: BTreeSet<PathBuf> = BLOCKS
+        .iter()
+        .flat_map(|b| b.includes())
+        .filter_map(|i| listing_dir_of(&i.path))
+        .collect();
+    let mut problems = Problems::default();
+    let all = WORKSPACE.listings.iter().map(|l| &l.dir).chain(&WORKSPACE.excluded);
+    for dir in all {
+        if !included.contains(dir) {
+            problems.add(format!("listing {} is included by no chapter in src/", dir.display()));
+        }
+    }
+    problems.check("listings and chapters");
+}
+
+#[test]
+fn every_rust_block_is_a_whole_listing() {
+    let mut problems = Problems::default();
+    let rust_blocks: Vec<_> = BLOCKS.iter().filter(|b| b.is_rust()).collect();
+    assert!(!rust_blocks.is_empty(), "the book has no rust block");
+    for block in rust_blocks {
+        let where_ = block.location();
+        let includes = block.includes();
+        let source = block.source.trim();
+        let only_an_include = includes.len() == 1 && source.starts_with("{{#") && source.ends_with("}}");
+        if !only_an_include {
+            problems.add(format!(
+                "{where_}: a rust block must be exactly one {{{{#rustdoc_include}}}} of a listing \
+                 (runnable code lives in listings/), found:\n{}",
+                block.source
+            ));
+            continue;
+        }
+        let include = &includes[0];
+        let Some(dir) = listing_dir_of(&include.path) else {
+            problems.add(format!("{where_}: includes {} which is not in a listing crate", include.path.display()));
+            continue;
+        };
+        if !include.path.ends_with("src/main.rs") {
+            problems.add(format!("{where_}: includes {}, not a listing's src/main.rs", include.path.display()));
+        }
+        if !include.rustdoc {
+            problems.add(format!(
+                "{where_}: use {{{{#rustdoc_include}}}} for code, so that the lines outside the anchor \
+                 stay in the program (hidden)"
+            ));
+        }
+        if !block.program().contains("fn main(") {
+            problems.add(format!("{where_}: listing {} has no fn main: not a complete program", dir.display()));
+        }
+        if include.anchor.is_some() && block.expanded.lines().all(|l| l.starts_with("# ") || l == "#" || l.is_empty()) {
+            problems.add(format!(
+                "{where_}: anchor {:?} shows nothing: it is not in {}",
+                include.anchor.as_deref().unwrap_or_default(),
+                include.path.display()
+            ));
+        }
+        for token in block.tokens() {
+            if ["ignore", "no_run"].contains(&token) {
+                problems.add(format!("{where_}: `{token}` would keep the block from running; every listing runs"));
+            }
+        }
+    }
+    problems.check("the rust blocks");
+}
+
+#[test]
+fn every_include_is_expanded() {
+    let mut problems = Problems::default();
+    for chapter in CHAPTERS {
+        for (number, line) in chapter.expanded.lines().enumerate() {
+            if line.contains("{{#") {
+                problems.add(format!(
+                    "{}: an include was not expanded (a missing file?): {line:?} (line {} of the expanded chapter)",
+                    chapter.file,
+                    number + 1
+                ));
+            }
+        }
+    }
+    for block in BLOCKS {
+        for include in block.includes() {
+            if !root().join(&include.path).is_file() {
+                problems.add(format!("{}: includes {}, which does not exist", block.location(), include.path.display()));
+            }
+        }
+    }
+    problems.check("the includes");
+}
+
+#[test]
+fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
+    let mut problems = Problems::default();
+    let mut compile_fail_dirs = BTreeSet::new();
+    for block in BLOCKS {
+        let Some(dir) = block.listing_dir() else { continue };
+        let excluded = WORKSPACE.excluded.contains(&dir);
+        if block.is_compile_fail() {
+            compile_fail_dirs.insert(dir.clone());
+            if !excluded {
+                problems.add(format!(
+                    "{}: compile_fail sample {} must be listed in the workspace's `exclude`",
+                    block.location(),
+                    dir.display()
+                ));
+            }
+        } else if excluded && block.is_rust() {
+            problems.add(format!(
+                "{}: {} is excluded from the workspace, so only a compile_fail block may show it",
+                block.location(),
+                dir.display()
+            ));
+        }
+    }
+    for dir in &WORKSPACE.excluded {
+        if !compile_fail_dirs.contains(dir) {
+            problems.add(format!("{} is excluded from the workspace but no compile_fail block shows it", dir.display()));
+        }
+    }
+    problems.check("the compile_fail samples");
+}
+
+#[test]
+fn listings_use_only_crates_the_root_package_gives_skeptic() {
+    let root_package = WORKSPACE.metadata.root_package().expect("no root package");
+    let provided: Vec<_> = root_package
+        .dependencies
+        .iter()
+        .filter(|d| d.kind == DependencyKind::Development)
+        .collect();
+    let mut problems = Problems::default();
+    for listing in &WORKSPACE.listings {
+        for dep in &listing.package.dependencies {
+            let Some(given) = provided.iter().find(|p| p.name == dep.name) else {
+                problems.add(format!(
+                    "listing {} uses `{}`, which is not a [dev-dependencies] of the root package: \
+                     skeptic could not compile it",
+                    listing.name, dep.name
+                ));
+                continue;
+            };
+            for feature in &dep.features {
+                if !given.features.contains(feature) {
+                    problems.add(format!(
+                        "listing {} uses feature `{feature}` of `{}`, which the root package does not enable",
+                        listing.name, dep.name
+                    ));
+                }
+            }
+        }
+    }
+    problems.check("the listings' dependencies");
+}
+
+#[test]
+fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() {
+    let mut problems = Problems::default();
+    for listing in &WORKSPACE.listings {
+        if listing.package.edition.as_str() != "2024" {
+            problems.add(format!("listing {} is edition {}, not 2024", listing.name, listing.package.edition));
+        }
+        let dir_name = listing.dir.file_name().unwrap().to_string_lossy();
+        if listing.name != dir_name {
+            problems.add(format!("listing {} lives in {}: name the directory after the package", listing.name, listing.dir.display()));
+        }
+        if listing.package.description.as_deref().unwrap_or("").is_empty() {
+            problems.add(format!("listing {} has no description in its Cargo.toml", listing.name));
+        }
+    }
+    // skeptic compiles every snippet with the newest edition, up to 2021, of
+    // any package in the dependency graph (rt.rs, `prepare`). Work it out the
+    // same way: so the listings are proven under 2024 (cargo builds them) and
+    // under 2021 (skeptic).
+    let full = MetadataCommand::new()
+        .manifest_path(root().join("Cargo.toml"))
+        .exec()
+        .expect("cargo metadata failed");
+    let skeptic_edition = full
+        .packages
+        .iter()
+        .map(|p| p.edition.as_str().to_owned())
+        .filter(|e| ["2015", "2018", "2021"].contains(&e.as_str()))
+        .max()
+        .unwrap_or_default();
+    if skeptic_edition != "2021" {
+        problems.add(format!("skeptic would compile the snippets as edition {skeptic_edition}, not 2021"));
+    }
+    problems.check("the editions");
+}
+
+#[test]
+fn every_shown_output_file_is_in_the_book() {
+    let included: BTreeSet<PathBuf> = BLOCKS.iter().flat_map(|b| b.includes()).map(|i| i.path).collect();
+    let mut problems = Problems::default();
+    for dir in WORKSPACE.listings.iter().map(|l| &l.dir).chain(&WORKSPACE.excluded) {
+        let output = dir.join("output.txt");
+        if root().join(&output).exists() && !included.contains(&output) {
+            problems.add(format!("{} is checked but no chapter shows it", output.display()));
+        }
+    }
+    problems.check("the output files");
+}
