@@ -53,7 +53,9 @@ fn main() {
     let mut skeptic_inputs = Vec::new();
 
     for item in expanded.iter() {
-        let BookItem::Chapter(chapter) = item else { continue };
+        let BookItem::Chapter(chapter) = item else {
+            continue;
+        };
         let Some(path) = &chapter.path else { continue };
         let chapter_file = Path::new("src").join(path);
         let chapter_file = chapter_file.to_str().unwrap().to_owned();

@@ -21,18 +21,25 @@ use serde_json::Value;
 #[test]
 fn compile_fail_blocks_fail_with_the_error_codes_they_name() {
     let blocks: Vec<_> = BLOCKS.iter().filter(|b| b.is_compile_fail()).collect();
-    assert!(!blocks.is_empty(), "the book has no compile_fail block: this check checks nothing");
+    assert!(
+        !blocks.is_empty(),
+        "the book has no compile_fail block: this check checks nothing"
+    );
     let built = &*BUILT;
     let mut problems = Problems::default();
     for block in blocks {
         let where_ = block.location();
         let expected: BTreeSet<&str> = block.error_codes().into_iter().collect();
         if expected.is_empty() {
-            problems.add(format!("{where_}: `compile_fail` names no error code (write rust,compile_fail,E0XXX)"));
+            problems.add(format!(
+                "{where_}: `compile_fail` names no error code (write rust,compile_fail,E0XXX)"
+            ));
             continue;
         }
         let Some(dir) = block.listing_dir() else {
-            problems.add(format!("{where_}: a compile_fail block must include a listing's src/main.rs"));
+            problems.add(format!(
+                "{where_}: a compile_fail block must include a listing's src/main.rs"
+            ));
             continue;
         };
         let what = format!("{where_}, listing {}", dir.display());
@@ -40,7 +47,12 @@ fn compile_fail_blocks_fail_with_the_error_codes_they_name() {
         let mut rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
         rustc
             .current_dir(root().join(&dir))
-            .args(["src/main.rs", "--edition=2024", "--crate-type=bin", "--error-format=json"])
+            .args([
+                "src/main.rs",
+                "--edition=2024",
+                "--crate-type=bin",
+                "--error-format=json",
+            ])
             .arg("--crate-name=sample")
             .arg("--emit=metadata")
             .arg("--out-dir")
@@ -50,23 +62,30 @@ fn compile_fail_blocks_fail_with_the_error_codes_they_name() {
         // The crates skeptic hands to every other block: the root package's.
         for name in provided_crates() {
             if let Some(rlib) = built.libraries.get(&name) {
-                rustc.arg("--extern").arg(format!("{name}={}", rlib.display()));
+                rustc
+                    .arg("--extern")
+                    .arg(format!("{name}={}", rlib.display()));
             }
         }
         let output = rustc.output().expect("cannot run rustc");
         let mut codes = BTreeSet::new();
         let mut rendered = String::new();
         for line in String::from_utf8_lossy(&output.stderr).lines() {
-            let Ok(diagnostic) = serde_json::from_str::<Value>(line) else { continue };
-            if diagnostic["level"] == "error" {
-                if let Some(code) = diagnostic["code"]["code"].as_str() {
-                    codes.insert(code.to_owned());
-                }
+            let Ok(diagnostic) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            if let Some(code) = diagnostic["code"]["code"].as_str()
+                && diagnostic["level"] == "error"
+            {
+                codes.insert(code.to_owned());
             }
             rendered.push_str(diagnostic["rendered"].as_str().unwrap_or_default());
         }
         if output.status.success() {
-            problems.add(format!("{what}: compiles, but the book says it does not ({})", block.info));
+            problems.add(format!(
+                "{what}: compiles, but the book says it does not ({})",
+                block.info
+            ));
             continue;
         }
         let codes: BTreeSet<&str> = codes.iter().map(String::as_str).collect();
@@ -87,7 +106,10 @@ fn compile_fail_blocks_fail_with_the_error_codes_they_name() {
                 dir.display(),
                 diff(&shown, &rendered)
             )),
-            Err(e) => problems.add(format!("{what}: cannot read {}/output.txt (BLESS=1 cargo test writes it): {e}", dir.display())),
+            Err(e) => problems.add(format!(
+                "{what}: cannot read {}/output.txt (BLESS=1 cargo test writes it): {e}",
+                dir.display()
+            )),
         }
     }
     problems.check("the compile_fail samples");
@@ -99,6 +121,11 @@ fn provided_crates() -> Vec<String> {
     root_package
         .dependencies
         .iter()
-        .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone()).replace('-', "_"))
+        .map(|d| {
+            d.rename
+                .clone()
+                .unwrap_or_else(|| d.name.clone())
+                .replace('-', "_")
+        })
         .collect()
 }

@@ -70,8 +70,9 @@ fn compare_output(what: &str, file: &Path, check: Check, actual: &str) -> Result
     if blessing() {
         fs::write(file, actual).map_err(|e| format!("{what}: cannot write {shown_name}: {e}"))?;
     }
-    let shown = fs::read_to_string(file)
-        .map_err(|e| format!("{what}: cannot read {shown_name} (BLESS=1 cargo test writes it): {e}"))?;
+    let shown = fs::read_to_string(file).map_err(|e| {
+        format!("{what}: cannot read {shown_name} (BLESS=1 cargo test writes it): {e}")
+    })?;
     match check {
         Check::Exact => {
             if shown != actual {
@@ -98,11 +99,21 @@ fn compare_output(what: &str, file: &Path, check: Check, actual: &str) -> Result
         Check::Pattern => {
             let pattern_file = file.with_extension("pattern");
             let patterns = fs::read_to_string(&pattern_file).map_err(|e| {
-                format!("{what}: check = \"pattern\" needs {}: {e}", pattern_file.display())
+                format!(
+                    "{what}: check = \"pattern\" needs {}: {e}",
+                    pattern_file.display()
+                )
             })?;
-            for (name, text) in [(shown_name.as_str(), shown.as_str()), ("the run's output", actual)] {
-                matches_patterns(&patterns, text)
-                    .map_err(|e| format!("{what}: {name} does not match {}: {e}\n{text}", common::relative(&pattern_file).display()))?;
+            for (name, text) in [
+                (shown_name.as_str(), shown.as_str()),
+                ("the run's output", actual),
+            ] {
+                matches_patterns(&patterns, text).map_err(|e| {
+                    format!(
+                        "{what}: {name} does not match {}: {e}\n{text}",
+                        common::relative(&pattern_file).display()
+                    )
+                })?;
             }
         }
     }
@@ -114,13 +125,20 @@ fn matches_patterns(patterns: &str, text: &str) -> Result<(), String> {
     let patterns: Vec<&str> = patterns.lines().collect();
     let lines: Vec<&str> = text.lines().collect();
     if patterns.len() != lines.len() {
-        return Err(format!("{} lines, but {} patterns", lines.len(), patterns.len()));
+        return Err(format!(
+            "{} lines, but {} patterns",
+            lines.len(),
+            patterns.len()
+        ));
     }
     for (number, (pattern, line)) in patterns.iter().zip(&lines).enumerate() {
         let regex = Regex::new(&format!("^(?:{pattern})$"))
             .map_err(|e| format!("pattern {} is not a regular expression: {e}", number + 1))?;
         if !regex.is_match(line) {
-            return Err(format!("line {} {line:?} does not match {pattern:?}", number + 1));
+            return Err(format!(
+                "line {} {line:?} does not match {pattern:?}",
+                number + 1
+            ));
         }
     }
     Ok(())
@@ -130,9 +148,12 @@ fn matches_patterns(patterns: &str, text: &str) -> Result<(), String> {
 /// must print the same thing.
 #[test]
 fn python_originals_print_what_their_rust_listings_print() {
-    let python = ["python3", "python"]
-        .into_iter()
-        .find(|p| std::process::Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let python = ["python3", "python"].into_iter().find(|p| {
+        std::process::Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     let Some(python) = python else {
         eprintln!("skipped: no python3 on this machine, so the Python originals were not run");
         return;
@@ -153,7 +174,11 @@ fn python_originals_print_what_their_rust_listings_print() {
             .iter()
             .map(|(listing, script)| {
                 scope.spawn(move || {
-                    let what = format!("{} (the Python original of {})", common::relative(script).display(), listing.name);
+                    let what = format!(
+                        "{} (the Python original of {})",
+                        common::relative(script).display(),
+                        listing.name
+                    );
                     let run = run_bounded(&what, python, &[script.display().to_string()]);
                     (what, listing, run)
                 })
@@ -172,8 +197,14 @@ fn python_originals_print_what_their_rust_listings_print() {
         let rust_output = root().join(&listing.dir).join("output.txt");
         match fs::read_to_string(&rust_output) {
             Ok(shown) if shown == run.output => {}
-            Ok(shown) => problems.add(format!("{what} prints something else than the Rust listing\n{}", diff(&shown, &run.output))),
-            Err(e) => problems.add(format!("{what}: cannot read {}: {e}", rust_output.display())),
+            Ok(shown) => problems.add(format!(
+                "{what} prints something else than the Rust listing\n{}",
+                diff(&shown, &run.output)
+            )),
+            Err(e) => problems.add(format!(
+                "{what}: cannot read {}: {e}",
+                rust_output.display()
+            )),
         }
     }
     problems.check("the Python originals");

@@ -18,7 +18,11 @@ fn the_book_renders_with_working_links() {
     book.config.build.build_dir = out.path().to_path_buf();
     book.build().expect("mdBook could not render the book");
     // With more than one renderer configured, each writes to its own folder.
-    let html_dir = if out.path().join("html").is_dir() { out.path().join("html") } else { out.path().to_path_buf() };
+    let html_dir = if out.path().join("html").is_dir() {
+        out.path().join("html")
+    } else {
+        out.path().to_path_buf()
+    };
 
     let pages = html_pages(&html_dir);
     assert!(pages.len() > 2, "mdBook rendered almost nothing: {pages:?}");
@@ -26,18 +30,31 @@ fn the_book_renders_with_working_links() {
     let id = Regex::new(r#"\bid="([^"]+)""#).unwrap();
     let ids: BTreeMap<&PathBuf, BTreeSet<String>> = pages
         .iter()
-        .map(|(page, html)| (page, id.captures_iter(html).map(|c| c[1].to_owned()).collect()))
+        .map(|(page, html)| {
+            (
+                page,
+                id.captures_iter(html).map(|c| c[1].to_owned()).collect(),
+            )
+        })
         .collect();
 
     let mut problems = Problems::default();
     for (page, html) in &pages {
         let name = page.strip_prefix(&html_dir).unwrap().display().to_string();
         if let Some(at) = html.find("{{#") {
-            problems.add(format!("{name}: an unexpanded directive: {:?}", &html[at..(at + 80).min(html.len())]));
+            problems.add(format!(
+                "{name}: an unexpanded directive: {:?}",
+                &html[at..(at + 80).min(html.len())]
+            ));
         }
         for link in href.captures_iter(html) {
             let link = link[1].replace("&amp;", "&");
-            if link.is_empty() || link.contains("://") || link.starts_with("mailto:") || link.starts_with("javascript:") || link.starts_with("data:") {
+            if link.is_empty()
+                || link.contains("://")
+                || link.starts_with("mailto:")
+                || link.starts_with("javascript:")
+                || link.starts_with("data:")
+            {
                 continue;
             }
             let (path, fragment) = link.split_once('#').unwrap_or((&link, ""));
@@ -54,7 +71,10 @@ fn the_book_renders_with_working_links() {
             if !fragment.is_empty() && target.extension().is_some_and(|e| e == "html") {
                 let known = ids.get(&target).is_some_and(|ids| ids.contains(fragment));
                 if !known {
-                    problems.add(format!("{name}: link {link:?} names an anchor that {} does not have", target.file_name().unwrap().to_string_lossy()));
+                    problems.add(format!(
+                        "{name}: link {link:?} names an anchor that {} does not have",
+                        target.file_name().unwrap().to_string_lossy()
+                    ));
                 }
             }
         }

@@ -20,10 +20,17 @@ fn every_listing_is_included_by_a_chapter() {
         .filter_map(|i| listing_dir_of(&i.path))
         .collect();
     let mut problems = Problems::default();
-    let all = WORKSPACE.listings.iter().map(|l| &l.dir).chain(&WORKSPACE.excluded);
+    let all = WORKSPACE
+        .listings
+        .iter()
+        .map(|l| &l.dir)
+        .chain(&WORKSPACE.excluded);
     for dir in all {
         if !included.contains(dir) {
-            problems.add(format!("listing {} is included by no chapter in src/", dir.display()));
+            problems.add(format!(
+                "listing {} is included by no chapter in src/",
+                dir.display()
+            ));
         }
     }
     problems.check("listings and chapters");
@@ -38,7 +45,8 @@ fn every_rust_block_is_a_whole_listing() {
         let where_ = block.location();
         let includes = block.includes();
         let source = block.source.trim();
-        let only_an_include = includes.len() == 1 && source.starts_with("{{#") && source.ends_with("}}");
+        let only_an_include =
+            includes.len() == 1 && source.starts_with("{{#") && source.ends_with("}}");
         if !only_an_include {
             problems.add(format!(
                 "{where_}: a rust block must be exactly one {{{{#rustdoc_include}}}} of a listing \
@@ -49,11 +57,17 @@ fn every_rust_block_is_a_whole_listing() {
         }
         let include = &includes[0];
         let Some(dir) = listing_dir_of(&include.path) else {
-            problems.add(format!("{where_}: includes {} which is not in a listing crate", include.path.display()));
+            problems.add(format!(
+                "{where_}: includes {} which is not in a listing crate",
+                include.path.display()
+            ));
             continue;
         };
         if !include.path.ends_with("src/main.rs") {
-            problems.add(format!("{where_}: includes {}, not a listing's src/main.rs", include.path.display()));
+            problems.add(format!(
+                "{where_}: includes {}, not a listing's src/main.rs",
+                include.path.display()
+            ));
         }
         if !include.rustdoc {
             problems.add(format!(
@@ -62,9 +76,17 @@ fn every_rust_block_is_a_whole_listing() {
             ));
         }
         if !block.program().contains("fn main(") {
-            problems.add(format!("{where_}: listing {} has no fn main: not a complete program", dir.display()));
+            problems.add(format!(
+                "{where_}: listing {} has no fn main: not a complete program",
+                dir.display()
+            ));
         }
-        if include.anchor.is_some() && block.expanded.lines().all(|l| l.starts_with("# ") || l == "#" || l.is_empty()) {
+        if include.anchor.is_some()
+            && block
+                .expanded
+                .lines()
+                .all(|l| l.starts_with("# ") || l == "#" || l.is_empty())
+        {
             problems.add(format!(
                 "{where_}: anchor {:?} shows nothing: it is not in {}",
                 include.anchor.as_deref().unwrap_or_default(),
@@ -73,7 +95,9 @@ fn every_rust_block_is_a_whole_listing() {
         }
         for token in block.tokens() {
             if ["ignore", "no_run"].contains(&token) {
-                problems.add(format!("{where_}: `{token}` would keep the block from running; every listing runs"));
+                problems.add(format!(
+                    "{where_}: `{token}` would keep the block from running; every listing runs"
+                ));
             }
         }
     }
@@ -97,7 +121,11 @@ fn every_include_is_expanded() {
     for block in BLOCKS {
         for include in block.includes() {
             if !root().join(&include.path).is_file() {
-                problems.add(format!("{}: includes {}, which does not exist", block.location(), include.path.display()));
+                problems.add(format!(
+                    "{}: includes {}, which does not exist",
+                    block.location(),
+                    include.path.display()
+                ));
             }
         }
     }
@@ -109,7 +137,9 @@ fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
     let mut problems = Problems::default();
     let mut compile_fail_dirs = BTreeSet::new();
     for block in BLOCKS {
-        let Some(dir) = block.listing_dir() else { continue };
+        let Some(dir) = block.listing_dir() else {
+            continue;
+        };
         let excluded = WORKSPACE.excluded.contains(&dir);
         if block.is_compile_fail() {
             compile_fail_dirs.insert(dir.clone());
@@ -130,7 +160,10 @@ fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
     }
     for dir in &WORKSPACE.excluded {
         if !compile_fail_dirs.contains(dir) {
-            problems.add(format!("{} is excluded from the workspace but no compile_fail block shows it", dir.display()));
+            problems.add(format!(
+                "{} is excluded from the workspace but no compile_fail block shows it",
+                dir.display()
+            ));
         }
     }
     problems.check("the compile_fail samples");
@@ -173,14 +206,30 @@ fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() {
     let mut problems = Problems::default();
     for listing in &WORKSPACE.listings {
         if listing.package.edition.as_str() != "2024" {
-            problems.add(format!("listing {} is edition {}, not 2024", listing.name, listing.package.edition));
+            problems.add(format!(
+                "listing {} is edition {}, not 2024",
+                listing.name, listing.package.edition
+            ));
         }
         let dir_name = listing.dir.file_name().unwrap().to_string_lossy();
         if listing.name != dir_name {
-            problems.add(format!("listing {} lives in {}: name the directory after the package", listing.name, listing.dir.display()));
+            problems.add(format!(
+                "listing {} lives in {}: name the directory after the package",
+                listing.name,
+                listing.dir.display()
+            ));
         }
-        if listing.package.description.as_deref().unwrap_or("").is_empty() {
-            problems.add(format!("listing {} has no description in its Cargo.toml", listing.name));
+        if listing
+            .package
+            .description
+            .as_deref()
+            .unwrap_or("")
+            .is_empty()
+        {
+            problems.add(format!(
+                "listing {} has no description in its Cargo.toml",
+                listing.name
+            ));
         }
     }
     // skeptic compiles every snippet with the newest edition, up to 2021, of
@@ -199,20 +248,69 @@ fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() {
         .max()
         .unwrap_or_default();
     if skeptic_edition != "2021" {
-        problems.add(format!("skeptic would compile the snippets as edition {skeptic_edition}, not 2021"));
+        problems.add(format!(
+            "skeptic would compile the snippets as edition {skeptic_edition}, not 2021"
+        ));
     }
     problems.check("the editions");
 }
 
 #[test]
 fn every_shown_output_file_is_in_the_book() {
-    let included: BTreeSet<PathBuf> = BLOCKS.iter().flat_map(|b| b.includes()).map(|i| i.path).collect();
+    let included: BTreeSet<PathBuf> = BLOCKS
+        .iter()
+        .flat_map(|b| b.includes())
+        .map(|i| i.path)
+        .collect();
     let mut problems = Problems::default();
-    for dir in WORKSPACE.listings.iter().map(|l| &l.dir).chain(&WORKSPACE.excluded) {
+    for dir in WORKSPACE
+        .listings
+        .iter()
+        .map(|l| &l.dir)
+        .chain(&WORKSPACE.excluded)
+    {
         let output = dir.join("output.txt");
         if root().join(&output).exists() && !included.contains(&output) {
-            problems.add(format!("{} is checked but no chapter shows it", output.display()));
+            problems.add(format!(
+                "{} is checked but no chapter shows it",
+                output.display()
+            ));
         }
     }
     problems.check("the output files");
+}
+
+/// The line before every listing names it and says how to run it, so a
+/// reader can always find the crate: `Listing <code>NAME</code> · ...`.
+#[test]
+fn every_listing_has_a_caption() {
+    let mut problems = Problems::default();
+    for block in BLOCKS.iter().filter(|b| b.is_rust()) {
+        let Some(dir) = block.listing_dir() else {
+            continue;
+        };
+        let name = dir.file_name().unwrap().to_string_lossy();
+        let expected = if block.is_compile_fail() {
+            format!(r#"<p class="caption">Listing <code>{name}</code> · does not compile</p>"#)
+        } else {
+            format!(
+                r#"<p class="caption">Listing <code>{name}</code> · <code>cargo run -p {name}</code></p>"#
+            )
+        };
+        let source = std::fs::read_to_string(root().join(block.chapter)).unwrap();
+        let before = source
+            .lines()
+            .take(block.line.saturating_sub(1))
+            .filter(|l| !l.trim().is_empty())
+            .last()
+            .unwrap_or("");
+        if before.trim() != expected {
+            problems.add(format!(
+                "{}: the line before the listing should be\n  {expected}\nbut is\n  {}",
+                block.location(),
+                before.trim()
+            ));
+        }
+    }
+    problems.check("the listings' captions");
 }

@@ -47,7 +47,10 @@ static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
 impl Block {
     /// `src/three-models.md, block 3 (line 12)`: how failures name a block.
     pub fn location(&self) -> String {
-        format!("{}, block {} (line {})", self.chapter, self.number, self.line)
+        format!(
+            "{}, block {} (line {})",
+            self.chapter, self.number, self.line
+        )
     }
 
     pub fn tokens(&self) -> Vec<&'static str> {
@@ -89,7 +92,9 @@ impl Block {
     /// The listing crate directory this block comes from, if any:
     /// `listings/three-models/print-numbers-thread`.
     pub fn listing_dir(&self) -> Option<PathBuf> {
-        self.includes().into_iter().find_map(|i| listing_dir_of(&i.path))
+        self.includes()
+            .into_iter()
+            .find_map(|i| listing_dir_of(&i.path))
     }
 
     /// The program the block stands for: the expanded text with the hidden

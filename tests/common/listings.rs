@@ -55,13 +55,18 @@ impl Listing {
         let book = &self.package.metadata["book"];
         let runs = match book.get("runs") {
             Some(Value::Array(runs)) => runs.clone(),
-            Some(_) => panic!("{}: [package.metadata.book] runs must be an array", self.name),
+            Some(_) => panic!(
+                "{}: [package.metadata.book] runs must be an array",
+                self.name
+            ),
             None => vec![Value::Object(Default::default())],
         };
         runs.iter()
             .map(|run| {
                 let output = match run.get("output") {
-                    Some(file) => Some(self.dir.join(file.as_str().expect("output is a file name"))),
+                    Some(file) => {
+                        Some(self.dir.join(file.as_str().expect("output is a file name")))
+                    }
                     // output.txt is checked when it exists or when a chapter
                     // shows it (then BLESS=1 writes it).
                     None => Some(self.dir.join("output.txt")).filter(|f| {
@@ -124,8 +129,15 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
 
     let members: Vec<&PathBuf> = listings.iter().map(|l| &l.dir).collect();
     let mut excluded = Vec::new();
-    for chapter in std::fs::read_dir(root().join("listings")).unwrap().flatten() {
-        for listing in std::fs::read_dir(chapter.path()).into_iter().flatten().flatten() {
+    for chapter in std::fs::read_dir(root().join("listings"))
+        .unwrap()
+        .flatten()
+    {
+        for listing in std::fs::read_dir(chapter.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let dir = listing.path().strip_prefix(root()).unwrap().to_path_buf();
             if listing.path().join("Cargo.toml").exists() && !members.contains(&&dir) {
                 excluded.push(dir);
@@ -156,7 +168,12 @@ pub struct Built {
 pub static BUILT: LazyLock<Built> = LazyLock::new(|| {
     let mut child = Command::new(env!("CARGO"))
         .current_dir(root())
-        .args(["build", "--workspace", "--bins", "--message-format=json-render-diagnostics"])
+        .args([
+            "build",
+            "--workspace",
+            "--bins",
+            "--message-format=json-render-diagnostics",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("cannot run cargo");
@@ -191,7 +208,10 @@ pub static BUILT: LazyLock<Built> = LazyLock::new(|| {
         }
     }
     let status = child.wait().unwrap();
-    assert!(status.success(), "`cargo build --workspace --bins` failed (its errors are above)");
+    assert!(
+        status.success(),
+        "`cargo build --workspace --bins` failed (its errors are above)"
+    );
     built
 });
 

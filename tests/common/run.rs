@@ -87,7 +87,10 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
             "{what}: left processes running after it exited (killed them)\noutput:\n{output}"
         ));
     }
-    for (dir, name) in [(workdir.path(), "working directory"), (tmpdir.path(), "TMPDIR")] {
+    for (dir, name) in [
+        (workdir.path(), "working directory"),
+        (tmpdir.path(), "TMPDIR"),
+    ] {
         let left: Vec<String> = std::fs::read_dir(dir)
             .map_err(|e| e.to_string())?
             .flatten()

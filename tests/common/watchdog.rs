@@ -64,7 +64,11 @@ fn process_table() -> HashMap<u32, (u32, String)> {
         let Some(after_name) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
             continue;
         };
-        let Some(parent) = after_name.split_whitespace().nth(1).and_then(|p| p.parse().ok()) else {
+        let Some(parent) = after_name
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+        else {
             continue;
         };
         let exe = fs::read_link(entry.path().join("exe"))

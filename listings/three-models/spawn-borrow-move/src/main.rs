@@ -8,7 +8,10 @@ fn main() {
     let handle = thread::spawn(move || {
         let total: i32 = prices.iter().sum();
         println!("{} prices, total {total}", prices.len());
+        prices // hand the vector back when done
     });
-    handle.join().expect("the summing thread panicked");
+    // `main` gave `prices` away; `join` returns what the thread returned.
+    let prices = handle.join().expect("the summing thread panicked");
+    println!("main has its {} prices back", prices.len());
 }
 // ANCHOR_END: all
