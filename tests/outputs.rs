@@ -66,7 +66,17 @@ fn check_run(what: &str, listing: &Listing, exe: &Path, spec: &RunSpec) -> Resul
 }
 
 fn compare_output(what: &str, file: &Path, check: Check, actual: &str) -> Result<(), String> {
-    let shown_name = common::relative(file).display().to_string();
+    let relative = common::relative(file);
+    let shown_in: Vec<String> = common::book::BLOCKS
+        .iter()
+        .filter(|b| b.includes().iter().any(|i| i.path == relative))
+        .map(|b| b.location())
+        .collect();
+    let shown_name = if shown_in.is_empty() {
+        relative.display().to_string()
+    } else {
+        format!("{} (shown in {})", relative.display(), shown_in.join(", "))
+    };
     if blessing() {
         fs::write(file, actual).map_err(|e| format!("{what}: cannot write {shown_name}: {e}"))?;
     }
