@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs a command (by default `cargo test`) and then fails if it left anything
+# behind: a process started from this repository's target directory (a
+# listing, or a snippet skeptic compiled), or a new entry in the temporary
+# directory (a file, a directory, a Unix socket).
+#
+#   tools/leak-check.sh               # cargo test
+#   tools/leak-check.sh cargo test -q # any command
+#
+# The harness already checks each run of a listing on its own (tests/common/run.rs:
+# its own process group, an empty working directory and TMPDIR); this checks the
+# whole suite, skeptic's runs included.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+[ $# -gt 0 ] || set -- cargo test
+tmp=${TMPDIR:-/tmp}
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+
+list_tmp() { find "$tmp" -mindepth 1 -maxdepth 1 -printf '%y %p\n' 2>/dev/null | sort; }
+# Processes whose executable lives under the target directory: "pid path".
+ours() {
+    for proc in /proc/[0-9]*; do
+        path=$(readlink "$proc/exe" 2>/dev/null) || continue
+        case $path in "$target"/*) echo "${proc#/proc/} $path" ;; esac
+    done | sort
+}
+
+before_tmp=$(list_tmp)
+before_procs=$(ours)
+"$@"
+status=$?
+sleep 1 # let processes killed at the end of the run be reaped
+
+problems=0
+left_tmp=$(comm -13 <(echo "$before_tmp") <(list_tmp))
+if [ -n "$left_tmp" ]; then
+    echo "leak-check: new entries in $tmp after the run:"
+    echo "$left_tmp"
+    problems=1
+fi
+left_procs=$(comm -13 <(echo "$before_procs") <(ours))
+if [ -n "$left_procs" ]; then
+    echo "leak-check: processes from $target still running after the run:"
+    echo "$left_procs"
+    problems=1
+fi
+if [ "$problems" -eq 0 ]; then
+    echo "leak-check: nothing left behind in $tmp, no process from $target running"
+fi
+[ "$status" -eq 0 ] || exit "$status"
+exit "$problems"
