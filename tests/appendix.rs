@@ -1,0 +1,106 @@
+//! The appendix that lists every listing is generated from the book itself
+//! and must be complete and current. `BLESS=1 cargo test` rewrites it.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::book::{BLOCKS, CHAPTERS};
+use common::listings::WORKSPACE;
+use common::{blessing, diff, root};
+
+const APPENDIX: &str = "src/appendix/listings.md";
+
+#[test]
+fn the_listings_index_lists_every_listing() {
+    let generated = listings_index();
+    let file = root().join(APPENDIX);
+    if blessing() {
+        fs::write(&file, &generated).unwrap();
+    }
+    let current = fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        current == generated,
+        "{APPENDIX} is not the index of the listings the book has now \
+         (BLESS=1 cargo test rewrites it):\n{}",
+        diff(&current, &generated)
+    );
+    for listing in WORKSPACE.listings.iter().map(|l| &l.dir).chain(&WORKSPACE.excluded) {
+        let name = listing.file_name().unwrap().to_string_lossy();
+        assert!(
+            generated.contains(&format!("`{name}`")),
+            "the index misses listing {name}"
+        );
+    }
+}
+
+/// One table per chapter, in the book's order; each listing once, where the
+/// book first shows it.
+fn listings_index() -> String {
+    let mut out = String::from(
+        "# Appendix: all listings\n\n\
+         Every program in the book, in the order the chapters show them. Each is a crate of\n\
+         the book's workspace: run it from the repository's root with the command shown.\n\
+         Samples that do not compile are crates outside the workspace; the book shows\n\
+         their compiler errors. This page is generated from the book by its tests.\n",
+    );
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for chapter in CHAPTERS {
+        if chapter.file == APPENDIX {
+            continue;
+        }
+        let mut rows = String::new();
+        for block in BLOCKS.iter().filter(|b| b.chapter == chapter.file && b.is_rust()) {
+            let Some(dir) = block.listing_dir() else { continue };
+            if seen.contains(&dir) {
+                continue;
+            }
+            seen.push(dir.clone());
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let description = description(&dir);
+            let run = if block.is_compile_fail() {
+                "does not compile".to_owned()
+            } else {
+                format!("`cargo run -p {name}`")
+            };
+            writeln!(rows, "| `{name}` | {description} | {run} |").unwrap();
+        }
+        if !rows.is_empty() {
+            let link = relative_link(Path::new(APPENDIX), Path::new(chapter.file));
+            write!(
+                out,
+                "\n## [{}]({link})\n\n| Listing | What it shows | Run it |\n| --- | --- | --- |\n{rows}",
+                chapter.title
+            )
+            .unwrap();
+        }
+    }
+    out
+}
+
+/// The `description` of a listing's Cargo.toml, with `|` escaped for tables.
+fn description(dir: &Path) -> String {
+    let manifest = fs::read_to_string(root().join(dir).join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("description = "))
+        .map(|d| d.trim().trim_matches('"').replace('|', "\\|"))
+        .unwrap_or_default()
+}
+
+/// `src/appendix/listings.md` -> `src/threads/index.md` gives `../threads/index.md`.
+fn relative_link(from: &Path, to: &Path) -> String {
+    let from_dir: Vec<_> = from.parent().unwrap().components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let mut link = PathBuf::new();
+    for _ in common..from_dir.len() {
+        link.push("..");
+    }
+    for part in &to_parts[common..] {
+        link.push(part);
+    }
+    link.display().to_string()
+}
