@@ -5,8 +5,9 @@
 //!    the code the reader sees, hidden lines and all.
 //! 2. Every fenced code block of every chapter is written to
 //!    `$OUT_DIR/book_blocks.rs`, for the checks in `tests/`.
-//! 3. Every `rust` block that should compile goes to skeptic, one markdown file
-//!    per chapter, each block under a heading that names its listing, so that a
+//! 3. Every distinct program of a `rust` block that should compile goes to
+//!    skeptic (several blocks showing parts of one listing are one program),
+//!    one markdown file per chapter, each block under a heading that names its listing, so that a
 //!    failing skeptic test names the chapter and the listing. `compile_fail`
 //!    blocks are kept from skeptic (it would compile them and fail) and checked
 //!    by `tests/compile_fail.rs` instead.
@@ -51,6 +52,7 @@ fn main() {
     let mut blocks_rs = String::from("&[\n");
     let mut chapters_rs = String::from("&[\n");
     let mut skeptic_inputs = Vec::new();
+    let mut programs_seen = std::collections::HashSet::new();
 
     for item in expanded.iter() {
         let BookItem::Chapter(chapter) = item else {
@@ -87,7 +89,13 @@ fn main() {
             .unwrap();
 
             let tokens = info_tokens(&block.info);
-            if tokens.contains(&"rust") && !tokens.contains(&"compile_fail") {
+            // Blocks that show other parts of the same listing are the same
+            // program once the hidden lines are shown: give skeptic each
+            // program once (two runs of one cached binary would also race).
+            if tokens.contains(&"rust")
+                && !tokens.contains(&"compile_fail")
+                && programs_seen.insert(unhidden(&block.body))
+            {
                 let listing = source
                     .and_then(|b| included_listing(&b.body))
                     .unwrap_or_else(|| format!("block {}", index + 1));
@@ -132,6 +140,22 @@ fn info_tokens(info: &str) -> Vec<&str> {
     info.split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
         .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// The program a block stands for: its hidden lines (`# `) shown, the way
+/// skeptic and rustdoc read them.
+fn unhidden(body: &str) -> String {
+    body.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            match trimmed.strip_prefix("# ") {
+                Some(rest) => rest,
+                None if trimmed == "#" => "",
+                None => line,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `threads/spawn-join` for a block whose body includes

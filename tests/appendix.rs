@@ -27,7 +27,12 @@ fn the_listings_index_lists_every_listing() {
          (BLESS=1 cargo test rewrites it):\n{}",
         diff(&current, &generated)
     );
-    for listing in WORKSPACE.listings.iter().map(|l| &l.dir).chain(&WORKSPACE.excluded) {
+    for listing in WORKSPACE
+        .listings
+        .iter()
+        .map(|l| &l.dir)
+        .chain(&WORKSPACE.excluded)
+    {
         let name = listing.file_name().unwrap().to_string_lossy();
         assert!(
             generated.contains(&format!("`{name}`")),
@@ -52,8 +57,13 @@ fn listings_index() -> String {
             continue;
         }
         let mut rows = String::new();
-        for block in BLOCKS.iter().filter(|b| b.chapter == chapter.file && b.is_rust()) {
-            let Some(dir) = block.listing_dir() else { continue };
+        for block in BLOCKS
+            .iter()
+            .filter(|b| b.chapter == chapter.file && b.is_rust())
+        {
+            let Some(dir) = block.listing_dir() else {
+                continue;
+            };
             if seen.contains(&dir) {
                 continue;
             }
@@ -94,7 +104,11 @@ fn description(dir: &Path) -> String {
 fn relative_link(from: &Path, to: &Path) -> String {
     let from_dir: Vec<_> = from.parent().unwrap().components().collect();
     let to_parts: Vec<_> = to.components().collect();
-    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut link = PathBuf::new();
     for _ in common..from_dir.len() {
         link.push("..");

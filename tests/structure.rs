@@ -314,3 +314,42 @@ fn every_listing_has_a_caption() {
     }
     problems.check("the listings' captions");
 }
+
+/// A link whose text is a listing's name, like [`threads-spawn-join`](threads/spawn-join.md),
+/// must lead to a page that shows that listing (the decision guide, the
+/// conclusion and the Python-to-Rust appendix are made of such links).
+#[test]
+fn links_named_after_a_listing_lead_to_it() {
+    let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(?:#[^)]*)?\)").unwrap();
+    let names: BTreeSet<String> = WORKSPACE
+        .listings
+        .iter()
+        .map(|l| l.dir.clone())
+        .chain(WORKSPACE.excluded.iter().cloned())
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut problems = Problems::default();
+    for chapter in CHAPTERS {
+        let source = std::fs::read_to_string(root().join(chapter.file)).unwrap();
+        let dir = std::path::Path::new(chapter.file).parent().unwrap();
+        for found in link.captures_iter(&source) {
+            let (name, target) = (&found[1], &found[2]);
+            if !names.contains(name) {
+                continue;
+            }
+            let page = common::book::normalize(&dir.join(target));
+            let shows_it = BLOCKS.iter().any(|b| {
+                std::path::Path::new(b.chapter) == page
+                    && b.listing_dir().is_some_and(|d| d.ends_with(name))
+            });
+            if !shows_it {
+                problems.add(format!(
+                    "{}: the link to `{name}` leads to {}, which does not show that listing",
+                    chapter.file,
+                    page.display()
+                ));
+            }
+        }
+    }
+    problems.check("the links to listings");
+}

@@ -1,0 +1,43 @@
+use std::time::{Duration, Instant};
+
+use tokio::time::sleep;
+
+// ANCHOR: all
+// Three simulated backend calls for one web page.
+async fn fetch_profile(user: u32) -> Result<String, String> {
+    sleep(Duration::from_millis(80)).await;
+    Ok(format!("user {user}"))
+}
+
+async fn fetch_orders(user: u32) -> Result<Vec<u32>, String> {
+    sleep(Duration::from_millis(120)).await;
+    Ok(vec![user * 100 + 1, user * 100 + 2])
+}
+
+async fn fetch_recommendations(_user: u32) -> Result<Vec<String>, String> {
+    sleep(Duration::from_millis(30)).await;
+    Err("recommendations: service unavailable".to_owned())
+}
+
+#[tokio::main]
+async fn main() {
+    // join!: all three run at once; the page waits for the slowest.
+    let start = Instant::now();
+    let (profile, orders, recommendations) =
+        tokio::join!(fetch_profile(7), fetch_orders(7), fetch_recommendations(7));
+    println!("join!     -> {profile:?} {orders:?} {recommendations:?}");
+    println!(
+        "join!     took {} ms (slowest call: 120 ms)",
+        start.elapsed().as_millis()
+    );
+
+    // try_join!: the first Err ends it; the calls still running are dropped.
+    let start = Instant::now();
+    let page = tokio::try_join!(fetch_profile(7), fetch_orders(7), fetch_recommendations(7));
+    println!("try_join! -> {page:?}");
+    println!(
+        "try_join! took {} ms (failing call: 30 ms)",
+        start.elapsed().as_millis()
+    );
+}
+// ANCHOR_END: all

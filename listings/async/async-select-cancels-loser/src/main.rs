@@ -1,0 +1,42 @@
+use std::time::{Duration, Instant};
+
+// ANCHOR: all
+/// Reports on drop whether the download it belongs to got to the end.
+struct Progress {
+    mirror: &'static str,
+    finished: bool,
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if !self.finished {
+            println!("{}: dropped mid-download (cancelled)", self.mirror);
+        }
+    }
+}
+
+async fn download(mirror: &'static str, millis: u64) -> &'static str {
+    let mut progress = Progress {
+        mirror,
+        finished: false,
+    };
+    println!("{mirror}: started");
+    tokio::time::sleep(Duration::from_millis(millis)).await;
+    progress.finished = true;
+    mirror
+}
+
+#[tokio::main]
+async fn main() {
+    let start = Instant::now();
+    let winner = tokio::select! {
+        // biased: poll the branches in the order written (the default picks
+        // a random order each time, for fairness), so the output is stable.
+        biased;
+        mirror = download("eu-mirror", 50) => mirror,
+        mirror = download("us-mirror", 5_000) => mirror,
+    };
+    println!("winner: {winner}");
+    println!("select! returned after {} ms", start.elapsed().as_millis());
+}
+// ANCHOR_END: all

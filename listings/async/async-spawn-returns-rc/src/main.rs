@@ -1,0 +1,15 @@
+use std::rc::Rc;
+
+// ANCHOR: all
+#[tokio::main]
+async fn main() {
+    // A task loads a catalog and hands it back, ready to share, through its
+    // JoinHandle.
+    let loader = tokio::spawn(async {
+        let catalog = vec!["lamp", "desk", "chair"];
+        Rc::new(catalog)
+    });
+    let catalog = loader.await.unwrap();
+    println!("{} items", catalog.len());
+}
+// ANCHOR_END: all

@@ -1,0 +1,85 @@
+use std::error::Error;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{self, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+const CLIENTS: usize = 50;
+
+// ANCHOR: server
+/// Accepts `clients` connections and serves each in its own task.
+async fn serve(listener: TcpListener, clients: usize) -> io::Result<()> {
+    // Every handler waits here until all clients are being served at once:
+    // a server that handled one connection at a time would never get past it.
+    let all_connected = Arc::new(Barrier::new(clients));
+    let mut handlers = JoinSet::new();
+    for _ in 0..clients {
+        let (socket, _peer) = listener.accept().await?;
+        handlers.spawn(greet(socket, Arc::clone(&all_connected)));
+    }
+    while let Some(handler) = handlers.join_next().await {
+        handler??; // a panic (JoinError) or an I/O error of one connection
+    }
+    Ok(())
+}
+
+/// Reads one line, a name, and answers with a greeting.
+async fn greet(socket: TcpStream, all_connected: Arc<Barrier>) -> io::Result<()> {
+    let (reader, mut writer) = socket.into_split();
+    let mut name = String::new();
+    BufReader::new(reader).read_line(&mut name).await?;
+    all_connected.wait().await;
+    tokio::time::sleep(Duration::from_millis(100)).await; // simulated work
+    writer
+        .write_all(format!("hello, {}\n", name.trim_end()).as_bytes())
+        .await
+}
+// ANCHOR_END: server
+
+// ANCHOR: client
+async fn client(server: SocketAddr, id: usize) -> io::Result<String> {
+    let mut socket = TcpStream::connect(server).await?;
+    socket
+        .write_all(format!("client-{id:02}\n").as_bytes())
+        .await?;
+    let mut reply = String::new();
+    BufReader::new(socket).read_line(&mut reply).await?;
+    Ok(reply.trim_end().to_owned())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    // Port 0: the OS picks a free port; local_addr says which.
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(serve(listener, CLIENTS));
+
+    let start = Instant::now();
+    let mut clients = JoinSet::new();
+    for id in 0..CLIENTS {
+        clients.spawn(client(address, id));
+    }
+    let mut replies = Vec::new();
+    while let Some(reply) = clients.join_next().await {
+        replies.push(reply??);
+    }
+    server.await??;
+
+    replies.sort();
+    println!(
+        "{} replies, first {:?}, last {:?}",
+        replies.len(),
+        replies[0],
+        replies[CLIENTS - 1]
+    );
+    println!(
+        "{CLIENTS} clients x 100 ms of work served in {} ms",
+        start.elapsed().as_millis()
+    );
+    Ok(())
+}
+// ANCHOR_END: client

@@ -1,0 +1,20 @@
+use std::error::Error;
+use std::process;
+
+use nix::sys::wait::waitpid;
+use nix::unistd::{ForkResult, fork};
+
+// ANCHOR: all
+fn main() -> Result<(), Box<dyn Error>> {
+    match fork()? {
+        ForkResult::Child => {
+            println!("child: hello");
+            process::exit(0);
+        }
+        ForkResult::Parent { child } => {
+            waitpid(child, None)?;
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: all

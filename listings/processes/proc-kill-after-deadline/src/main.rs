@@ -1,0 +1,88 @@
+use std::env;
+use std::error::Error;
+use std::io::{self, BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{SigHandler, Signal, kill, signal};
+use nix::unistd::Pid;
+
+const ROLE_VARIABLE: &str = "DEADLINE_DEMO_ROLE";
+
+/// A worker that is stuck: it ignores SIGTERM and never finishes on its own
+/// (it gives up after 10 s, so a bug in the parent cannot leave it forever).
+fn stuck_worker() -> Result<(), Box<dyn Error>> {
+    // SAFETY: SIG_IGN runs no code of ours, and nothing here relies on
+    // another SIGTERM handler.
+    unsafe { signal(Signal::SIGTERM, SigHandler::SigIgn) }?;
+    println!("ready");
+    thread::sleep(Duration::from_secs(10));
+    Err("the parent never killed me".into())
+}
+
+// ANCHOR: all
+/// Waits for the child until `deadline`; `None` if it is still running then.
+fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<Option<ExitStatus>> {
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        // How often to look, not a guess at when the child ends.
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "stuck") {
+        return stuck_worker();
+    }
+    let mut worker = Command::new(env::current_exe()?)
+        .env(ROLE_VARIABLE, "stuck")
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stopped = stop(&mut worker);
+    if stopped.is_err() {
+        // Whatever went wrong, do not leave the worker running.
+        if let Err(e) = worker.kill().and_then(|()| worker.wait()) {
+            eprintln!("cannot kill the worker: {e}");
+        }
+    }
+    stopped
+}
+
+fn stop(worker: &mut Child) -> Result<(), Box<dyn Error>> {
+    // Wait until the worker has set itself up, so the test is fair.
+    let mut ready = String::new();
+    let stdout = worker.stdout.take().ok_or("stdout was not piped")?;
+    BufReader::new(stdout).read_line(&mut ready)?;
+
+    // Ask politely first, and give the worker a grace period.
+    let grace = Duration::from_millis(300);
+    kill(Pid::from_raw(worker.id() as i32), Signal::SIGTERM)?;
+    println!(
+        "parent: sent SIGTERM, waiting up to {} ms",
+        grace.as_millis()
+    );
+    let status = match wait_until(worker, Instant::now() + grace)? {
+        Some(status) => status,
+        None => {
+            println!("parent: still running at the deadline, sending SIGKILL");
+            worker.kill()?; // SIGKILL cannot be caught or ignored
+            worker.wait()? // reap it: no zombie left behind
+        }
+    };
+    match status.signal() {
+        Some(number) => println!(
+            "parent: the worker was killed by {}",
+            Signal::try_from(number)?
+        ),
+        None => println!("parent: the worker exited on its own: {status}"),
+    }
+    Ok(())
+}
+// ANCHOR_END: all

@@ -1,0 +1,94 @@
+use std::error::Error;
+use std::os::fd::OwnedFd;
+use std::process;
+
+use nix::errno::Errno;
+use nix::sys::prctl::set_child_subreaper;
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork, getpid, getppid, pipe, read};
+
+// ANCHOR: all
+/// The grandchild: once the top process says so, report who its parent is.
+fn grandchild(top: Pid, go: OwnedFd) -> Result<(), Box<dyn Error>> {
+    read(&go, &mut [0])?; // returns when the top process closes its end
+    let parent = getppid();
+    let who = if parent == top {
+        "the top process (a subreaper)".to_string()
+    } else if parent == Pid::from_raw(1) {
+        "init, pid 1".to_string()
+    } else {
+        format!("process {parent}")
+    };
+    println!("grandchild: my parent is gone; my new parent is {who}");
+    Ok(())
+}
+
+/// The middle process: start a grandchild, then exit without waiting for it.
+fn middle(top: Pid, go: OwnedFd) -> Result<(), Box<dyn Error>> {
+    // SAFETY: single-threaded (this program never starts a thread).
+    if let ForkResult::Child = unsafe { fork() }? {
+        process::exit(exit_code(grandchild(top, go)));
+    }
+    println!("middle: exiting without waiting for my child");
+    Ok(())
+}
+
+fn exit_code(result: Result<(), Box<dyn Error>>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let top = getpid();
+    // Orphans among our descendants are now given to us, not to init.
+    set_child_subreaper(true)?;
+    // The grandchild waits on this pipe until the middle process is gone.
+    let (go, go_writer) = pipe()?;
+    // SAFETY: single-threaded (this program never starts a thread).
+    let middle_pid = match unsafe { fork() }? {
+        ForkResult::Child => {
+            drop(go_writer);
+            process::exit(exit_code(middle(top, go)));
+        }
+        ForkResult::Parent { child } => child,
+    };
+    drop(go);
+    let mut failed = false;
+    match waitpid(middle_pid, None)? {
+        WaitStatus::Exited(_, code) => {
+            println!("top: reaped the middle process, exit code {code}");
+            failed |= code != 0;
+        }
+        other => {
+            println!("top: the middle process ended: {other:?}");
+            failed = true;
+        }
+    }
+    drop(go_writer); // the middle is gone: let the grandchild look
+    // Wait for any child until none is left: that is the grandchild we
+    // adopted, though we never forked it.
+    loop {
+        match waitpid(None, None) {
+            Ok(WaitStatus::Exited(_, code)) => {
+                println!("top: reaped the adopted grandchild, exit code {code}");
+                failed |= code != 0;
+            }
+            Ok(other) => {
+                println!("top: a descendant ended: {other:?}");
+                failed = true;
+            }
+            Err(Errno::ECHILD) => break, // no child left to wait for
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if failed {
+        return Err("a descendant failed".into());
+    }
+    Ok(())
+}
+// ANCHOR_END: all

@@ -1,0 +1,87 @@
+use std::error::Error;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::process;
+
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, fork, pipe};
+
+// ANCHOR: framing
+/// Writes one message: its length as 4 big-endian bytes, then its bytes.
+fn send(out: &mut impl Write, message: &str) -> io::Result<()> {
+    let length = u32::try_from(message.len()).map_err(|_| io::Error::other("message too long"))?;
+    out.write_all(&length.to_be_bytes())?;
+    out.write_all(message.as_bytes())
+}
+
+/// Reads one message, or `None` at a clean end of the stream (the writer
+/// closed its end between two messages).
+fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
+    let mut header = [0; 4];
+    let got = input.read(&mut header)?;
+    if got == 0 {
+        return Ok(None);
+    }
+    // A stream may deliver the 4 bytes in pieces: wait for the rest.
+    input.read_exact(&mut header[got..])?;
+    let mut body = vec![0; u32::from_be_bytes(header) as usize];
+    input.read_exact(&mut body)?;
+    String::from_utf8(body)
+        .map(Some)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+// ANCHOR_END: framing
+
+// ANCHOR: main
+fn child_main(write_end: File) -> io::Result<()> {
+    let mut out = BufWriter::new(write_end);
+    send(&mut out, "a report\nthat spans two lines")?;
+    send(&mut out, "")?;
+    send(&mut out, "done ✓")?;
+    // process::exit runs no destructors: flush by hand, or lose the buffer.
+    out.flush()
+}
+
+fn receive_all(input: &mut File) -> io::Result<()> {
+    while let Some(message) = receive(input)? {
+        println!("parent received {} bytes: {message:?}", message.len());
+    }
+    println!("parent: end of the pipe");
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let (read_end, write_end) = pipe()?;
+    // SAFETY: this program starts no threads, so it is single-threaded here.
+    match unsafe { fork() }? {
+        ForkResult::Child => {
+            drop(read_end);
+            let code = match child_main(File::from(write_end)) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("child: cannot send: {e}");
+                    1
+                }
+            };
+            process::exit(code);
+        }
+        ForkResult::Parent { child } => {
+            // Close our copy of the write end, or the pipe never reaches its
+            // end: we would wait for our own silence.
+            drop(write_end);
+            let mut input = File::from(read_end);
+            let received = receive_all(&mut input);
+            // Even if reading failed, reap the child before reporting: close
+            // the read end first, so a child still writing gets an error
+            // instead of blocking forever on a full pipe.
+            drop(input);
+            let status = waitpid(child, None)?;
+            received?;
+            match status {
+                WaitStatus::Exited(_, 0) => Ok(()),
+                other => Err(format!("the child failed: {other:?}").into()),
+            }
+        }
+    }
+}
+// ANCHOR_END: main

@@ -1,0 +1,267 @@
+use std::collections::VecDeque;
+use std::env;
+use std::error::Error;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::process::{self, Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::thread;
+
+const ROLE_VARIABLE: &str = "PRIME_POOL_ROLE";
+const LIMIT: u64 = 500_000;
+const CHUNK: u64 = 25_000;
+/// The number of primes below 500,000, to check the pool's answer.
+const PRIMES_BELOW_LIMIT: u64 = 41_538;
+/// The task on which a worker hits its (simulated) bug.
+const POISONED_TASK: u64 = 13;
+
+fn is_prime(n: u64) -> bool {
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
+}
+
+fn count_primes(start: u64, end: u64) -> u64 {
+    (start..end).filter(|&n| is_prime(n)).count() as u64
+}
+
+// ANCHOR: all
+/// A worker process: one task per line on stdin ("id start end"), one
+/// answer per line on stdout ("id primes"), until stdin ends.
+fn worker_main() -> Result<(), Box<dyn Error>> {
+    let mut out = io::stdout().lock();
+    for line in io::stdin().lock().lines() {
+        let line = line?;
+        let numbers: Vec<u64> = line.split(' ').map(str::parse).collect::<Result<_, _>>()?;
+        let [id, start, end] = numbers[..] else {
+            return Err(format!("bad task line: {line:?}").into());
+        };
+        if id == POISONED_TASK {
+            panic!("task {id}: simulated bug in the worker");
+        }
+        writeln!(out, "{id} {}", count_primes(start, end))?;
+        out.flush()?; // the parent is waiting for this line
+    }
+    Ok(())
+}
+
+/// The parent's handle on one worker process. Dropping it kills and reaps
+/// a worker that is still running, so no error path leaves one behind.
+struct Worker {
+    child: Child,
+    tasks: Option<ChildStdin>,
+    answers: BufReader<ChildStdout>,
+}
+
+impl Worker {
+    fn start() -> io::Result<Worker> {
+        let mut child = Command::new(env::current_exe()?)
+            .env(ROLE_VARIABLE, "worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let tasks = child.stdin.take();
+        let answers = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        Ok(Worker {
+            child,
+            tasks,
+            answers,
+        })
+    }
+
+    /// Runs one task; `None` if the worker died before answering.
+    fn run(&mut self, task: &Task) -> io::Result<Option<u64>> {
+        let tasks = self.tasks.as_mut().expect("open until finish");
+        let sent = writeln!(tasks, "{} {} {}", task.id, task.start, task.end);
+        if let Err(e) = sent {
+            // A dead worker's stdin is a broken pipe: report as a crash.
+            return if e.kind() == io::ErrorKind::BrokenPipe {
+                Ok(None)
+            } else {
+                Err(e)
+            };
+        }
+        let mut answer = String::new();
+        if self.answers.read_line(&mut answer)? == 0 {
+            return Ok(None); // end of its stdout: the worker is gone
+        }
+        let (id, primes) = answer
+            .trim_end()
+            .split_once(' ')
+            .ok_or(io::ErrorKind::InvalidData)?;
+        if id != task.id.to_string() {
+            return Err(io::Error::other(format!(
+                "answer {id} for task {}",
+                task.id
+            )));
+        }
+        primes.parse().map(Some).map_err(io::Error::other)
+    }
+
+    /// Closes the worker's stdin (it then ends) and waits for it. Returns
+    /// its status and whatever it wrote to stderr.
+    fn finish(&mut self) -> io::Result<(ExitStatus, String)> {
+        self.tasks = None;
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            pipe.read_to_string(&mut stderr)?;
+        }
+        Ok((self.child.wait()?, stderr))
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+struct Task {
+    id: u64,
+    start: u64,
+    end: u64,
+}
+
+enum Outcome {
+    Done {
+        primes: u64,
+    },
+    Crashed {
+        task: Task,
+        status: ExitStatus,
+        stderr: String,
+    },
+}
+
+/// One thread of the parent per worker slot: take tasks from the shared
+/// queue, hand them to the worker, replace the worker if it crashes.
+fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec<Outcome>> {
+    let mut outcomes = Vec::new();
+    let mut worker: Option<Worker> = None;
+    loop {
+        let Some(task) = queue.lock().unwrap().pop_front() else {
+            break;
+        };
+        let current = match &mut worker {
+            Some(current) => current,
+            None => {
+                *started.lock().unwrap() += 1;
+                worker.insert(Worker::start()?)
+            }
+        };
+        match current.run(&task)? {
+            Some(primes) => outcomes.push(Outcome::Done { primes }),
+            None => {
+                let (status, stderr) = current.finish()?;
+                outcomes.push(Outcome::Crashed {
+                    task,
+                    status,
+                    stderr,
+                });
+                worker = None; // the next task gets a fresh worker
+            }
+        }
+    }
+    if let Some(mut last) = worker {
+        let (status, stderr) = last.finish()?;
+        if !status.success() {
+            return Err(io::Error::other(format!(
+                "a worker failed at the end: {status}: {stderr}"
+            )));
+        }
+    }
+    Ok(outcomes)
+}
+
+/// `--workers N` (1 to 64), or one worker per core without arguments.
+fn worker_count() -> Result<usize, String> {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match &args[..] {
+        [] => thread::available_parallelism()
+            .map(|n| n.get())
+            .map_err(|e| e.to_string()),
+        [flag, n] if flag == "--workers" => match n.parse() {
+            Ok(n @ 1..=64) => Ok(n),
+            _ => Err(format!("--workers wants a number from 1 to 64, not {n:?}")),
+        },
+        _ => Err("usage: proc-pool [--workers N]".to_string()),
+    }
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "worker") {
+        return worker_main();
+    }
+    let tasks: VecDeque<Task> = (0..LIMIT / CHUNK)
+        .map(|id| Task {
+            id,
+            start: id * CHUNK,
+            end: (id + 1) * CHUNK,
+        })
+        .collect();
+    let task_count = tasks.len();
+    let slots = worker_count().unwrap_or_else(|message| {
+        eprintln!("{message}");
+        process::exit(2);
+    });
+    println!("pool: {slots} worker processes, {task_count} tasks of {CHUNK} numbers");
+    let queue = Mutex::new(tasks);
+    let started = Mutex::new(0);
+    let per_slot = thread::scope(|scope| {
+        let managers: Vec<_> = (0..slots)
+            .map(|_| scope.spawn(|| manage(&queue, &started)))
+            .collect();
+        managers
+            .into_iter()
+            .map(|manager| manager.join().expect("a manager thread panicked"))
+            .collect::<io::Result<Vec<_>>>()
+    })?;
+
+    let mut pool_primes = 0;
+    let mut done = 0;
+    let mut failed = Vec::new();
+    for outcome in per_slot.into_iter().flatten() {
+        match outcome {
+            Outcome::Done { primes } => {
+                pool_primes += primes;
+                done += 1;
+            }
+            Outcome::Crashed {
+                task,
+                status,
+                stderr,
+            } => {
+                println!(
+                    "task {} ({}..{}) failed: its worker ended with {status}",
+                    task.id, task.start, task.end
+                );
+                for line in stderr.lines().filter(|line| !line.is_empty()) {
+                    println!("  worker stderr: {line}");
+                }
+                failed.push(task);
+            }
+        }
+    }
+    let started = started.into_inner().unwrap();
+    println!(
+        "pool: {done} of {task_count} tasks done, {} failed, {started} workers started",
+        failed.len()
+    );
+    // Check the answer: count the failed ranges here, in this process.
+    let recounted: u64 = failed
+        .iter()
+        .map(|task| count_primes(task.start, task.end))
+        .sum();
+    let total = pool_primes + recounted;
+    println!("primes: {pool_primes} from the pool + {recounted} recounted here = {total}");
+    if total != PRIMES_BELOW_LIMIT {
+        return Err(format!("wrong answer: expected {PRIMES_BELOW_LIMIT}").into());
+    }
+    println!("matches the known count of primes below {LIMIT}");
+    Ok(())
+}
+// ANCHOR_END: all

@@ -1,0 +1,107 @@
+use std::error::Error;
+use std::mem::size_of;
+use std::num::NonZeroUsize;
+use std::process;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork, pipe, read};
+
+const PROCESSES: u64 = 4;
+const INCREMENTS: u64 = 1_000_000;
+
+// ANCHOR: mapping
+/// A counter in memory that this process shares with every child it forks
+/// afterwards. It is never unmapped, so `'static` is true.
+fn shared_counter() -> nix::Result<&'static AtomicU64> {
+    let length = NonZeroUsize::new(size_of::<AtomicU64>()).expect("not zero");
+    // SAFETY: a new anonymous mapping at an address the kernel picks:
+    // no memory that Rust already uses changes.
+    let memory = unsafe {
+        mmap_anonymous(
+            None,
+            length,
+            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            MapFlags::MAP_SHARED,
+        )
+    }?;
+    // SAFETY: the mapping is page-aligned, zero-filled (a valid AtomicU64
+    // holding 0) and stays mapped for the rest of the process.
+    Ok(unsafe { memory.cast::<AtomicU64>().as_ref() })
+}
+// ANCHOR_END: mapping
+
+// ANCHOR: count
+fn count(counter: &AtomicU64) {
+    for _ in 0..INCREMENTS {
+        // One indivisible read-modify-write: no update can come between.
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+// ANCHOR_END: count
+
+// ANCHOR: main
+/// Waits for every child, even after a failure, then reports the failures.
+fn wait_all(children: &[Pid]) -> Result<(), String> {
+    let mut failures = Vec::new();
+    for &child in children {
+        match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, 0)) => {}
+            other => failures.push(format!("{other:?}")),
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("children failed: {}", failures.join(", ")))
+    }
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let counter = shared_counter()?;
+    // A start gate: children wait for the end of this pipe, so they all
+    // count at the same time instead of one after the other.
+    let (gate, gate_opener) = pipe()?;
+    let mut children = Vec::new();
+    let mut fork_error = None;
+    for _ in 0..PROCESSES {
+        // SAFETY: this program starts no threads: it is single-threaded.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                drop(gate_opener);
+                let code = match read(&gate, &mut [0]) {
+                    Ok(_) => {
+                        count(counter);
+                        0
+                    }
+                    Err(e) => {
+                        eprintln!("child: cannot wait at the gate: {e}");
+                        1
+                    }
+                };
+                process::exit(code);
+            }
+            Ok(ForkResult::Parent { child }) => children.push(child),
+            Err(e) => {
+                fork_error = Some(e);
+                break;
+            }
+        }
+    }
+    drop(gate_opener); // the last write end closes: every child starts
+    let waited = wait_all(&children);
+    if let Some(e) = fork_error {
+        return Err(format!("fork failed: {e}").into());
+    }
+    waited?;
+    let expected = PROCESSES * INCREMENTS;
+    let total = counter.load(Ordering::Relaxed);
+    println!("{PROCESSES} processes added {INCREMENTS} each");
+    println!(
+        "counter: {total}, expected {expected}: {} updates lost",
+        expected - total
+    );
+    Ok(())
+}
+// ANCHOR_END: main

@@ -1,0 +1,102 @@
+use std::collections::HashMap;
+use std::env;
+use std::error::Error;
+use std::fs;
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::fd::AsFd;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use nix::poll::{PollFd, PollFlags, poll};
+use nix::unistd::mkdtemp;
+
+// ANCHOR: all
+/// Holds the socket's path in the environment of the client process.
+const SOCKET_VARIABLE: &str = "PRICE_SERVICE_SOCKET";
+
+/// A fresh directory only we can use (mkdtemp makes it with mode 0700),
+/// removed with the socket file inside it when this value is dropped.
+struct PrivateDir(PathBuf);
+
+impl PrivateDir {
+    fn new() -> nix::Result<PrivateDir> {
+        mkdtemp(&env::temp_dir().join("proc-unix-socket-XXXXXX")).map(PrivateDir)
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        if let Err(e) = fs::remove_dir_all(&self.0) {
+            eprintln!("cannot remove {}: {e}", self.0.display());
+        }
+    }
+}
+
+/// The client process: ask for three prices, one line each way.
+fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
+    let mut to_server = UnixStream::connect(socket)?;
+    let mut from_server = BufReader::new(to_server.try_clone()?);
+    for fruit in ["apples", "pears", "kiwis"] {
+        writeln!(to_server, "{fruit}")?;
+        let mut answer = String::new();
+        from_server.read_line(&mut answer)?;
+        print!("client: {fruit} cost {answer}");
+    }
+    Ok(())
+}
+
+/// The server side: answer every line until the client hangs up.
+fn serve(stream: UnixStream) -> io::Result<usize> {
+    let prices = HashMap::from([("apples", "120 cents"), ("pears", "95 cents")]);
+    let mut answered = 0;
+    for request in BufReader::new(&stream).lines() {
+        let request = request?;
+        println!("server: request for {request}");
+        let answer = prices.get(request.as_str()).unwrap_or(&"an unknown price");
+        writeln!(&stream, "{answer}")?;
+        answered += 1;
+    }
+    Ok(answered)
+}
+
+/// accept(), but give up if no client comes within two seconds.
+fn accept_within_2s(listener: &UnixListener) -> io::Result<UnixStream> {
+    let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
+    if poll(&mut ready, 2000u16)? == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "no client connected",
+        ));
+    }
+    Ok(listener.accept()?.0)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    if let Some(socket) = env::var_os(SOCKET_VARIABLE) {
+        return client(Path::new(&socket));
+    }
+    let dir = PrivateDir::new()?;
+    let socket = dir.0.join("prices.sock");
+    let listener = UnixListener::bind(&socket)?;
+    // Bound before the client starts, so its connect cannot come too early.
+    let mut client = Command::new(env::current_exe()?)
+        .env(SOCKET_VARIABLE, &socket)
+        .spawn()?;
+    let served = accept_within_2s(&listener).and_then(serve);
+    if served.is_err() {
+        // The client may be stuck: end it, so that wait() below returns.
+        if let Err(e) = client.kill() {
+            eprintln!("cannot kill the client: {e}");
+        }
+    }
+    let status = client.wait()?;
+    let answered = served?;
+    if !status.success() {
+        return Err(format!("the client failed: {status}").into());
+    }
+    println!("server: answered {answered} requests; the client ended: {status}");
+    Ok(())
+    // `dir` is dropped here: the socket file and its directory are removed.
+}
+// ANCHOR_END: all

@@ -1,0 +1,44 @@
+use std::error::Error;
+use std::fs;
+use std::path::Path;
+use std::process;
+
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid, waitpid};
+use nix::unistd::{ForkResult, Pid, fork};
+
+/// The state letter of a process (R running, S sleeping, Z zombie...),
+/// from the third field of /proc/PID/stat.
+fn state_of(pid: Pid) -> Result<char, Box<dyn Error>> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The name (field 2) is in parentheses and may hold spaces.
+    let after_name = &stat[stat.rfind(')').ok_or("no name in stat")? + 1..];
+    let state = after_name
+        .trim_start()
+        .chars()
+        .next()
+        .ok_or("no state in stat")?;
+    Ok(state)
+}
+
+// ANCHOR: all
+fn main() -> Result<(), Box<dyn Error>> {
+    // SAFETY: this program starts no threads: it is single-threaded.
+    let child = match unsafe { fork() }? {
+        ForkResult::Child => process::exit(7),
+        ForkResult::Parent { child } => child,
+    };
+    // Block until the child has exited, but with WNOWAIT: do not collect
+    // its exit status yet, so it stays in the process table.
+    waitid(Id::Pid(child), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)?;
+    println!("the child has exited; its state is {}", state_of(child)?);
+
+    // Collecting the exit status (reaping) removes the zombie.
+    match waitpid(child, None)? {
+        WaitStatus::Exited(_, code) => println!("waitpid: it exited with code {code}"),
+        other => return Err(format!("unexpected: {other:?}").into()),
+    }
+    let gone = !Path::new(&format!("/proc/{child}")).exists();
+    println!("after waitpid, it is gone from /proc: {gone}");
+    Ok(())
+}
+// ANCHOR_END: all

@@ -1,0 +1,106 @@
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex};
+use std::thread;
+use std::time::Duration;
+
+// ANCHOR: queue
+/// Step 2: the queue holds at most `capacity` jobs. A producer that finds it
+/// full waits: that is backpressure.
+struct BoundedQueue<T> {
+    state: Mutex<State<T>>,
+    capacity: usize,
+    /// Signalled when a job arrives or the queue closes.
+    not_empty: Condvar,
+    /// Signalled when a job leaves.
+    not_full: Condvar,
+}
+
+struct State<T> {
+    jobs: VecDeque<T>,
+    closed: bool,
+    /// For the demonstration: how often a producer had to wait.
+    producer_waits: usize,
+    longest: usize,
+}
+
+impl<T> BoundedQueue<T> {
+    fn new(capacity: usize) -> Self {
+        BoundedQueue {
+            state: Mutex::new(State {
+                jobs: VecDeque::new(),
+                closed: false,
+                producer_waits: 0,
+                longest: 0,
+            }),
+            capacity,
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+        }
+    }
+
+    fn push(&self, job: T) {
+        let mut state = self.state.lock().unwrap();
+        if state.jobs.len() == self.capacity {
+            state.producer_waits += 1;
+        }
+        // wait_while is the loop of step 1, written for us: it waits for as
+        // long as the condition holds, spurious wakeups included.
+        state = self
+            .not_full
+            .wait_while(state, |s| s.jobs.len() == self.capacity)
+            .unwrap();
+        state.jobs.push_back(job);
+        state.longest = state.longest.max(state.jobs.len());
+        self.not_empty.notify_one();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap().closed = true;
+        self.not_empty.notify_all();
+    }
+
+    fn pop(&self) -> Option<T> {
+        let state = self.state.lock().unwrap();
+        let mut state = self
+            .not_empty
+            .wait_while(state, |s| s.jobs.is_empty() && !s.closed)
+            .unwrap();
+        let job = state.jobs.pop_front();
+        if job.is_some() {
+            // Room for one more: wake a producer that waits for it.
+            self.not_full.notify_one();
+        }
+        job
+    }
+}
+// ANCHOR_END: queue
+
+fn main() {
+    // ANCHOR: main
+    let queue = BoundedQueue::new(3);
+    let printed = thread::scope(|scope| {
+        let printer = scope.spawn(|| {
+            let mut printed = 0;
+            while let Some(_page) = queue.pop() {
+                // Simulate a slow printer.
+                thread::sleep(Duration::from_millis(5));
+                printed += 1;
+            }
+            printed
+        });
+        // The producer is much faster than the printer.
+        for page in 1..=20 {
+            queue.push(page);
+        }
+        queue.close();
+        printer.join().unwrap()
+    });
+    let state = queue.state.lock().unwrap();
+    println!("pages printed: {printed}");
+    println!(
+        "most pages ever queued: {} (capacity {})",
+        state.longest, queue.capacity
+    );
+    println!("the producer had to wait: {}", state.producer_waits > 0);
+    // ANCHOR_END: main
+}

@@ -1,0 +1,39 @@
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use std::thread;
+
+// ANCHOR: all
+/// Sells one seat if any is left. Returns whether this customer got one.
+fn book(seats_left: &AtomicU32, customers_arrived: &Barrier) -> bool {
+    // Both customers try at the same moment.
+    customers_arrived.wait();
+    // fetch_update retries a compare-and-swap until the closure's answer is
+    // stored over the value it was computed from. checked_sub says None
+    // when no seat is left, and then nothing is stored.
+    seats_left
+        .fetch_update(SeqCst, SeqCst, |left| left.checked_sub(1))
+        .is_ok()
+}
+
+fn main() {
+    let seats_left = AtomicU32::new(1);
+    let customers_arrived = Barrier::new(2);
+    let sold = thread::scope(|scope| {
+        let customers: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| book(&seats_left, &customers_arrived)))
+            .collect();
+        customers
+            .into_iter()
+            .map(|c| c.join().unwrap())
+            .filter(|&got| got)
+            .count()
+    });
+    println!(
+        "tickets sold for the last seat: {sold}; seats left: {}",
+        seats_left.load(SeqCst)
+    );
+    if sold > 1 {
+        println!("oversold: both customers saw the seat as free");
+    }
+}
+// ANCHOR_END: all

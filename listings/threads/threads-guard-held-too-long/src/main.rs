@@ -1,0 +1,52 @@
+use std::collections::VecDeque;
+use std::sync::{Mutex, TryLockError};
+
+// ANCHOR: while_let
+/// Asks, without waiting, whether some guard is alive. std's try_lock
+/// returns WouldBlock even when the guard is held by this same thread; lock()
+/// would deadlock instead (or panic).
+fn lock_state<T>(queue: &Mutex<T>) -> &'static str {
+    match queue.try_lock() {
+        Ok(_) => "free",
+        Err(TryLockError::WouldBlock) => "LOCKED",
+        Err(TryLockError::Poisoned(_)) => "poisoned",
+    }
+}
+
+fn main() {
+    let queue = Mutex::new(VecDeque::from(["resize photo", "send email"]));
+
+    // The guard is a temporary of the `while let` condition: it lives for the
+    // whole loop body, in every edition. Every other worker waits meanwhile.
+    while let Some(job) = queue.lock().unwrap().pop_front() {
+        println!("while let, doing {job:?}: queue {}", lock_state(&queue));
+    }
+    // ANCHOR_END: while_let
+
+    // ANCHOR: fixed
+    // The fix: take the job in its own statement; the guard is dropped at
+    // its semicolon, before the work starts.
+    queue.lock().unwrap().extend(["resize photo", "send email"]);
+    loop {
+        let next = queue.lock().unwrap().pop_front();
+        let Some(job) = next else { break };
+        println!("own statement, doing {job:?}: queue {}", lock_state(&queue));
+    }
+    // ANCHOR_END: fixed
+
+    // ANCHOR: editions
+    // `if let ... else`: edition 2021 keeps the guard alive in the else
+    // branch too; edition 2024 drops it before the else branch runs.
+    if let Some(job) = queue.lock().unwrap().pop_front() {
+        println!("if let, doing {job:?}: queue {}", lock_state(&queue));
+    } else {
+        println!("if let, else branch: queue {}", lock_state(&queue));
+    }
+
+    // The tail expression of a block: edition 2021 keeps its temporaries
+    // until the end of the enclosing statement, edition 2024 drops them at
+    // the end of the block.
+    let (waiting, state) = ({ queue.lock().unwrap().len() }, lock_state(&queue));
+    println!("block tail, after the block: {waiting} waiting, queue {state}");
+    // ANCHOR_END: editions
+}

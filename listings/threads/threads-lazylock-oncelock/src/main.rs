@@ -1,0 +1,43 @@
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, OnceLock};
+use std::thread;
+
+// ANCHOR: all
+static TABLE_BUILDS: AtomicUsize = AtomicUsize::new(0);
+
+/// Built on first use by whichever thread gets there first; any thread that
+/// arrives meanwhile waits for that one build.
+static VAT_PERCENT: LazyLock<BTreeMap<&str, u32>> = LazyLock::new(|| {
+    TABLE_BUILDS.fetch_add(1, Ordering::Relaxed);
+    BTreeMap::from([("DE", 19), ("FR", 20), ("NL", 21)])
+});
+
+/// Set once, when the program knows the value; read everywhere after.
+static CURRENCY: OnceLock<String> = OnceLock::new();
+
+fn main() {
+    CURRENCY
+        .set(String::from("EUR"))
+        .expect("the currency was already set");
+    // A second set is refused and hands the value back.
+    let again = CURRENCY.set(String::from("USD"));
+    println!("setting the currency again: {again:?}");
+
+    let countries = ["FR", "DE", "FR", "NL"];
+    let rates: Vec<u32> = thread::scope(|scope| {
+        let handles: Vec<_> = countries
+            .iter()
+            .map(|country| scope.spawn(move || VAT_PERCENT[country]))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let currency = CURRENCY.get().expect("set at the start of main");
+    println!("VAT for {countries:?} in {currency}: {rates:?} percent");
+    let builds = TABLE_BUILDS.load(Ordering::Relaxed);
+    println!(
+        "the table was built {builds} time(s) for {} threads",
+        countries.len()
+    );
+}
+// ANCHOR_END: all

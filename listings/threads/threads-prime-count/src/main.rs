@@ -1,0 +1,145 @@
+use std::env;
+use std::process::ExitCode;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Count the primes below this number...
+const LIMIT: u64 = 1_000_000;
+/// ...and check the count against the known answer.
+const PRIMES_BELOW_LIMIT: usize = 78_498;
+/// The size of the blocks that the balanced split deals out.
+const BLOCK: u64 = 1_000;
+
+/// Trial division: deliberately slow, CPU-bound work. An odd prime p costs
+/// about sqrt(p) divisions; an even number costs one.
+fn is_prime(n: u64) -> bool {
+    if n < 2 {
+        return false;
+    }
+    let mut divisor = 2;
+    while divisor * divisor <= n {
+        if n.is_multiple_of(divisor) {
+            return false;
+        }
+        divisor += 1;
+    }
+    true
+}
+
+// ANCHOR: splits
+/// Worker `w` of `workers` takes one contiguous range.
+fn contiguous(w: u64, workers: u64) -> impl Iterator<Item = u64> {
+    w * LIMIT / workers..(w + 1) * LIMIT / workers
+}
+
+/// Worker `w` takes every number n with n % workers == w. With 2 workers,
+/// one gets all the even numbers and the other all the odd ones.
+fn by_remainder(w: u64, workers: u64) -> impl Iterator<Item = u64> {
+    (w..LIMIT).step_by(workers as usize)
+}
+
+/// Worker `w` takes blocks w, w + workers, w + 2 * workers... of BLOCK
+/// numbers each: every worker gets small and large, odd and even numbers.
+fn dealt_blocks(w: u64, workers: u64) -> impl Iterator<Item = u64> {
+    (w * BLOCK..LIMIT)
+        .step_by((workers * BLOCK) as usize)
+        .flat_map(|start| start..(start + BLOCK).min(LIMIT))
+}
+// ANCHOR_END: splits
+
+struct Run {
+    primes: usize,
+    elapsed: Duration,
+    /// How long each worker was busy.
+    busy: Vec<Duration>,
+}
+
+// ANCHOR: run
+/// Counts the primes below LIMIT on `workers` threads, each counting the
+/// numbers that `share` gives it.
+fn run<I>(workers: u64, share: impl Fn(u64, u64) -> I + Sync) -> Run
+where
+    I: Iterator<Item = u64>,
+{
+    let started = Instant::now();
+    let results: Vec<(usize, Duration)> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let share = &share;
+                scope.spawn(move || {
+                    let busy_since = Instant::now();
+                    let primes = share(w, workers).filter(|&n| is_prime(n)).count();
+                    (primes, busy_since.elapsed())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a counting thread panicked"))
+            .collect()
+    });
+    Run {
+        primes: results.iter().map(|(primes, _)| primes).sum(),
+        elapsed: started.elapsed(),
+        busy: results.into_iter().map(|(_, busy)| busy).collect(),
+    }
+}
+// ANCHOR_END: run
+
+/// One thread per core, unless `--threads N` says otherwise.
+fn threads_from_args(cores: u64) -> Result<u64, String> {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => Ok(cores),
+        [flag, count] if flag == "--threads" => count
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("--threads needs a whole number above 0, not {count:?}")),
+        _ => Err(String::from("usage: threads-prime-count [--threads N]")),
+    }
+}
+
+fn main() -> ExitCode {
+    // ANCHOR: main
+    let cores = thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let threads = match threads_from_args(cores) {
+        Ok(threads) => threads,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("cores: {cores}, threads: {threads}; counting the primes below {LIMIT}");
+    let one_thread = run(1, contiguous);
+    let runs = [
+        ("1 thread", one_thread),
+        ("contiguous ranges", run(threads, contiguous)),
+        ("n % threads", run(threads, by_remainder)),
+        ("dealt blocks", run(threads, dealt_blocks)),
+    ];
+    // ANCHOR_END: main
+    let baseline = runs[0].1.elapsed.as_secs_f64();
+    let mut all_right = true;
+    for (name, result) in &runs {
+        let speedup = baseline / result.elapsed.as_secs_f64();
+        let busy: Vec<String> = result
+            .busy
+            .iter()
+            .map(|b| b.as_millis().to_string())
+            .collect();
+        println!(
+            "{name:<18} {:>4} ms  {speedup:.2}x  busy per thread (ms): {}",
+            result.elapsed.as_millis(),
+            busy.join(" ")
+        );
+        all_right &= result.primes == PRIMES_BELOW_LIMIT;
+    }
+    if all_right {
+        println!("every run found {PRIMES_BELOW_LIMIT} primes, the right answer");
+        ExitCode::SUCCESS
+    } else {
+        println!("wrong answer: a run did not find {PRIMES_BELOW_LIMIT} primes");
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,111 @@
+use std::error::Error;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A directory that is removed when this value is dropped: on success, on
+/// an early return through `?`, and while unwinding from a panic.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn create() -> io::Result<ScratchDir> {
+        // The process id makes the name unique among concurrent runs.
+        let path = std::env::temp_dir().join(format!("threads-word-count-{}", process::id()));
+        fs::create_dir(&path)?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        if let Err(e) = fs::remove_dir_all(&self.0) {
+            eprintln!("could not remove {}: {e}", self.0.display());
+        }
+    }
+}
+
+const CHAPTERS: [(&str, &str); 3] = [
+    (
+        "spawn.txt",
+        "a thread runs a closure and join waits for it to end",
+    ),
+    (
+        "channels.txt",
+        "a channel carries values from senders to a receiver",
+    ),
+    (
+        "locks.txt",
+        "a mutex lets one thread at a time change the data",
+    ),
+];
+
+// ANCHOR: count
+/// Runs on its own named thread: reads one file and counts its words.
+fn count_words(path: &Path) -> io::Result<(String, usize)> {
+    let text = fs::read_to_string(path)?;
+    // Simulate a slow network drive: every read waits 100 ms.
+    thread::sleep(Duration::from_millis(100));
+    let me = thread::current();
+    let name = me.name().unwrap_or("(unnamed)").to_string();
+    Ok((name, text.split_whitespace().count()))
+}
+
+fn count_all(dir: &Path) -> Result<Vec<(String, usize)>, Box<dyn Error>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<io::Result<_>>()?;
+    files.sort();
+    thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for path in &files {
+            let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+            let handle = thread::Builder::new()
+                // The name shows up in panic messages, debuggers and `top -H`.
+                .name(format!("count {file_name}"))
+                // Reading and counting needs little stack; the default for
+                // spawned threads is 2 MiB.
+                .stack_size(64 * 1024)
+                // Unlike thread::spawn, this returns an error instead of
+                // panicking when the OS cannot create the thread.
+                .spawn_scoped(scope, move || count_words(path))?;
+            handles.push(handle);
+        }
+        let mut counts = Vec::new();
+        for handle in handles {
+            counts.push(handle.join().map_err(|_| "a counting thread panicked")??);
+        }
+        Ok(counts)
+    })
+}
+// ANCHOR_END: count
+
+fn run() -> Result<(), Box<dyn Error>> {
+    // ANCHOR: main
+    let scratch = ScratchDir::create()?;
+    for (file_name, text) in CHAPTERS {
+        fs::write(scratch.0.join(file_name), text)?;
+    }
+    let started = Instant::now();
+    let counts = count_all(&scratch.0)?;
+    let elapsed = started.elapsed().as_millis();
+    for (thread_name, words) in &counts {
+        println!("{thread_name:<20} {words} words");
+    }
+    println!(
+        "{} files, each a 100 ms read, took {elapsed} ms together",
+        counts.len()
+    );
+    // `scratch` is dropped here, and the directory with it.
+    // ANCHOR_END: main
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("word count failed: {e}");
+        process::exit(1);
+    }
+}

@@ -1,0 +1,336 @@
+//! The chapter "Comparing the models, measured" shows recorded results: these
+//! checks keep them honest.
+//!
+//! * `src/compare/results.json` (written by `compare-models --full`) has every
+//!   model and workload, and its prime counts are the known right answers.
+//! * The charts in `src/compare/` are exactly what `compare-models
+//!   --charts-from` draws from that file (`BLESS=1 cargo test` redraws them).
+//! * When python3 is here, the Python side (`python/bench.py --quick`) runs and
+//!   gets the right answers.
+//!
+//! Timings are never checked: they belong to the machine that recorded them.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::listings::{BUILT, WORKSPACE};
+use common::run::run_bounded;
+use common::{Problems, blessing, diff, root};
+use serde_json::Value;
+
+const LISTING: &str = "compare-models";
+const RUST_MODELS: [&str; 7] = [
+    "sequential",
+    "threads",
+    "rayon-pool",
+    "processes",
+    "tokio-tasks",
+    "tokio-current-thread",
+    "spawn-blocking",
+];
+const RUST_UNITS: [&str; 5] = [
+    "thread",
+    "process",
+    "tokio task",
+    "spawn_blocking call",
+    "rayon job",
+];
+const PYTHON_MODELS: [&str; 4] = ["sequential", "threading", "multiprocessing", "asyncio"];
+const PYTHON_UNITS: [&str; 3] = ["thread", "process", "asyncio task"];
+const CHARTS: [&str; 5] = [
+    "cpu-speedup.svg",
+    "io-sleep.svg",
+    "io-tcp.svg",
+    "cost-spawn.svg",
+    "cost-memory.svg",
+];
+
+/// The number of primes below each limit the benchmarks may use.
+fn primes_below(limit: u64) -> Option<u64> {
+    match limit {
+        20_000 => Some(2_262),
+        200_000 => Some(17_984),
+        1_000_000 => Some(78_498),
+        2_000_000 => Some(148_933),
+        _ => None,
+    }
+}
+
+fn compare_dir() -> PathBuf {
+    root().join("src/compare")
+}
+
+fn results_file() -> PathBuf {
+    compare_dir().join("results.json")
+}
+
+fn listing_dir() -> PathBuf {
+    let listing = WORKSPACE
+        .listings
+        .iter()
+        .find(|l| l.name == LISTING)
+        .unwrap_or_else(|| panic!("no listing {LISTING} in the workspace"));
+    root().join(&listing.dir)
+}
+
+fn read_results() -> Value {
+    let file = results_file();
+    let text = fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}): record it with \
+             `cargo run --release -p {LISTING} -- --full --out src/compare`",
+            file.display()
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", file.display()))
+}
+
+fn rows<'a>(value: &'a Value, key: &str, problems: &mut Problems, what: &str) -> &'a [Value] {
+    match value.get(key).and_then(Value::as_array) {
+        Some(rows) => rows,
+        None => {
+            problems.add(format!("{what}: no list `{key}`"));
+            &[]
+        }
+    }
+}
+
+/// The CPU rows: every model once, each with the known prime count.
+fn check_cpu(part: &Value, models: &[&str], problems: &mut Problems, what: &str) {
+    let settings = &part["settings"];
+    let limit = settings["prime_limit"].as_u64().unwrap_or(0);
+    let expected = settings["primes_expected"].as_u64();
+    match primes_below(limit) {
+        Some(known) if expected == Some(known) => {}
+        Some(known) => problems.add(format!(
+            "{what}: settings expect {expected:?} primes below {limit}, but there are {known}"
+        )),
+        None => problems.add(format!(
+            "{what}: prime_limit {limit} is not one whose count this test knows"
+        )),
+    }
+    let cpu = rows(part, "cpu", problems, what);
+    let found: Vec<&str> = cpu.iter().filter_map(|r| r["model"].as_str()).collect();
+    if found != models {
+        problems.add(format!(
+            "{what}: CPU models are {found:?}, expected {models:?}"
+        ));
+    }
+    for row in cpu {
+        let model = row["model"].as_str().unwrap_or("?");
+        if row["primes"].as_u64() != primes_below(limit) {
+            problems.add(format!(
+                "{what}: CPU model {model} counted {} primes below {limit}",
+                row["primes"]
+            ));
+        }
+        for key in ["seconds", "speedup"] {
+            if !row[key].as_f64().is_some_and(|v| v > 0.0) {
+                problems.add(format!("{what}: CPU model {model} has no positive `{key}`"));
+            }
+        }
+    }
+}
+
+/// The I/O rows: every workload, count and model once; a skipped or capped
+/// measurement says why.
+fn check_io(part: &Value, models: &[&str], problems: &mut Problems, what: &str) {
+    let counts: Vec<u64> = part["settings"]["io_counts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    if counts.is_empty() {
+        problems.add(format!("{what}: no settings.io_counts"));
+    }
+    let io = rows(part, "io", problems, what);
+    let mut seen = BTreeSet::new();
+    for row in io {
+        let key = (
+            row["workload"].as_str().unwrap_or("?").to_string(),
+            row["n"].as_u64().unwrap_or(0),
+            row["model"].as_str().unwrap_or("?").to_string(),
+        );
+        let ran = row["n_run"].as_u64().unwrap_or(u64::MAX);
+        let note = row["note"].as_str();
+        match row["seconds"].as_f64() {
+            Some(seconds) if seconds > 0.0 && ran > 0 && ran <= key.1 => {
+                if ran < key.1 && note.is_none() {
+                    problems.add(format!("{what}: I/O {key:?} ran {ran} without saying why"));
+                }
+            }
+            None if note.is_some_and(|n| n.starts_with("skipped")) => {}
+            _ => problems.add(format!(
+                "{what}: I/O {key:?} is neither a time nor skipped: {row}"
+            )),
+        }
+        if !seen.insert(key.clone()) {
+            problems.add(format!("{what}: I/O {key:?} appears twice"));
+        }
+    }
+    for workload in ["sleep", "tcp"] {
+        for &n in &counts {
+            for model in models {
+                let key = (workload.to_string(), n, model.to_string());
+                if !seen.contains(&key) {
+                    problems.add(format!("{what}: no I/O measurement {key:?}"));
+                }
+            }
+        }
+    }
+}
+
+fn check_cost(part: &Value, units: &[&str], problems: &mut Problems, what: &str) {
+    let cost = rows(part, "cost", problems, what);
+    let found: Vec<&str> = cost.iter().filter_map(|r| r["unit"].as_str()).collect();
+    if found != units {
+        problems.add(format!(
+            "{what}: cost units are {found:?}, expected {units:?}"
+        ));
+    }
+    for row in cost {
+        if !row["spawn_join_us"].as_f64().is_some_and(|v| v > 0.0) {
+            problems.add(format!("{what}: cost {} has no spawn_join_us", row["unit"]));
+        }
+    }
+}
+
+#[test]
+fn recorded_results_have_every_model_and_the_right_answers() {
+    let results = read_results();
+    let mut problems = Problems::default();
+    if results["format"] != 1 {
+        problems.add(format!("format is {}, expected 1", results["format"]));
+    }
+    for key in ["cpu", "cores", "os", "rustc", "build"] {
+        if results["machine"][key].is_null() {
+            problems.add(format!("machine.{key} is missing"));
+        }
+    }
+    if results["machine"]["build"] != "release" {
+        problems.add("the results were not measured with a release build");
+    }
+    check_cpu(&results, &RUST_MODELS, &mut problems, "Rust");
+    check_io(&results, &RUST_MODELS, &mut problems, "Rust");
+    check_cost(&results, &RUST_UNITS, &mut problems, "Rust");
+    let python = &results["python"];
+    if let Some(reason) = python["skipped"].as_str() {
+        eprintln!("note: the recorded results have no Python side: {reason}");
+    } else {
+        check_cpu(python, &PYTHON_MODELS, &mut problems, "Python");
+        check_io(python, &PYTHON_MODELS, &mut problems, "Python");
+        check_cost(python, &PYTHON_UNITS, &mut problems, "Python");
+    }
+    problems.check(&format!("{}", results_file().display()));
+}
+
+#[test]
+fn charts_are_what_the_chart_code_draws_from_the_results() {
+    read_results(); // fails first, and clearly, if there are none
+    let listing = WORKSPACE
+        .listings
+        .iter()
+        .find(|l| l.name == LISTING)
+        .expect("the benchmark listing");
+    let exe = BUILT.executable(listing);
+    let drawn = tempfile::tempdir().unwrap();
+    let args = [
+        "--charts-from".to_string(),
+        results_file().display().to_string(),
+        "--out".to_string(),
+        drawn.path().display().to_string(),
+    ];
+    let run = run_bounded("compare-models --charts-from", exe, &args).unwrap();
+    assert!(
+        run.status.success(),
+        "compare-models --charts-from failed:\n{}",
+        run.output
+    );
+    let chapter = fs::read_to_string(compare_dir().join("index.md")).unwrap_or_default();
+    let mut problems = Problems::default();
+    for name in CHARTS {
+        let drawn_file = drawn.path().join(name);
+        let shown_file = compare_dir().join(name);
+        let Ok(drawn) = fs::read_to_string(&drawn_file) else {
+            problems.add(format!("compare-models drew no {name}"));
+            continue;
+        };
+        if blessing() {
+            fs::write(&shown_file, &drawn).unwrap();
+        }
+        match fs::read_to_string(&shown_file) {
+            Ok(shown) if shown == drawn => {}
+            Ok(shown) => problems.add(format!(
+                "src/compare/{name} is not what the chart code draws from results.json \
+                 (BLESS=1 cargo test redraws it)\n{}",
+                diff(&shown, &drawn)
+            )),
+            Err(e) => problems.add(format!(
+                "cannot read src/compare/{name} ({e}); BLESS=1 cargo test draws it"
+            )),
+        }
+        if !chapter.contains(&format!("]({name})")) {
+            problems.add(format!("src/compare/index.md does not show {name}"));
+        }
+    }
+    // Drawing twice gives the same bytes.
+    let again = tempfile::tempdir().unwrap();
+    let args = [
+        args[0].clone(),
+        args[1].clone(),
+        args[2].clone(),
+        again.path().display().to_string(),
+    ];
+    run_bounded("compare-models --charts-from (again)", exe, &args).unwrap();
+    for name in CHARTS {
+        let first = fs::read(drawn.path().join(name)).unwrap_or_default();
+        let second = fs::read(again.path().join(name)).unwrap_or_default();
+        if first != second {
+            problems.add(format!(
+                "{name} differs between two drawings of the same results"
+            ));
+        }
+    }
+    problems.check("the benchmark's charts");
+}
+
+fn python3() -> Option<&'static Path> {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then(|| Path::new("python3"))
+}
+
+#[test]
+fn python_side_runs_and_gets_the_right_answers() {
+    let Some(python) = python3() else {
+        eprintln!("skipped: no python3 on this machine, so python/bench.py was not run");
+        return;
+    };
+    let script = listing_dir().join("python/bench.py");
+    let run = run_bounded(
+        "python/bench.py --quick",
+        python,
+        &[script.display().to_string(), "--quick".to_string()],
+    )
+    .unwrap();
+    assert!(
+        run.status.success(),
+        "python3 bench.py --quick failed:\n{}",
+        run.output
+    );
+    let results: Value = serde_json::from_str(&run.output).unwrap_or_else(|e| {
+        panic!(
+            "bench.py --quick printed something else than JSON ({e}):\n{}",
+            run.output
+        )
+    });
+    let mut problems = Problems::default();
+    check_cpu(&results, &PYTHON_MODELS, &mut problems, "bench.py --quick");
+    check_io(&results, &PYTHON_MODELS, &mut problems, "bench.py --quick");
+    check_cost(&results, &PYTHON_UNITS, &mut problems, "bench.py --quick");
+    problems.check("python/bench.py --quick");
+}
