@@ -1,7 +1,10 @@
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
+
+// std's Mutex and Condvar, or loom's under `--cfg loom` (see the Testing
+// concurrent code chapter): the loom test at the end checks every interleaving.
+use sync::{Condvar, Mutex};
 
 // ANCHOR: queue
 /// Step 2: the queue holds at most `capacity` jobs. A producer that finds it
@@ -103,4 +106,74 @@ fn main() {
     );
     println!("the producer had to wait: {}", state.producer_waits > 0);
     // ANCHOR_END: main
+}
+
+#[cfg(not(loom))]
+mod sync {
+    pub use std::sync::{Condvar, Mutex};
+}
+
+#[cfg(loom)]
+mod sync {
+    pub use loom::sync::{Mutex, MutexGuard};
+    use std::sync::LockResult;
+
+    /// loom's Condvar, with the `wait_while` of std's written as the loop
+    /// it stands for.
+    pub struct Condvar(loom::sync::Condvar);
+
+    impl Condvar {
+        pub fn new() -> Self {
+            Condvar(loom::sync::Condvar::new())
+        }
+
+        pub fn wait_while<'a, T>(
+            &self,
+            mut guard: MutexGuard<'a, T>,
+            mut condition: impl FnMut(&mut T) -> bool,
+        ) -> LockResult<MutexGuard<'a, T>> {
+            while condition(&mut *guard) {
+                guard = self.0.wait(guard)?;
+            }
+            Ok(guard)
+        }
+
+        pub fn notify_one(&self) {
+            self.0.notify_one();
+        }
+
+        pub fn notify_all(&self) {
+            self.0.notify_all();
+        }
+    }
+}
+
+/// `RUSTFLAGS="--cfg loom" cargo test -p threads-bounded-queue --release`
+#[cfg(all(test, loom))]
+mod model {
+    use super::BoundedQueue;
+    use loom::sync::Arc;
+    use loom::thread;
+
+    #[test]
+    fn every_job_arrives_once_in_order_and_nobody_waits_forever() {
+        loom::model(|| {
+            let queue = Arc::new(BoundedQueue::new(1));
+            let consumer = {
+                let queue = Arc::clone(&queue);
+                thread::spawn(move || {
+                    let mut received = Vec::new();
+                    while let Some(job) = queue.pop() {
+                        received.push(job);
+                    }
+                    received
+                })
+            };
+            // Capacity 1 and two jobs: the producer must wait for the consumer.
+            queue.push(1);
+            queue.push(2);
+            queue.close();
+            assert_eq!(consumer.join().unwrap(), vec![1, 2]);
+        });
+    }
 }
