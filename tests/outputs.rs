@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::listings::{BUILT, Check, Listing, RunSpec, WORKSPACE};
 use common::run::run_bounded;
-use common::{Problems, blessing, diff, root};
+use common::{Problems, blessing_listing, diff, root};
 use regex::Regex;
 
 #[test]
@@ -55,7 +55,13 @@ fn check_run(what: &str, listing: &Listing, exe: &Path, spec: &RunSpec) -> Resul
         ));
     }
     if let Some(file) = &spec.output {
-        compare_output(what, &root().join(file), spec.check, &run.output)?;
+        compare_output(
+            what,
+            &root().join(file),
+            spec.check,
+            &run.output,
+            blessing_listing(&listing.name),
+        )?;
     }
     Ok(format!(
         "{:>6} ms  {} {}",
@@ -65,7 +71,13 @@ fn check_run(what: &str, listing: &Listing, exe: &Path, spec: &RunSpec) -> Resul
     ))
 }
 
-fn compare_output(what: &str, file: &Path, check: Check, actual: &str) -> Result<(), String> {
+fn compare_output(
+    what: &str,
+    file: &Path,
+    check: Check,
+    actual: &str,
+    bless: bool,
+) -> Result<(), String> {
     let relative = common::relative(file);
     let shown_in: Vec<String> = common::book::BLOCKS
         .iter()
@@ -77,7 +89,7 @@ fn compare_output(what: &str, file: &Path, check: Check, actual: &str) -> Result
     } else {
         format!("{} (shown in {})", relative.display(), shown_in.join(", "))
     };
-    if blessing() {
+    if bless {
         fs::write(file, actual).map_err(|e| format!("{what}: cannot write {shown_name}: {e}"))?;
     }
     let shown = fs::read_to_string(file).map_err(|e| {
@@ -218,4 +230,47 @@ fn python_originals_print_what_their_rust_listings_print() {
         }
     }
     problems.check("the Python originals");
+}
+
+/// A listing that reads its command line shows what it does with a bad
+/// argument: a run that ends with a non-zero status and prints one line, not
+/// a panic. (The run itself is checked by the test above, like any other.)
+#[test]
+fn listings_that_take_arguments_reject_bad_ones_in_one_line() {
+    let mut problems = Problems::default();
+    for listing in &WORKSPACE.listings {
+        let source = fs::read_to_string(root().join(&listing.dir).join("src/main.rs")).unwrap();
+        if !(source.contains("env::args") || source.contains("args_os")) {
+            continue;
+        }
+        let refusals: Vec<RunSpec> = listing
+            .runs()
+            .into_iter()
+            .filter(|run| run.status != 0 && !run.args.is_empty())
+            .collect();
+        if refusals.is_empty() {
+            problems.add(format!(
+                "listing {} reads its arguments but no run shows a bad one refused \
+                 ([[package.metadata.book.runs]] with args and a non-zero status)",
+                listing.name
+            ));
+        }
+        for run in refusals {
+            let Some(file) = &run.output else {
+                problems.add(format!(
+                    "listing {}: the run with {:?} shows no output",
+                    listing.name, run.args
+                ));
+                continue;
+            };
+            let shown = fs::read_to_string(root().join(file)).unwrap_or_default();
+            if shown.lines().count() != 1 || shown.contains("panicked") {
+                problems.add(format!(
+                    "listing {}: given {:?} it should print one line of error, not:\n{shown}",
+                    listing.name, run.args
+                ));
+            }
+        }
+    }
+    problems.check("the listings' handling of bad arguments");
 }

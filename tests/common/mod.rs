@@ -21,6 +21,17 @@ pub fn blessing() -> bool {
     std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
+/// Whether to rewrite what listing `name` shows: `BLESS=1` rewrites every
+/// listing's, `BLESS=name,other-name` only those listings'. Use the second
+/// when a page quotes figures from other listings' shown runs.
+pub fn blessing_listing(name: &str) -> bool {
+    match std::env::var("BLESS") {
+        Ok(value) if value == "1" => true,
+        Ok(value) => value.split(',').any(|listed| listed.trim() == name),
+        Err(_) => false,
+    }
+}
+
 /// A unified diff of what the book shows against what the program did.
 pub fn diff(shown: &str, actual: &str) -> String {
     similar::TextDiff::from_lines(shown, actual)
