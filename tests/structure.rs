@@ -353,3 +353,81 @@ fn links_named_after_a_listing_lead_to_it() {
     }
     problems.check("the links to listings");
 }
+
+/// The Rust Playground runs a listing only if it needs nothing the playground
+/// lacks: no other process, no fork or signal, no socket, no file, no /proc,
+/// and no crate beyond the popular ones it ships (tokio, crossbeam, rayon).
+/// Every other `rust` block says `noplayground`, so that the book offers no
+/// play button that cannot work; and a listing that can run there gets one.
+#[test]
+fn play_buttons_only_where_the_playground_can_run_the_listing() {
+    const NEEDS_THE_MACHINE: &[&str] = &[
+        "Command",
+        "fork",
+        "nix::",
+        "std::net",
+        "tokio::net",
+        "std::fs",
+        "fs::",
+        "current_exe",
+        "std::os::unix",
+        "signal",
+        "TcpListener",
+        "TcpStream",
+        "UnixStream",
+        "/proc/",
+        "temp_dir",
+    ];
+    const ON_THE_PLAYGROUND: &[&str] = &["tokio", "crossbeam", "rayon"];
+    let mut problems = Problems::default();
+    for block in BLOCKS.iter().filter(|b| b.is_rust()) {
+        let Some(dir) = block.listing_dir() else {
+            continue;
+        };
+        let source = std::fs::read_to_string(root().join(&dir).join("src/main.rs")).unwrap();
+        let manifest = std::fs::read_to_string(root().join(&dir).join("Cargo.toml")).unwrap();
+        let mut reasons: Vec<String> = NEEDS_THE_MACHINE
+            .iter()
+            .filter(|marker| source.contains(*marker))
+            .map(|marker| format!("uses `{marker}`"))
+            .collect();
+        reasons.extend(
+            plain_dependencies(&manifest)
+                .into_iter()
+                .filter(|dep| !ON_THE_PLAYGROUND.contains(&dep.as_str()))
+                .map(|dep| format!("needs the crate `{dep}`")),
+        );
+        let marked = block.tokens().contains(&"noplayground");
+        if reasons.is_empty() && marked {
+            problems.add(format!(
+                "{}: {} can run on the Playground: drop `noplayground`",
+                block.location(),
+                dir.display()
+            ));
+        } else if !reasons.is_empty() && !marked {
+            problems.add(format!(
+                "{}: {} cannot run on the Playground ({}): add `noplayground` to its info string",
+                block.location(),
+                dir.display(),
+                reasons.join(", ")
+            ));
+        }
+    }
+    problems.check("the play buttons");
+}
+
+/// The names in a manifest's `[dependencies]` table (not target-specific ones).
+fn plain_dependencies(manifest: &str) -> Vec<String> {
+    let mut in_dependencies = false;
+    let mut names = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+        } else if in_dependencies && let Some((name, _)) = line.split_once('=') {
+            if !name.trim().is_empty() && !line.starts_with('#') {
+                names.push(name.trim().to_owned());
+            }
+        }
+    }
+    names
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs a command (by default `cargo test`) and then fails if it left anything
 # behind: a process started from this repository's target directory (a
-# listing, or a snippet skeptic compiled), or a new entry in the temporary
-# directory (a file, a directory, a Unix socket).
+# listing, or a snippet skeptic compiled), anything in the private TMPDIR the
+# command runs with, or a new entry in the system's temporary directory (a
+# file, a directory, a Unix socket). Run it on an otherwise idle machine: it
+# cannot tell another program's new files in /tmp from the suite's.
 #
 #   tools/leak-check.sh               # cargo test
 #   tools/leak-check.sh cargo test -q # any command
@@ -27,11 +29,20 @@ ours() {
 
 before_tmp=$(list_tmp)
 before_procs=$(ours)
-"$@"
+# The run gets a temporary directory of its own, which must be empty after it.
+private=$(mktemp -d "$tmp/leak-check.XXXXXX")
+TMPDIR=$private "$@"
 status=$?
 sleep 1 # let processes killed at the end of the run be reaped
 
 problems=0
+left_private=$(find "$private" -mindepth 1 -printf '%y %p\n' | sort)
+if [ -n "$left_private" ]; then
+    echo "leak-check: left in the run's own TMPDIR:"
+    echo "$left_private"
+    problems=1
+fi
+rm -rf "$private"
 left_tmp=$(comm -13 <(echo "$before_tmp") <(list_tmp))
 if [ -n "$left_tmp" ]; then
     echo "leak-check: new entries in $tmp after the run:"

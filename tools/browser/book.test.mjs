@@ -152,6 +152,21 @@ test('the eye button reveals the hidden lines of an anchored listing', async () 
   await page.close();
 });
 
+test('rust, console and toml blocks are highlighted; text blocks are left plain', async () => {
+  const page = await openPage();
+  const highlighted = (selector) =>
+    page.evaluate((css) => [...document.querySelectorAll(css)].some((code) => code.querySelector('span[class^="hljs-"]')), selector);
+  await page.goto(base + 'three-models.html');
+  assert.ok(await highlighted('code.language-rust'), 'no highlighted rust block');
+  assert.equal(await highlighted('code.language-text'), false, 'a text block was coloured');
+  await page.goto(base + 'introduction.html');
+  assert.ok(await highlighted('code.language-console'), 'no highlighted console block');
+  await page.goto(base + 'async/index.html');
+  assert.ok(await highlighted('code.language-toml'), 'no highlighted toml block');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the theme can be switched to dark and back', async () => {
   const page = await openPage();
   await page.goto(base + 'introduction.html');
