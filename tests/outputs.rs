@@ -274,3 +274,16 @@ fn listings_that_take_arguments_reject_bad_ones_in_one_line() {
     }
     problems.check("the listings' handling of bad arguments");
 }
+
+/// `cargo test` prints no warning from a listing: the compiler has nothing to
+/// say about any program the book shows.
+#[test]
+fn listings_compile_without_warnings() {
+    let warnings = &BUILT.warnings;
+    assert!(
+        warnings.is_empty(),
+        "{} compiler warning(s) in the listings:\n{}",
+        warnings.len(),
+        warnings.join("\n")
+    );
+}

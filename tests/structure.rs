@@ -423,10 +423,12 @@ fn plain_dependencies(manifest: &str) -> Vec<String> {
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
             in_dependencies = line == "[dependencies]";
-        } else if in_dependencies && let Some((name, _)) = line.split_once('=') {
-            if !name.trim().is_empty() && !line.starts_with('#') {
-                names.push(name.trim().to_owned());
-            }
+        } else if in_dependencies
+            && !line.starts_with('#')
+            && let Some((name, _)) = line.split_once('=')
+            && !name.trim().is_empty()
+        {
+            names.push(name.trim().to_owned());
         }
     }
     names

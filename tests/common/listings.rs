@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
+use cargo_metadata::diagnostic::DiagnosticLevel;
 use cargo_metadata::{Message, Metadata, MetadataCommand, Package};
 use serde_json::Value;
 
@@ -160,6 +161,8 @@ pub struct Built {
     pub libraries: BTreeMap<String, PathBuf>,
     /// `target/debug/deps`, where the libraries' own dependencies are.
     pub deps_dir: PathBuf,
+    /// What the compiler warned about in the listings (there should be nothing).
+    pub warnings: Vec<String>,
 }
 
 /// Builds every listing once per test binary (cargo does nothing when they
@@ -168,12 +171,7 @@ pub struct Built {
 pub static BUILT: LazyLock<Built> = LazyLock::new(|| {
     let mut child = Command::new(env!("CARGO"))
         .current_dir(root())
-        .args([
-            "build",
-            "--workspace",
-            "--bins",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "--workspace", "--bins", "--message-format=json"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("cannot run cargo");
@@ -181,10 +179,24 @@ pub static BUILT: LazyLock<Built> = LazyLock::new(|| {
         executables: BTreeMap::new(),
         libraries: BTreeMap::new(),
         deps_dir: PathBuf::new(),
+        warnings: Vec::new(),
     };
     let stdout = BufReader::new(child.stdout.take().unwrap());
     for message in Message::parse_stream(stdout) {
-        if let Message::CompilerArtifact(artifact) = message.expect("bad cargo message") {
+        let message = message.expect("bad cargo message");
+        if let Message::CompilerMessage(compiler) = &message {
+            let rendered = compiler.message.rendered.clone().unwrap_or_default();
+            let ours = WORKSPACE
+                .listings
+                .iter()
+                .any(|l| l.package.id == compiler.package_id);
+            match compiler.message.level {
+                DiagnosticLevel::Warning if ours => built.warnings.push(rendered),
+                DiagnosticLevel::Error => eprint!("{rendered}"),
+                _ => {}
+            }
+        }
+        if let Message::CompilerArtifact(artifact) = message {
             if let Some(exe) = artifact.executable {
                 let name = WORKSPACE
                     .listings
