@@ -63,9 +63,26 @@ after(async () => {
   await new Promise((done) => (server ? server.close(done) : done()));
 });
 
+// On load, mdBook asks the Rust Playground which crates it has, to decide
+// which play buttons to show. This machine has no internet, so the test
+// answers for the playground, with the crates the book's playable listings use.
+const playgroundCrates = ['tokio', 'crossbeam', 'rayon'];
+const corsHeaders = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'content-type',
+};
+
 /** A fresh page that records console errors and uncaught exceptions. */
 async function openPage() {
   const page = await browser.newPage();
+  await page.route('https://play.rust-lang.org/**', (route) =>
+    route.fulfill({
+      status: 200,
+      headers: { ...corsHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({ crates: playgroundCrates.map((id) => ({ id, name: id, version: '1' })) }),
+    }),
+  );
   page.errors = [];
   page.on('console', (message) => {
     if (message.type() === 'error') page.errors.push(`console: ${message.text()}`);
@@ -167,6 +184,19 @@ test('rust, console and toml blocks are highlighted; text blocks are left plain'
   await page.close();
 });
 
+test('a play button on a listing the playground can run, none on one that forks', async () => {
+  const page = await openPage();
+  await page.goto(base + 'three-models.html');
+  // print-numbers-thread uses only std; print-numbers-fork is marked noplayground.
+  const threadListing = page.locator('pre.playground').filter({ hasText: 'thread::spawn(print_numbers)' });
+  await threadListing.hover();
+  assert.equal(await threadListing.locator('button.play-button').count(), 1, 'no play button on print-numbers-thread');
+  const forkListing = page.locator('pre').filter({ hasText: 'unsafe { fork() }' });
+  assert.equal(await forkListing.locator('button.play-button').count(), 0, 'a play button on the fork listing');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the theme can be switched to dark and back', async () => {
   const page = await openPage();
   await page.goto(base + 'introduction.html');
@@ -188,7 +218,7 @@ test('the theme can be switched to dark and back', async () => {
   await page.close();
 });
 
-test('screenshots of three pages, for review', async () => {
+test('screenshots of three pages, and a diagram on the dark theme, for review', async () => {
   mkdirSync(screenshotDir, { recursive: true });
   const page = await openPage();
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -198,5 +228,12 @@ test('screenshots of three pages, for review', async () => {
     await page.screenshot({ path: file, fullPage: false });
     assert.ok(statSync(file).size > 10_000, `${file} is nearly empty`);
   }
+  // A diagram on a dark theme: the SVGs carry their own light background.
+  await page.goto(base + 'async/runtime.html');
+  await page.evaluate(() => localStorage.setItem('mdbook-theme', 'navy'));
+  await page.reload();
+  await page.locator('img[src$="scheduler.svg"]').first().scrollIntoViewIfNeeded();
+  assert.match(await page.evaluate(() => document.documentElement.className), /\bnavy\b/);
+  await page.screenshot({ path: join(screenshotDir, 'async-runtime-dark.png') });
   await page.close();
 });
