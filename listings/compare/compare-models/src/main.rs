@@ -325,6 +325,15 @@ impl Runtimes {
             current_thread,
         })
     }
+
+    /// The runtime a tokio model runs on: several worker threads, or one.
+    fn for_model(&self, model: Model) -> &Runtime {
+        if model == Model::TokioCurrentThread {
+            &self.current_thread
+        } else {
+            &self.multi_thread
+        }
+    }
 }
 
 /// Waits for every task of a JoinSet; a task that panicked is an error.
@@ -418,12 +427,7 @@ mod cpu {
             // Plain async tasks that compute without ever awaiting: they run
             // in parallel only if the runtime has several worker threads.
             Model::TokioTasks | Model::TokioCurrentThread => {
-                let runtime = if model == Model::TokioTasks {
-                    &runtimes.multi_thread
-                } else {
-                    &runtimes.current_thread
-                };
-                runtime.block_on(async {
+                runtimes.for_model(model).block_on(async {
                     let mut set = JoinSet::new();
                     for worker in 0..workers {
                         set.spawn(async move { Ok(share(worker)) });
@@ -636,12 +640,7 @@ mod io {
                 Ok(())
             }
             Model::TokioTasks | Model::TokioCurrentThread => {
-                let runtime = if model == Model::TokioTasks {
-                    &runtimes.multi_thread
-                } else {
-                    &runtimes.current_thread
-                };
-                runtime.block_on(async {
+                runtimes.for_model(model).block_on(async {
                     let mut set = JoinSet::new();
                     for id in 0..count {
                         set.spawn(wait_async(kind, id, wait));
