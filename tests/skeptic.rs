@@ -20,6 +20,7 @@ include!(concat!(env!("OUT_DIR"), "/skeptic-tests.rs"));
 /// That says nothing about the snippet, and the next attempt runs it.
 fn run_bounded(root_dir: &str, out_dir: &str, target_triple: &str, text: &str) {
     common::watchdog::start_for_children();
+    let kills_before = common::watchdog::KILLS.load(std::sync::atomic::Ordering::SeqCst);
     let mut attempts = 0;
     loop {
         attempts += 1;
@@ -36,6 +37,13 @@ fn run_bounded(root_dir: &str, out_dir: &str, target_triple: &str, text: &str) {
             eprintln!("retrying: the compiled snippet was busy (ETXTBSY), not broken");
             std::thread::sleep(std::time::Duration::from_millis(50));
             continue;
+        }
+        if common::watchdog::KILLS.load(std::sync::atomic::Ordering::SeqCst) > kills_before {
+            panic!(
+                "{message}\nthe watchdog killed a snippet that ran longer than {} s while this \
+                 test ran (its line on stderr names the program)",
+                common::run::TIME_LIMIT.as_secs()
+            );
         }
         panic::resume_unwind(failure);
     }

@@ -62,7 +62,8 @@ sed -i 's|^fn main() {|fn main() {\n    loop {}|' $thread/src/main.rs
 expect_failure "an endless loop in a listing" \
     "listing print-numbers-thread (run 1): still running after 20 s" \
     "test three_models_sect_three_models_print_numbers_thread_line_3 ... FAILED" \
-    "watchdog: "
+    "watchdog: " \
+    "the watchdog killed a snippet that ran longer than 20 s"
 
 sample=listings/three-models/spawn-borrow-no-move
 sed -i 's/thread::spawn(|| {/thread::spawn(move || {/' $sample/src/main.rs

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::Write;
 use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -13,6 +15,9 @@ use nix::unistd::Pid;
 use super::run::TIME_LIMIT;
 
 static STARTED: Once = Once::new();
+
+/// How many processes the watchdog has killed so far.
+pub static KILLS: AtomicUsize = AtomicUsize::new(0);
 
 /// Starts (once) a thread that, every 100 ms, looks at this process's
 /// children. A child that is not the compiler and has been running longer
@@ -37,10 +42,14 @@ fn watch() {
             }
             let since = *first_seen.entry(pid).or_insert_with(Instant::now);
             if since.elapsed() > TIME_LIMIT {
-                eprintln!(
+                // Straight to stderr: eprintln! would go into the captured
+                // output of the test that happened to start this thread.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "watchdog: {exe} (pid {pid}) ran longer than {} s: killing it and its children",
                     TIME_LIMIT.as_secs()
                 );
+                KILLS.fetch_add(1, Ordering::SeqCst);
                 for victim in descendants(&table, pid).into_iter().chain([pid]) {
                     let _ = kill(Pid::from_raw(victim as i32), Signal::SIGKILL);
                 }
