@@ -31,7 +31,7 @@ expect_failure() {
         local needle
         for needle in "$@"; do
             if grep -qF -- "$needle" "$log"; then
-                echo "    $(grep -m1 -F -- "$needle" "$log" | cut -c1-150)"
+                echo "    said: \"${needle:0:110}\""
             else
                 echo "    MISSING from the output: $needle"
                 failures=$((failures + 1))
