@@ -26,6 +26,10 @@ use mdbook_driver::book::BookItem;
 use mdbook_driver::builtin_renderers::MarkdownRenderer;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
+#[path = "tests/common/hidden.rs"]
+mod hidden;
+use hidden::unhidden;
+
 struct FencedBlock {
     /// 1-based line of the opening fence.
     line: usize,
@@ -140,22 +144,6 @@ fn info_tokens(info: &str) -> Vec<&str> {
     info.split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
         .filter(|t| !t.is_empty())
         .collect()
-}
-
-/// The program a block stands for: its hidden lines (`# `) shown, the way
-/// skeptic and rustdoc read them.
-fn unhidden(body: &str) -> String {
-    body.lines()
-        .map(|line| {
-            let trimmed = line.trim_start();
-            match trimmed.strip_prefix("# ") {
-                Some(rest) => rest,
-                None if trimmed == "#" => "",
-                None => line,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// `threads/spawn-join` for a block whose body includes

@@ -27,12 +27,7 @@ fn the_listings_index_lists_every_listing() {
          (BLESS=1 cargo test rewrites it):\n{}",
         diff(&current, &generated)
     );
-    for listing in WORKSPACE
-        .listings
-        .iter()
-        .map(|l| &l.dir)
-        .chain(&WORKSPACE.excluded)
-    {
+    for listing in WORKSPACE.all_dirs() {
         let name = listing.file_name().unwrap().to_string_lossy();
         assert!(
             generated.contains(&format!("`{name}`")),

@@ -20,11 +20,7 @@ fn every_listing_is_included_by_a_chapter() {
         .filter_map(|i| listing_dir_of(&i.path))
         .collect();
     let mut problems = Problems::default();
-    let all = WORKSPACE
-        .listings
-        .iter()
-        .map(|l| &l.dir)
-        .chain(&WORKSPACE.excluded);
+    let all = WORKSPACE.all_dirs();
     for dir in all {
         if !included.contains(dir) {
             problems.add(format!(
@@ -263,12 +259,7 @@ fn every_shown_output_file_is_in_the_book() {
         .map(|i| i.path)
         .collect();
     let mut problems = Problems::default();
-    for dir in WORKSPACE
-        .listings
-        .iter()
-        .map(|l| &l.dir)
-        .chain(&WORKSPACE.excluded)
-    {
+    for dir in WORKSPACE.all_dirs() {
         let output = dir.join("output.txt");
         if root().join(&output).exists() && !included.contains(&output) {
             problems.add(format!(
@@ -322,10 +313,7 @@ fn every_listing_has_a_caption() {
 fn links_named_after_a_listing_lead_to_it() {
     let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(?:#[^)]*)?\)").unwrap();
     let names: BTreeSet<String> = WORKSPACE
-        .listings
-        .iter()
-        .map(|l| l.dir.clone())
-        .chain(WORKSPACE.excluded.iter().cloned())
+        .all_dirs()
         .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     let mut problems = Problems::default();

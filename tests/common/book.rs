@@ -100,20 +100,7 @@ impl Block {
     /// The program the block stands for: the expanded text with the hidden
     /// lines shown, as skeptic and rustdoc read it.
     pub fn program(&self) -> String {
-        self.expanded
-            .lines()
-            .map(|line| {
-                let trimmed = line.trim_start();
-                if let Some(rest) = trimmed.strip_prefix("# ") {
-                    rest.to_owned()
-                } else if trimmed == "#" {
-                    String::new()
-                } else {
-                    line.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        super::hidden::unhidden(self.expanded)
     }
 }
 

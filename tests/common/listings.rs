@@ -153,6 +153,14 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
     }
 });
 
+impl Workspace {
+    /// Every listing crate's directory: the workspace's and the excluded
+    /// `compile_fail` samples.
+    pub fn all_dirs(&self) -> impl Iterator<Item = &PathBuf> {
+        self.listings.iter().map(|l| &l.dir).chain(&self.excluded)
+    }
+}
+
 /// What one `cargo build` of every listing produced.
 pub struct Built {
     /// Package name -> its executable.

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod book;
+pub mod hidden;
 pub mod listings;
 pub mod run;
 pub mod watchdog;
