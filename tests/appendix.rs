@@ -27,8 +27,8 @@ fn the_listings_index_lists_every_listing() {
          (BLESS=1 cargo test rewrites it):\n{}",
         diff(&current, &generated)
     );
-    for listing in WORKSPACE.all_dirs() {
-        let name = listing.file_name().unwrap().to_string_lossy();
+    for listing in WORKSPACE.all() {
+        let name = &listing.name;
         assert!(
             generated.contains(&format!("`{name}`")),
             "the index misses listing {name}"
@@ -63,8 +63,21 @@ fn listings_index() -> String {
                 continue;
             }
             seen.push(dir.clone());
-            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            let description = description(&dir);
+            let listing = WORKSPACE.find(&dir).unwrap_or_else(|| {
+                panic!(
+                    "{}: no listing crate in {}",
+                    block.location(),
+                    dir.display()
+                )
+            });
+            let name = &listing.name;
+            // `|` would end the table cell.
+            let description = listing
+                .package
+                .description
+                .as_deref()
+                .unwrap_or_default()
+                .replace('|', "\\|");
             let run = if block.is_compile_fail() {
                 "does not compile".to_owned()
             } else {
@@ -83,16 +96,6 @@ fn listings_index() -> String {
         }
     }
     out
-}
-
-/// The `description` of a listing's Cargo.toml, with `|` escaped for tables.
-fn description(dir: &Path) -> String {
-    let manifest = fs::read_to_string(root().join(dir).join("Cargo.toml")).unwrap();
-    manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("description = "))
-        .map(|d| d.trim().trim_matches('"').replace('|', "\\|"))
-        .unwrap_or_default()
 }
 
 /// `src/appendix/listings.md` -> `src/threads/index.md` gives `../threads/index.md`.

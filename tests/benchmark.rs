@@ -14,7 +14,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::listings::{BUILT, WORKSPACE};
 use common::run::run_bounded;
@@ -296,17 +296,9 @@ fn charts_are_what_the_chart_code_draws_from_the_results() {
     problems.check("the benchmark's charts");
 }
 
-fn python3() -> Option<&'static Path> {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-        .then(|| Path::new("python3"))
-}
-
 #[test]
 fn python_side_runs_and_gets_the_right_answers() {
-    let Some(python) = python3() else {
+    let Some(python) = common::python3() else {
         eprintln!("skipped: no python3 on this machine, so python/bench.py was not run");
         return;
     };

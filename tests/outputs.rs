@@ -170,17 +170,10 @@ fn matches_patterns(patterns: &str, text: &str) -> Result<(), String> {
 /// must print the same thing.
 #[test]
 fn python_originals_print_what_their_rust_listings_print() {
-    let python = ["python3", "python"].into_iter().find(|p| {
-        std::process::Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    let Some(python) = python else {
+    let Some(python) = common::python3() else {
         eprintln!("skipped: no python3 on this machine, so the Python originals were not run");
         return;
     };
-    let python = Path::new(python);
     let mut problems = Problems::default();
     let mut pairs = Vec::new();
     for listing in &WORKSPACE.listings {

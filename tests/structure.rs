@@ -20,12 +20,11 @@ fn every_listing_is_included_by_a_chapter() {
         .filter_map(|i| listing_dir_of(&i.path))
         .collect();
     let mut problems = Problems::default();
-    let all = WORKSPACE.all_dirs();
-    for dir in all {
-        if !included.contains(dir) {
+    for listing in WORKSPACE.all() {
+        if !included.contains(&listing.dir) {
             problems.add(format!(
                 "listing {} is included by no chapter in src/",
-                dir.display()
+                listing.dir.display()
             ));
         }
     }
@@ -136,7 +135,7 @@ fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
         let Some(dir) = block.listing_dir() else {
             continue;
         };
-        let excluded = WORKSPACE.excluded.contains(&dir);
+        let excluded = WORKSPACE.is_excluded(&dir);
         if block.is_compile_fail() {
             compile_fail_dirs.insert(dir.clone());
             if !excluded {
@@ -154,11 +153,11 @@ fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
             ));
         }
     }
-    for dir in &WORKSPACE.excluded {
-        if !compile_fail_dirs.contains(dir) {
+    for sample in &WORKSPACE.excluded {
+        if !compile_fail_dirs.contains(&sample.dir) {
             problems.add(format!(
                 "{} is excluded from the workspace but no compile_fail block shows it",
-                dir.display()
+                sample.dir.display()
             ));
         }
     }
@@ -259,8 +258,8 @@ fn every_shown_output_file_is_in_the_book() {
         .map(|i| i.path)
         .collect();
     let mut problems = Problems::default();
-    for dir in WORKSPACE.all_dirs() {
-        let output = dir.join("output.txt");
+    for listing in WORKSPACE.all() {
+        let output = listing.dir.join("output.txt");
         if root().join(&output).exists() && !included.contains(&output) {
             problems.add(format!(
                 "{} is checked but no chapter shows it",
@@ -312,10 +311,7 @@ fn every_listing_has_a_caption() {
 #[test]
 fn links_named_after_a_listing_lead_to_it() {
     let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(?:#[^)]*)?\)").unwrap();
-    let names: BTreeSet<String> = WORKSPACE
-        .all_dirs()
-        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: BTreeSet<&str> = WORKSPACE.all().map(|l| l.name.as_str()).collect();
     let mut problems = Problems::default();
     for chapter in CHAPTERS {
         let source = std::fs::read_to_string(root().join(chapter.file)).unwrap();
@@ -372,18 +368,25 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() {
         let Some(dir) = block.listing_dir() else {
             continue;
         };
+        let Some(listing) = WORKSPACE.find(&dir) else {
+            continue; // every_rust_block_is_a_whole_listing reports it
+        };
         let source = std::fs::read_to_string(root().join(&dir).join("src/main.rs")).unwrap();
-        let manifest = std::fs::read_to_string(root().join(&dir).join("Cargo.toml")).unwrap();
         let mut reasons: Vec<String> = NEEDS_THE_MACHINE
             .iter()
             .filter(|marker| source.contains(*marker))
             .map(|marker| format!("uses `{marker}`"))
             .collect();
+        // Only the plain [dependencies]: a `cfg(loom)` dependency is not
+        // part of the program the Playground would build.
         reasons.extend(
-            plain_dependencies(&manifest)
-                .into_iter()
-                .filter(|dep| !ON_THE_PLAYGROUND.contains(&dep.as_str()))
-                .map(|dep| format!("needs the crate `{dep}`")),
+            listing
+                .package
+                .dependencies
+                .iter()
+                .filter(|dep| dep.kind == DependencyKind::Normal && dep.target.is_none())
+                .filter(|dep| !ON_THE_PLAYGROUND.contains(&dep.name.as_str()))
+                .map(|dep| format!("needs the crate `{}`", dep.name)),
         );
         let marked = block.tokens().contains(&"noplayground");
         if reasons.is_empty() && marked {
@@ -402,22 +405,4 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() {
         }
     }
     problems.check("the play buttons");
-}
-
-/// The names in a manifest's `[dependencies]` table (not target-specific ones).
-fn plain_dependencies(manifest: &str) -> Vec<String> {
-    let mut in_dependencies = false;
-    let mut names = Vec::new();
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_dependencies = line == "[dependencies]";
-        } else if in_dependencies
-            && !line.starts_with('#')
-            && let Some((name, _)) = line.split_once('=')
-            && !name.trim().is_empty()
-        {
-            names.push(name.trim().to_owned());
-        }
-    }
-    names
 }

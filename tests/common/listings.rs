@@ -104,7 +104,18 @@ pub struct Workspace {
     pub listings: Vec<Listing>,
     /// Crates under `listings/` that the workspace excludes: samples that must
     /// not compile (`compile_fail`).
-    pub excluded: Vec<PathBuf>,
+    pub excluded: Vec<Listing>,
+}
+
+/// A listing crate, from `cargo metadata` of the package at `dir`.
+fn listing(package: &Package) -> Option<Listing> {
+    let dir = package.manifest_path.parent()?.as_std_path();
+    let dir = dir.strip_prefix(root()).ok()?.to_path_buf();
+    dir.starts_with("listings").then(|| Listing {
+        name: package.name.clone(),
+        dir,
+        package: package.clone(),
+    })
 }
 
 pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
@@ -116,36 +127,36 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
     let mut listings: Vec<Listing> = metadata
         .workspace_packages()
         .into_iter()
-        .filter_map(|package| {
-            let dir = package.manifest_path.parent()?.as_std_path();
-            let dir = dir.strip_prefix(root()).ok()?.to_path_buf();
-            dir.starts_with("listings").then(|| Listing {
-                name: package.name.clone(),
-                dir,
-                package: package.clone(),
-            })
-        })
+        .filter_map(listing)
         .collect();
     listings.sort_by(|a, b| a.dir.cmp(&b.dir));
 
-    let members: Vec<&PathBuf> = listings.iter().map(|l| &l.dir).collect();
+    // The excluded crates are packages of their own; `--no-deps` reads their
+    // manifests without resolving (or writing) anything.
     let mut excluded = Vec::new();
     for chapter in std::fs::read_dir(root().join("listings"))
         .unwrap()
         .flatten()
     {
-        for listing in std::fs::read_dir(chapter.path())
+        for crate_dir in std::fs::read_dir(chapter.path())
             .into_iter()
             .flatten()
             .flatten()
         {
-            let dir = listing.path().strip_prefix(root()).unwrap().to_path_buf();
-            if listing.path().join("Cargo.toml").exists() && !members.contains(&&dir) {
-                excluded.push(dir);
+            let manifest = crate_dir.path().join("Cargo.toml");
+            let dir = crate_dir.path().strip_prefix(root()).unwrap().to_path_buf();
+            if !manifest.exists() || listings.iter().any(|l| l.dir == dir) {
+                continue;
             }
+            let own = MetadataCommand::new()
+                .manifest_path(&manifest)
+                .no_deps()
+                .exec()
+                .unwrap_or_else(|e| panic!("cargo metadata failed for {}: {e}", dir.display()));
+            excluded.extend(own.packages.iter().filter_map(listing));
         }
     }
-    excluded.sort();
+    excluded.sort_by(|a, b| a.dir.cmp(&b.dir));
     Workspace {
         metadata,
         listings,
@@ -154,10 +165,19 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
 });
 
 impl Workspace {
-    /// Every listing crate's directory: the workspace's and the excluded
-    /// `compile_fail` samples.
-    pub fn all_dirs(&self) -> impl Iterator<Item = &PathBuf> {
-        self.listings.iter().map(|l| &l.dir).chain(&self.excluded)
+    /// Every listing crate: the workspace's and the excluded `compile_fail`
+    /// samples.
+    pub fn all(&self) -> impl Iterator<Item = &Listing> {
+        self.listings.iter().chain(&self.excluded)
+    }
+
+    /// The listing crate in `dir` (`listings/<chapter>/<name>`).
+    pub fn find(&self, dir: &Path) -> Option<&Listing> {
+        self.all().find(|l| l.dir == dir)
+    }
+
+    pub fn is_excluded(&self, dir: &Path) -> bool {
+        self.excluded.iter().any(|l| l.dir == dir)
     }
 }
 

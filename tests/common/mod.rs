@@ -42,6 +42,16 @@ pub fn diff(shown: &str, actual: &str) -> String {
         .to_string()
 }
 
+/// `python3`, if this machine has one: the Python originals and the
+/// benchmark's Python side run only then (the tests that need it say so).
+pub fn python3() -> Option<&'static Path> {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then(|| Path::new("python3"))
+}
+
 /// Collects every problem before failing, so one run reports all of them.
 #[derive(Default)]
 pub struct Problems(Vec<String>);
