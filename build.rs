@@ -3,20 +3,25 @@
 //! 1. mdBook's own preprocessors (through `mdbook-driver`) expand every
 //!    `{{#include}}` and `{{#rustdoc_include}}`, so the code the tests see is
 //!    the code the reader sees, hidden lines and all.
-//! 2. Every fenced code block of every chapter is written to
-//!    `$OUT_DIR/book_blocks.rs`, for the checks in `tests/`.
+//! 2. Every chapter and every fenced code block of it is written to
+//!    `$OUT_DIR/book.json`, which the checks in `tests/` read when they run
+//!    (read, not compiled in: a prose edit then rebuilds no check).
 //! 3. Every distinct program of a `rust` block that should compile goes to
 //!    skeptic (several blocks showing parts of one listing are one program),
 //!    one markdown file per chapter, each block under a heading that names its listing, so that a
 //!    failing skeptic test names the chapter and the listing. `compile_fail`
 //!    blocks are kept from skeptic (it would compile them and fail) and checked
 //!    by `tests/compile_fail.rs` instead.
-//! 4. skeptic's generated tests are pointed at `run_bounded` in
-//!    `tests/skeptic.rs`, which adds the time limit skeptic does not have.
+//! 4. skeptic's generated tests become plain functions in a table, each with
+//!    the name of its listing, so that the book's test harness
+//!    (`tests/book.rs`, libtest-mimic) runs each as a test named after the
+//!    listing; they call `run_bounded` in `tests/checks/skeptic.rs`, which
+//!    adds the time limit skeptic does not have.
 //!
 //! This script never fails on the book's content: a broken include or a bad
 //! block is reported by a test, with the chapter's name.
 
+use serde_json::json;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -53,9 +58,10 @@ fn main() {
     let _ = fs::remove_dir_all(&skeptic_dir);
     fs::create_dir_all(&skeptic_dir).unwrap();
 
-    let mut blocks_rs = String::from("&[\n");
-    let mut chapters_rs = String::from("&[\n");
-    let mut skeptic_inputs = Vec::new();
+    let mut blocks = Vec::new();
+    let mut chapters = Vec::new();
+    // (markdown file for skeptic, the listing of each program in it, in order)
+    let mut skeptic_inputs: Vec<(PathBuf, Vec<String>)> = Vec::new();
     let mut programs_seen = std::collections::HashSet::new();
 
     for item in expanded.iter() {
@@ -69,28 +75,26 @@ fn main() {
         let original_blocks = fenced_blocks(&original);
         let expanded_blocks = fenced_blocks(&chapter.content);
 
-        writeln!(
-            chapters_rs,
-            "    Chapter {{ file: {chapter_file:?}, title: {:?}, expanded: {:?} }},",
-            chapter.name, chapter.content
-        )
-        .unwrap();
+        chapters.push(json!({
+            "file": chapter_file,
+            "title": chapter.name,
+            "expanded": chapter.content,
+        }));
 
         let mut skeptic_md = String::new();
+        let mut skeptic_listings = Vec::new();
         for (index, block) in expanded_blocks.iter().enumerate() {
             // Expansion never adds or removes a fence (listings are .rs and
             // .txt files), so the n-th block of the source is the n-th here.
             let source = original_blocks.get(index);
-            writeln!(
-                blocks_rs,
-                "    Block {{ chapter: {chapter_file:?}, number: {}, line: {}, info: {:?}, source: {:?}, expanded: {:?} }},",
-                index + 1,
-                source.map_or(0, |b| b.line),
-                block.info,
-                source.map_or("", |b| b.body.as_str()),
-                block.body,
-            )
-            .unwrap();
+            blocks.push(json!({
+                "chapter": chapter_file,
+                "number": index + 1,
+                "line": source.map_or(0, |b| b.line),
+                "info": block.info,
+                "source": source.map_or("", |b| b.body.as_str()),
+                "expanded": block.body,
+            }));
 
             let tokens = info_tokens(&block.info);
             // Blocks that show other parts of the same listing are the same
@@ -100,9 +104,12 @@ fn main() {
                 && !tokens.contains(&"compile_fail")
                 && programs_seen.insert(unhidden(&block.body))
             {
+                // tests/checks/structure.rs requires every rust block to
+                // include a listing; name the others after their position.
                 let listing = source
                     .and_then(|b| included_listing(&b.body))
-                    .unwrap_or_else(|| format!("block {}", index + 1));
+                    .unwrap_or_else(|| format!("block-{}", index + 1));
+                skeptic_listings.push(listing.clone());
                 write!(
                     skeptic_md,
                     "## {listing}\n\n```{}\n{}```\n\n",
@@ -119,23 +126,64 @@ fn main() {
                 .replace('/', "__");
             let file = skeptic_dir.join(format!("{flat}.md"));
             fs::write(&file, skeptic_md).unwrap();
-            skeptic_inputs.push(file);
+            skeptic_inputs.push((file, skeptic_listings));
         }
     }
-    blocks_rs.push_str("]\n");
-    chapters_rs.push_str("]\n");
-    write_if_changed(&out_dir.join("book_blocks.rs"), &blocks_rs);
-    write_if_changed(&out_dir.join("book_chapters.rs"), &chapters_rs);
+    let book = json!({ "chapters": chapters, "blocks": blocks });
+    write_if_changed(
+        &out_dir.join("book.json"),
+        &serde_json::to_string(&book).unwrap(),
+    );
 
     skeptic_inputs.sort();
-    skeptic::generate_doc_tests(&skeptic_inputs);
-
-    // skeptic runs a snippet with no time limit; route every run through the
-    // harness in tests/skeptic.rs, which kills a snippet that hangs.
+    let files: Vec<&PathBuf> = skeptic_inputs.iter().map(|(file, _)| file).collect();
+    skeptic::generate_doc_tests(&files);
+    let listings: Vec<&str> = skeptic_inputs
+        .iter()
+        .flat_map(|(_, listings)| listings.iter().map(String::as_str))
+        .collect();
     let generated = out_dir.join("skeptic-tests.rs");
     let tests = fs::read_to_string(&generated).unwrap_or_default();
-    let bounded = tests.replace("skeptic::rt::run_test(", "crate::run_bounded(");
-    write_if_changed(&generated, &bounded);
+    write_if_changed(&generated, &as_table(&tests, &listings));
+}
+
+/// skeptic writes one `#[test] fn` per program, in the order of the files
+/// and of the programs in them. This turns them into plain functions and
+/// appends a table `SKEPTIC_TESTS: &[(listing, function)]`, and points every
+/// run at `run_bounded` (tests/checks/skeptic.rs), which adds a time limit.
+fn as_table(generated: &str, listings: &[&str]) -> String {
+    let mut names = Vec::new();
+    let mut out = String::new();
+    for line in generated.lines() {
+        if line.trim() == "extern crate skeptic;" {
+            continue;
+        }
+        let line = match line.strip_prefix("#[test] fn ") {
+            Some(rest) => {
+                names.push(rest.split('(').next().unwrap().to_owned());
+                format!("fn {rest}")
+            }
+            None => line.replace("skeptic::rt::run_test(", "super::run_bounded("),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    assert_eq!(
+        names.len(),
+        listings.len(),
+        "skeptic generated {} tests for {} programs",
+        names.len(),
+        listings.len()
+    );
+    out.push_str("pub static SKEPTIC_TESTS: &[(&str, fn())] = &[\n");
+    for (name, listing) in names.iter().zip(listings) {
+        // skeptic names a test after the heading it is under: the listing.
+        let ident = listing.replace(['-', '/'], "_");
+        assert!(name.contains(&ident), "{name} is not the test of {listing}");
+        writeln!(out, "    ({listing:?}, {name}),").unwrap();
+    }
+    out.push_str("];\n");
+    out
 }
 
 /// The tokens of a code block's info string, split the way rustdoc and skeptic
@@ -146,13 +194,14 @@ fn info_tokens(info: &str) -> Vec<&str> {
         .collect()
 }
 
-/// `threads/spawn-join` for a block whose body includes
-/// `../../listings/threads/spawn-join/src/main.rs`.
+/// `threads-spawn-join` for a block whose body includes
+/// `../../listings/threads/threads-spawn-join/src/main.rs` (a listing's
+/// package is named like its directory: tests/checks/structure.rs).
 fn included_listing(body: &str) -> Option<String> {
     let start = body.find("listings/")? + "listings/".len();
     let rest = &body[start..];
     let parts: Vec<&str> = rest.splitn(3, '/').collect();
-    (parts.len() == 3).then(|| format!("{}/{}", parts[0], parts[1]))
+    (parts.len() == 3).then(|| parts[1].to_owned())
 }
 
 fn fenced_blocks(markdown: &str) -> Vec<FencedBlock> {

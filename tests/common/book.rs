@@ -1,35 +1,55 @@
-//! The book as `build.rs` expanded it with mdBook's own preprocessors.
+//! The book as `build.rs` expanded it with mdBook's own preprocessors, read
+//! from `$OUT_DIR/book.json` when the tests run.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde::Deserialize;
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Chapter {
     /// `src/three-models.md`
-    pub file: &'static str,
-    pub title: &'static str,
+    pub file: String,
+    pub title: String,
     /// The chapter after `{{#include}}` and `{{#rustdoc_include}}`.
-    pub expanded: &'static str,
+    pub expanded: String,
 }
 
 /// One fenced code block of a chapter.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Block {
-    pub chapter: &'static str,
+    pub chapter: String,
     /// 1-based position among the chapter's fenced blocks.
     pub number: usize,
     /// Line of the opening fence in the chapter's source.
     pub line: usize,
     /// The info string: `rust`, `rust,compile_fail,E0373`, `text`...
-    pub info: &'static str,
+    pub info: String,
     /// The block as written in `src/`.
-    pub source: &'static str,
+    pub source: String,
     /// The block as the reader sees it (hidden lines start with `# `).
-    pub expanded: &'static str,
+    pub expanded: String,
 }
 
-pub static CHAPTERS: &[Chapter] = include!(concat!(env!("OUT_DIR"), "/book_chapters.rs"));
-pub static BLOCKS: &[Block] = include!(concat!(env!("OUT_DIR"), "/book_blocks.rs"));
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Book {
+    chapters: Vec<Chapter>,
+    blocks: Vec<Block>,
+}
+
+static BOOK: LazyLock<Book> = LazyLock::new(|| {
+    let file = concat!(env!("OUT_DIR"), "/book.json");
+    let text = std::fs::read_to_string(file)
+        .unwrap_or_else(|e| panic!("cannot read {file} (build.rs writes it): {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file} is not the book: {e}"))
+});
+
+pub static CHAPTERS: LazyLock<&'static [Chapter]> = LazyLock::new(|| &BOOK.chapters);
+pub static BLOCKS: LazyLock<&'static [Block]> = LazyLock::new(|| &BOOK.blocks);
 
 /// A `{{#include path}}` or `{{#rustdoc_include path:anchor}}` in a block.
 #[derive(Debug, Clone)]
@@ -53,7 +73,7 @@ impl Block {
         )
     }
 
-    pub fn tokens(&self) -> Vec<&'static str> {
+    pub fn tokens(&self) -> Vec<&str> {
         self.info
             .split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
             .filter(|t| !t.is_empty())
@@ -69,7 +89,7 @@ impl Block {
     }
 
     /// The error codes a `compile_fail` block names: `E0373`.
-    pub fn error_codes(&self) -> Vec<&'static str> {
+    pub fn error_codes(&self) -> Vec<&str> {
         let code = Regex::new(r"^E\d{4}$").unwrap();
         self.tokens()
             .into_iter()
@@ -78,9 +98,9 @@ impl Block {
     }
 
     pub fn includes(&self) -> Vec<Include> {
-        let chapter_dir = Path::new(self.chapter).parent().unwrap();
+        let chapter_dir = Path::new(&self.chapter).parent().unwrap();
         INCLUDE
-            .captures_iter(self.source)
+            .captures_iter(&self.source)
             .map(|c| Include {
                 rustdoc: &c[1] == "rustdoc_include",
                 path: normalize(&chapter_dir.join(&c[2])),
@@ -100,7 +120,7 @@ impl Block {
     /// The program the block stands for: the expanded text with the hidden
     /// lines shown, as skeptic and rustdoc read it.
     pub fn program(&self) -> String {
-        super::hidden::unhidden(self.expanded)
+        super::hidden::unhidden(&self.expanded)
     }
 }
 

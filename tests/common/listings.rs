@@ -7,12 +7,23 @@ use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
 use cargo_metadata::diagnostic::DiagnosticLevel;
-use cargo_metadata::{Message, Metadata, MetadataCommand, Package};
+use cargo_metadata::{DependencyKind, Message, Metadata, MetadataCommand, Package};
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::book::{BLOCKS, Block, listing_dir_of};
 use super::root;
 
-/// One run of a listing that the book shows, from `[package.metadata.book]`:
+/// `[package.metadata.book]` of a listing's `Cargo.toml`. Unknown keys are
+/// errors, so a misspelt `chek = "pattern"` cannot quietly mean "exact".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BookMetadata {
+    /// The runs the book shows; none given means one run with no arguments.
+    runs: Option<Vec<RunSpec>>,
+}
+
+/// One run of a listing that the book shows:
 ///
 /// ```toml
 /// [[package.metadata.book.runs]]
@@ -21,20 +32,23 @@ use super::root;
 /// check = "exact"             # or "any-order", or "pattern"
 /// status = 0                  # the exit code the run must end with
 /// ```
-///
-/// A listing without `runs` is run once with no arguments, and its output is
-/// compared with `output.txt` if that file exists.
-#[derive(Debug, Clone)]
-pub struct RunSpec {
-    pub args: Vec<String>,
-    pub output: Option<PathBuf>,
-    pub check: Check,
-    pub status: i32,
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunSpec {
+    #[serde(default)]
+    args: Vec<String>,
+    output: Option<String>,
+    #[serde(default)]
+    check: Check,
+    #[serde(default)]
+    status: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Check {
     /// The output is the same, byte for byte.
+    #[default]
     Exact,
     /// The same lines, in any order (threads that print concurrently).
     AnyOrder,
@@ -44,78 +58,150 @@ pub enum Check {
     Pattern,
 }
 
+/// A run of a listing, resolved: where its shown output is, if any.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// 1-based, in the order of `[[package.metadata.book.runs]]`.
+    pub number: usize,
+    pub args: Vec<String>,
+    /// The output file the book shows, relative to the repository root:
+    /// the `output` named, or else `output.txt` when it exists or a chapter
+    /// includes it (then `BLESS` writes it).
+    pub output: Option<PathBuf>,
+    pub check: Check,
+    pub status: i32,
+}
+
+/// Everything the checks know of one listing crate, in one place.
 pub struct Listing {
+    /// The package name, which is also the directory's name.
     pub name: String,
     /// `listings/three-models/print-numbers-thread`
     pub dir: PathBuf,
-    pub package: Package,
+    pub description: String,
+    pub edition: String,
+    /// A sample that must not compile: a crate the workspace excludes.
+    pub excluded: bool,
+    pub runs: Vec<Run>,
+    /// The crates of its plain `[dependencies]` (not a `cfg(loom)` one).
+    pub crates: Vec<String>,
+    /// What `cargo metadata` says of it (workspace members only).
+    pub package: Option<Package>,
 }
 
 impl Listing {
-    pub fn runs(&self) -> Vec<RunSpec> {
-        let book = &self.package.metadata["book"];
-        let runs = match book.get("runs") {
-            Some(Value::Array(runs)) => runs.clone(),
-            Some(_) => panic!(
-                "{}: [package.metadata.book] runs must be an array",
-                self.name
-            ),
-            None => vec![Value::Object(Default::default())],
+    fn new(dir: PathBuf, name: String, package: Option<Package>, raw: Option<&Value>) -> Self {
+        let metadata: BookMetadata = match raw {
+            Some(value) => serde_json::from_value(value.clone()).unwrap_or_else(|e| {
+                panic!("{}/Cargo.toml: [package.metadata.book]: {e}", dir.display())
+            }),
+            None => BookMetadata::default(),
         };
-        runs.iter()
-            .map(|run| {
-                let output = match run.get("output") {
-                    Some(file) => {
-                        Some(self.dir.join(file.as_str().expect("output is a file name")))
-                    }
-                    // output.txt is checked when it exists or when a chapter
-                    // shows it (then BLESS=1 writes it).
-                    None => Some(self.dir.join("output.txt")).filter(|f| {
-                        root().join(f).exists()
-                            || super::book::BLOCKS
+        let runs = metadata
+            .runs
+            .unwrap_or_else(|| vec![RunSpec::default()])
+            .into_iter()
+            .enumerate()
+            .map(|(index, spec)| Run {
+                number: index + 1,
+                output: match &spec.output {
+                    Some(file) => Some(dir.join(file)),
+                    None => Some(dir.join("output.txt")).filter(|file| {
+                        root().join(file).exists()
+                            || BLOCKS
                                 .iter()
-                                .any(|b| b.includes().iter().any(|i| &i.path == f))
+                                .any(|b| b.includes().iter().any(|i| &i.path == file))
                     }),
-                };
-                let check = match run.get("check").and_then(Value::as_str) {
-                    None | Some("exact") => Check::Exact,
-                    Some("any-order") => Check::AnyOrder,
-                    Some("pattern") => Check::Pattern,
-                    Some(other) => panic!("{}: unknown check {other:?}", self.name),
-                };
-                RunSpec {
-                    args: run
-                        .get("args")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
-                        .unwrap_or_default(),
-                    output,
-                    check,
-                    status: run.get("status").and_then(Value::as_i64).unwrap_or(0) as i32,
-                }
+                },
+                args: spec.args,
+                check: spec.check,
+                status: spec.status,
+            })
+            .collect();
+        let (description, edition, crates) = match &package {
+            Some(p) => (
+                p.description.clone().unwrap_or_default(),
+                p.edition.as_str().to_owned(),
+                p.dependencies
+                    .iter()
+                    .filter(|d| d.kind == DependencyKind::Normal && d.target.is_none())
+                    .map(|d| d.name.clone())
+                    .collect(),
+            ),
+            None => (String::new(), String::new(), Vec::new()),
+        };
+        Listing {
+            name,
+            dir,
+            description,
+            edition,
+            excluded: package.is_none(),
+            runs,
+            crates,
+            package,
+        }
+    }
+
+    /// The blocks of the book that show one of its files.
+    pub fn shown_in(&self) -> Vec<&'static Block> {
+        BLOCKS
+            .iter()
+            .filter(|b| {
+                b.includes()
+                    .iter()
+                    .any(|i| listing_dir_of(&i.path).as_ref() == Some(&self.dir))
             })
             .collect()
     }
+
+    /// `src/threads/spawn-join.md, block 3 (line 40)`, for failure messages.
+    pub fn shown_where(&self) -> String {
+        let places: Vec<String> = self.shown_in().iter().map(|b| b.location()).collect();
+        if places.is_empty() {
+            "no chapter".to_owned()
+        } else {
+            places.join(", ")
+        }
+    }
+
+    /// `cargo metadata`'s view of a workspace member.
+    pub fn member(&self) -> &Package {
+        self.package
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} is not a workspace member", self.name))
+    }
+
+    /// The command that rewrites what the book shows of this listing.
+    pub fn bless_command(&self) -> String {
+        format!("BLESS={} cargo test -- {}", self.name, self.name)
+    }
+}
+
+/// The manifest of a crate the workspace excludes (a `compile_fail` sample),
+/// read directly: it is not a workspace member, so `cargo metadata` of the
+/// workspace does not describe it.
+#[derive(Deserialize)]
+struct ExcludedManifest {
+    package: ExcludedPackage,
+    #[serde(default)]
+    dependencies: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct ExcludedPackage {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    edition: String,
+    metadata: Option<toml::Table>,
 }
 
 pub struct Workspace {
     pub metadata: Metadata,
-    /// The listings that build and run: workspace members under `listings/`.
+    /// Every listing crate: the workspace's members under `listings/`, then
+    /// the crates it excludes (samples that must not compile).
     pub listings: Vec<Listing>,
-    /// Crates under `listings/` that the workspace excludes: samples that must
-    /// not compile (`compile_fail`).
-    pub excluded: Vec<Listing>,
-}
-
-/// A listing crate, from `cargo metadata` of the package at `dir`.
-fn listing(package: &Package) -> Option<Listing> {
-    let dir = package.manifest_path.parent()?.as_std_path();
-    let dir = dir.strip_prefix(root()).ok()?.to_path_buf();
-    dir.starts_with("listings").then(|| Listing {
-        name: package.name.clone(),
-        dir,
-        package: package.clone(),
-    })
 }
 
 pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
@@ -124,16 +210,50 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
         .no_deps()
         .exec()
         .expect("cargo metadata failed");
-    let mut listings: Vec<Listing> = metadata
-        .workspace_packages()
-        .into_iter()
-        .filter_map(listing)
-        .collect();
-    listings.sort_by(|a, b| a.dir.cmp(&b.dir));
+    let mut listings = Vec::new();
+    for package in metadata.workspace_packages() {
+        let Some(dir) = package.manifest_path.parent() else {
+            continue;
+        };
+        let Ok(dir) = dir.as_std_path().strip_prefix(root()) else {
+            continue;
+        };
+        if dir.starts_with("listings") {
+            let raw = package.metadata.get("book").cloned();
+            listings.push(Listing::new(
+                dir.to_path_buf(),
+                package.name.clone(),
+                Some(package.clone()),
+                raw.as_ref(),
+            ));
+        }
+    }
+    for manifest in listing_manifests() {
+        let dir = manifest.parent().unwrap().to_path_buf();
+        if listings.iter().any(|l| l.dir == dir) {
+            continue;
+        }
+        let text = std::fs::read_to_string(root().join(&manifest)).unwrap();
+        let parsed: ExcludedManifest =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+        let raw = parsed
+            .package
+            .metadata
+            .and_then(|m| m.get("book").cloned())
+            .map(|book| serde_json::to_value(book).unwrap());
+        let mut listing = Listing::new(dir, parsed.package.name, None, raw.as_ref());
+        listing.description = parsed.package.description;
+        listing.edition = parsed.package.edition;
+        listing.crates = parsed.dependencies.keys().cloned().collect();
+        listings.push(listing);
+    }
+    listings.sort_by(|a, b| (a.excluded, &a.dir).cmp(&(b.excluded, &b.dir)));
+    Workspace { metadata, listings }
+});
 
-    // The excluded crates are packages of their own; `--no-deps` reads their
-    // manifests without resolving (or writing) anything.
-    let mut excluded = Vec::new();
+/// `listings/<chapter>/<name>/Cargo.toml` for every crate under `listings/`.
+fn listing_manifests() -> Vec<PathBuf> {
+    let mut found = Vec::new();
     for chapter in std::fs::read_dir(root().join("listings"))
         .unwrap()
         .flatten()
@@ -144,31 +264,30 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
             .flatten()
         {
             let manifest = crate_dir.path().join("Cargo.toml");
-            let dir = crate_dir.path().strip_prefix(root()).unwrap().to_path_buf();
-            if !manifest.exists() || listings.iter().any(|l| l.dir == dir) {
-                continue;
+            if manifest.exists() {
+                found.push(manifest.strip_prefix(root()).unwrap().to_path_buf());
             }
-            let own = MetadataCommand::new()
-                .manifest_path(&manifest)
-                .no_deps()
-                .exec()
-                .unwrap_or_else(|e| panic!("cargo metadata failed for {}: {e}", dir.display()));
-            excluded.extend(own.packages.iter().filter_map(listing));
         }
     }
-    excluded.sort_by(|a, b| a.dir.cmp(&b.dir));
-    Workspace {
-        metadata,
-        listings,
-        excluded,
-    }
-});
+    found.sort();
+    found
+}
 
 impl Workspace {
     /// Every listing crate: the workspace's and the excluded `compile_fail`
     /// samples.
     pub fn all(&self) -> impl Iterator<Item = &Listing> {
-        self.listings.iter().chain(&self.excluded)
+        self.listings.iter()
+    }
+
+    /// The listings that build and run (workspace members).
+    pub fn members(&self) -> impl Iterator<Item = &Listing> {
+        self.listings.iter().filter(|l| !l.excluded)
+    }
+
+    /// The samples that must not compile (excluded from the workspace).
+    pub fn excluded(&self) -> impl Iterator<Item = &Listing> {
+        self.listings.iter().filter(|l| l.excluded)
     }
 
     /// The listing crate in `dir` (`listings/<chapter>/<name>`).
@@ -176,8 +295,12 @@ impl Workspace {
         self.all().find(|l| l.dir == dir)
     }
 
+    pub fn named(&self, name: &str) -> Option<&Listing> {
+        self.all().find(|l| l.name == name)
+    }
+
     pub fn is_excluded(&self, dir: &Path) -> bool {
-        self.excluded.iter().any(|l| l.dir == dir)
+        self.excluded().any(|l| l.dir == dir)
     }
 }
 
@@ -193,10 +316,15 @@ pub struct Built {
     pub warnings: Vec<String>,
 }
 
+/// The build of every listing, or why it failed (the compiler's errors).
+pub fn built() -> Result<&'static Built, String> {
+    BUILT.as_ref().map_err(Clone::clone)
+}
+
 /// Builds every listing once per test binary (cargo does nothing when they
 /// are up to date). Running cargo from inside `cargo test` is safe: the outer
 /// cargo holds no lock while the tests run.
-pub static BUILT: LazyLock<Built> = LazyLock::new(|| {
+static BUILT: LazyLock<Result<Built, String>> = LazyLock::new(|| {
     let mut child = Command::new(env!("CARGO"))
         .current_dir(root())
         .args(["build", "--workspace", "--bins", "--message-format=json"])
@@ -209,27 +337,32 @@ pub static BUILT: LazyLock<Built> = LazyLock::new(|| {
         deps_dir: PathBuf::new(),
         warnings: Vec::new(),
     };
+    let mut errors = String::new();
     let stdout = BufReader::new(child.stdout.take().unwrap());
     for message in Message::parse_stream(stdout) {
         let message = message.expect("bad cargo message");
         if let Message::CompilerMessage(compiler) = &message {
             let rendered = compiler.message.rendered.clone().unwrap_or_default();
-            let ours = WORKSPACE
-                .listings
-                .iter()
-                .any(|l| l.package.id == compiler.package_id);
+            let ours = WORKSPACE.members().any(|l| {
+                l.package
+                    .as_ref()
+                    .is_some_and(|p| p.id == compiler.package_id)
+            });
             match compiler.message.level {
                 DiagnosticLevel::Warning if ours => built.warnings.push(rendered),
-                DiagnosticLevel::Error => eprint!("{rendered}"),
+                DiagnosticLevel::Error => errors.push_str(&rendered),
                 _ => {}
             }
         }
         if let Message::CompilerArtifact(artifact) = message {
             if let Some(exe) = artifact.executable {
                 let name = WORKSPACE
-                    .listings
-                    .iter()
-                    .find(|l| l.package.id == artifact.package_id)
+                    .members()
+                    .find(|l| {
+                        l.package
+                            .as_ref()
+                            .is_some_and(|p| p.id == artifact.package_id)
+                    })
                     .map(|l| l.name.clone());
                 if let Some(name) = name {
                     built.executables.insert(name, exe.into_std_path_buf());
@@ -248,11 +381,12 @@ pub static BUILT: LazyLock<Built> = LazyLock::new(|| {
         }
     }
     let status = child.wait().unwrap();
-    assert!(
-        status.success(),
-        "`cargo build --workspace --bins` failed (its errors are above)"
-    );
-    built
+    if !status.success() {
+        return Err(format!(
+            "`cargo build --workspace --bins` failed:\n{errors}"
+        ));
+    }
+    Ok(built)
 });
 
 impl Built {

@@ -1,13 +1,17 @@
 //! What the checks in `tests/` share: the expanded book that `build.rs` wrote,
 //! the listing crates, and running a listing under a time limit.
 
-#![allow(dead_code)] // each test file uses a different part
-
 pub mod book;
+pub mod console;
 pub mod hidden;
 pub mod listings;
 pub mod run;
 pub mod watchdog;
+
+use libtest_mimic::Failed;
+
+/// What a check returns: `Err` carries the whole report of what is wrong.
+pub type Outcome = Result<(), Failed>;
 
 use std::path::{Path, PathBuf};
 
@@ -35,10 +39,15 @@ pub fn blessing_listing(name: &str) -> bool {
 
 /// A unified diff of what the book shows against what the program did.
 pub fn diff(shown: &str, actual: &str) -> String {
-    similar::TextDiff::from_lines(shown, actual)
+    diff_between(shown, actual, "shown in the book", "produced by the run")
+}
+
+/// A unified diff of two texts, under the names given.
+pub fn diff_between(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header("shown in the book", "produced by the run")
+        .header(old_name, new_name)
         .to_string()
 }
 
@@ -61,14 +70,17 @@ impl Problems {
         self.0.push(problem.into());
     }
 
-    pub fn check(self, what: &str) {
-        if !self.0.is_empty() {
-            panic!(
-                "{} problem(s) with {what}:\n\n{}",
-                self.0.len(),
-                self.0.join("\n\n")
-            );
+    /// `Ok` when nothing was found, else every problem, under `what`.
+    pub fn verdict(self, what: &str) -> Outcome {
+        if self.0.is_empty() {
+            return Ok(());
         }
+        Err(format!(
+            "{} problem(s) with {what}:\n\n{}",
+            self.0.len(),
+            self.0.join("\n\n")
+        )
+        .into())
     }
 }
 

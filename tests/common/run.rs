@@ -15,11 +15,11 @@ use nix::unistd::Pid;
 /// the margin is for a loaded 2-core machine.
 pub const TIME_LIMIT: Duration = Duration::from_secs(20);
 
+#[derive(Clone)]
 pub struct Finished {
     pub status: ExitStatus,
     /// stdout and stderr, interleaved as written (one pipe for both).
     pub output: String,
-    pub elapsed: Duration,
 }
 
 /// Runs `program args` in a new process group and a fresh empty directory
@@ -71,7 +71,6 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    let elapsed = started.elapsed();
 
     // Anything still in the group outlived the listing: a leaked process.
     let leaked = killpg(group, None).is_ok();
@@ -100,9 +99,5 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
             return Err(format!("{what}: left files in its {name}: {left:?}"));
         }
     }
-    Ok(Finished {
-        status,
-        output,
-        elapsed,
-    })
+    Ok(Finished { status, output })
 }

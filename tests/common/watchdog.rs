@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -42,13 +41,10 @@ fn watch() {
             }
             let since = *first_seen.entry(pid).or_insert_with(Instant::now);
             if since.elapsed() > TIME_LIMIT {
-                // Straight to stderr: eprintln! would go into the captured
-                // output of the test that happened to start this thread.
-                let _ = writeln!(
-                    std::io::stderr(),
+                super::console::tell(&format!(
                     "watchdog: {exe} (pid {pid}) ran longer than {} s: killing it and its children",
                     TIME_LIMIT.as_secs()
-                );
+                ));
                 KILLS.fetch_add(1, Ordering::SeqCst);
                 for victim in descendants(&table, pid).into_iter().chain([pid]) {
                     let _ = kill(Pid::from_raw(victim as i32), Signal::SIGKILL);

@@ -6,39 +6,57 @@
 //! skeptic never sees these blocks (build.rs keeps them out). Each is compiled
 //! here with rustc, with the same crates the listings get, from its listing
 //! directory, so the message shows `src/main.rs` as `cargo build` would.
-//! `BLESS=1 cargo test` rewrites the shown messages.
-
-mod common;
+//! One test per sample, `<listing>::compile-fail`.
+//! `BLESS=<listing> cargo test -- <listing>` rewrites a shown message.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::process::Command;
 
-use common::book::BLOCKS;
-use common::listings::{BUILT, WORKSPACE};
-use common::{Problems, blessing_listing, diff, root};
+use libtest_mimic::Trial;
 use serde_json::Value;
 
-#[test]
-fn compile_fail_blocks_fail_with_the_error_codes_they_name() {
-    let blocks: Vec<_> = BLOCKS.iter().filter(|b| b.is_compile_fail()).collect();
-    assert!(
-        !blocks.is_empty(),
-        "the book has no compile_fail block: this check checks nothing"
-    );
-    let built = &*BUILT;
-    let mut problems = Problems::default();
-    for block in blocks {
+use crate::common::book::{BLOCKS, Block};
+use crate::common::listings::{WORKSPACE, built};
+use crate::common::{Outcome, blessing_listing, diff, root};
+
+pub fn trials() -> Vec<Trial> {
+    let mut trials: Vec<Trial> = BLOCKS
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.is_compile_fail())
+        .map(|(index, block)| {
+            let name = block
+                .listing_dir()
+                .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
+                .unwrap_or_else(|| block.location());
+            Trial::test(format!("{name}::compile-fail"), move || {
+                check_sample(&BLOCKS[index])
+            })
+            .with_kind("compile_fail")
+        })
+        .collect();
+    if trials.is_empty() {
+        trials.push(Trial::test("compile-fail-samples-exist", || {
+            Err("the book has no compile_fail block: this check checks nothing".into())
+        }));
+    }
+    trials
+}
+
+fn check_sample(block: &Block) -> Outcome {
+    let built = built()?;
+    {
         let where_ = block.location();
         // A block that names no code must fail with errors that have none
         // (rustc gives some errors no code, such as "future cannot be sent
         // between threads safely"); its shown message is still checked whole.
         let expected: BTreeSet<&str> = block.error_codes().into_iter().collect();
         let Some(dir) = block.listing_dir() else {
-            problems.add(format!(
+            return Err(format!(
                 "{where_}: a compile_fail block must include a listing's src/main.rs"
-            ));
-            continue;
+            )
+            .into());
         };
         let what = format!("{where_}, listing {}", dir.display());
         let out = tempfile::tempdir().unwrap();
@@ -83,37 +101,41 @@ fn compile_fail_blocks_fail_with_the_error_codes_they_name() {
         // whoever ran the test: show that prefix as ~/.cargo on every machine.
         let rendered = rendered.replace(&format!("{}/", cargo_home()), "~/.cargo/");
         if output.status.success() {
-            problems.add(format!(
+            return Err(format!(
                 "{what}: compiles, but the book says it does not ({})",
                 block.info
-            ));
-            continue;
+            )
+            .into());
         }
         let codes: BTreeSet<&str> = codes.iter().map(String::as_str).collect();
         if codes != expected {
-            problems.add(format!(
+            return Err(format!(
                 "{what}: fails with {codes:?}, but the book names {expected:?}\n{rendered}"
-            ));
-            continue;
+            )
+            .into());
         }
+        let name = dir.file_name().unwrap().to_string_lossy();
         let shown_file = root().join(&dir).join("output.txt");
-        if blessing_listing(&dir.file_name().unwrap().to_string_lossy()) {
+        if blessing_listing(&name) {
             fs::write(&shown_file, &rendered).unwrap();
         }
+        let bless = format!("BLESS={name} cargo test -- {name}");
         match fs::read_to_string(&shown_file) {
-            Ok(shown) if shown == rendered => {}
-            Ok(shown) => problems.add(format!(
-                "{what}: the compiler message in {}/output.txt is not what rustc says now\n{}",
+            Ok(shown) if shown == rendered => Ok(()),
+            Ok(shown) => Err(format!(
+                "{what}: the compiler message in {}/output.txt is not what rustc says now \
+                 (to show rustc's: {bless})\n{}",
                 dir.display(),
                 diff(&shown, &rendered)
-            )),
-            Err(e) => problems.add(format!(
-                "{what}: cannot read {}/output.txt (BLESS=1 cargo test writes it): {e}",
+            )
+            .into()),
+            Err(e) => Err(format!(
+                "{what}: cannot read {}/output.txt ({bless} writes it): {e}",
                 dir.display()
-            )),
+            )
+            .into()),
         }
     }
-    problems.check("the compile_fail samples");
 }
 
 /// The library names of the root package's dependencies (`tokio`, `nix`...).

@@ -10,16 +10,33 @@
 //!
 //! Timings are never checked: they belong to the machine that recorded them.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
-use common::listings::{BUILT, WORKSPACE};
-use common::run::run_bounded;
-use common::{Problems, blessing, diff, root};
+use crate::common::Outcome;
+use crate::common::listings::{WORKSPACE, built};
+use crate::common::run::run_bounded;
+use crate::common::{Problems, blessing, diff, root};
+use libtest_mimic::{Completion, Failed, Trial};
 use serde_json::Value;
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        Trial::test(
+            "benchmark::recorded-results-have-every-model-and-the-right-answers",
+            recorded_results_have_every_model_and_the_right_answers,
+        ),
+        Trial::test(
+            "benchmark::charts-are-what-the-chart-code-draws-from-the-results",
+            charts_are_what_the_chart_code_draws_from_the_results,
+        ),
+        Trial::ignorable_test(
+            "benchmark::python-side-runs-and-gets-the-right-answers",
+            python_side_runs_and_gets_the_right_answers,
+        ),
+    ]
+}
 
 const LISTING: &str = "compare-models";
 const RUST_MODELS: [&str; 7] = [
@@ -69,8 +86,7 @@ fn results_file() -> PathBuf {
 
 fn listing_dir() -> PathBuf {
     let listing = WORKSPACE
-        .listings
-        .iter()
+        .members()
         .find(|l| l.name == LISTING)
         .unwrap_or_else(|| panic!("no listing {LISTING} in the workspace"));
     root().join(&listing.dir)
@@ -197,8 +213,7 @@ fn check_cost(part: &Value, units: &[&str], problems: &mut Problems, what: &str)
     }
 }
 
-#[test]
-fn recorded_results_have_every_model_and_the_right_answers() {
+fn recorded_results_have_every_model_and_the_right_answers() -> Outcome {
     let results = read_results();
     let mut problems = Problems::default();
     if results["format"] != 1 {
@@ -223,18 +238,16 @@ fn recorded_results_have_every_model_and_the_right_answers() {
         check_io(python, &PYTHON_MODELS, &mut problems, "Python");
         check_cost(python, &PYTHON_UNITS, &mut problems, "Python");
     }
-    problems.check(&format!("{}", results_file().display()));
+    problems.verdict(&format!("{}", results_file().display()))
 }
 
-#[test]
-fn charts_are_what_the_chart_code_draws_from_the_results() {
+fn charts_are_what_the_chart_code_draws_from_the_results() -> Outcome {
     read_results(); // fails first, and clearly, if there are none
     let listing = WORKSPACE
-        .listings
-        .iter()
+        .members()
         .find(|l| l.name == LISTING)
         .expect("the benchmark listing");
-    let exe = BUILT.executable(listing);
+    let exe = built()?.executable(listing);
     let drawn = tempfile::tempdir().unwrap();
     let args = [
         "--charts-from".to_string(),
@@ -293,14 +306,12 @@ fn charts_are_what_the_chart_code_draws_from_the_results() {
             ));
         }
     }
-    problems.check("the benchmark's charts");
+    problems.verdict("the benchmark's charts")
 }
 
-#[test]
-fn python_side_runs_and_gets_the_right_answers() {
-    let Some(python) = common::python3() else {
-        eprintln!("skipped: no python3 on this machine, so python/bench.py was not run");
-        return;
+fn python_side_runs_and_gets_the_right_answers() -> Result<Completion, Failed> {
+    let Some(python) = crate::common::python3() else {
+        return Ok(Completion::ignored_with("no python3 on this machine"));
     };
     let script = listing_dir().join("python/bench.py");
     let run = run_bounded(
@@ -324,5 +335,7 @@ fn python_side_runs_and_gets_the_right_answers() {
     check_cpu(&results, &PYTHON_MODELS, &mut problems, "bench.py --quick");
     check_io(&results, &PYTHON_MODELS, &mut problems, "bench.py --quick");
     check_cost(&results, &PYTHON_UNITS, &mut problems, "bench.py --quick");
-    problems.check("python/bench.py --quick");
+    problems
+        .verdict("python/bench.py --quick")
+        .map(|()| Completion::Completed)
 }

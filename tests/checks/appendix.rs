@@ -1,20 +1,26 @@
 //! The appendix that lists every listing is generated from the book itself
 //! and must be complete and current. `BLESS=1 cargo test` rewrites it.
 
-mod common;
-
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::book::{BLOCKS, CHAPTERS};
-use common::listings::WORKSPACE;
-use common::{blessing, diff, root};
+use crate::common::Outcome;
+use crate::common::book::{BLOCKS, CHAPTERS};
+use crate::common::listings::WORKSPACE;
+use crate::common::{blessing, diff, root};
+use libtest_mimic::Trial;
+
+pub fn trials() -> Vec<Trial> {
+    vec![Trial::test(
+        "appendix::the-listings-index-lists-every-listing",
+        the_listings_index_lists_every_listing,
+    )]
+}
 
 const APPENDIX: &str = "src/appendix/listings.md";
 
-#[test]
-fn the_listings_index_lists_every_listing() {
+fn the_listings_index_lists_every_listing() -> Outcome {
     let generated = listings_index();
     let file = root().join(APPENDIX);
     if blessing() {
@@ -34,6 +40,7 @@ fn the_listings_index_lists_every_listing() {
             "the index misses listing {name}"
         );
     }
+    Ok(())
 }
 
 /// One table per chapter, in the book's order; each listing once, where the
@@ -47,7 +54,7 @@ fn listings_index() -> String {
          their compiler errors. This page is generated from the book by its tests.\n",
     );
     let mut seen: Vec<PathBuf> = Vec::new();
-    for chapter in CHAPTERS {
+    for chapter in CHAPTERS.iter() {
         if chapter.file == APPENDIX {
             continue;
         }
@@ -72,12 +79,7 @@ fn listings_index() -> String {
             });
             let name = &listing.name;
             // `|` would end the table cell.
-            let description = listing
-                .package
-                .description
-                .as_deref()
-                .unwrap_or_default()
-                .replace('|', "\\|");
+            let description = listing.description.replace('|', "\\|");
             let run = if block.is_compile_fail() {
                 "does not compile".to_owned()
             } else {
@@ -86,7 +88,7 @@ fn listings_index() -> String {
             writeln!(rows, "| `{name}` | {description} | {run} |").unwrap();
         }
         if !rows.is_empty() {
-            let link = relative_link(Path::new(APPENDIX), Path::new(chapter.file));
+            let link = relative_link(Path::new(APPENDIX), Path::new(&chapter.file));
             write!(
                 out,
                 "\n## [{}]({link})\n\n| Listing | What it shows | Run it |\n| --- | --- | --- |\n{rows}",

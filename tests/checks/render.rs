@@ -1,20 +1,26 @@
 //! The book renders to HTML with mdBook's own renderer, with every include
 //! expanded and every internal link and anchor pointing somewhere real.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Problems, root};
+use crate::common::Outcome;
+use crate::common::{Problems, root};
+use libtest_mimic::Trial;
 use mdbook_driver::MDBook;
 use mdbook_html::HtmlHandlebars;
 use mdbook_renderer::Renderer;
 use regex::Regex;
 
-#[test]
-fn the_book_renders_with_working_links() {
+pub fn trials() -> Vec<Trial> {
+    vec![Trial::test(
+        "render::the-book-renders-with-working-links",
+        the_book_renders_with_working_links,
+    )]
+}
+
+fn the_book_renders_with_working_links() -> Outcome {
     let out = tempfile::tempdir().unwrap();
     let mut book = MDBook::load(root()).expect("cannot load the book");
     book.config.build.build_dir = out.path().to_path_buf();
@@ -63,7 +69,7 @@ fn the_book_renders_with_working_links() {
             let target = if path.is_empty() {
                 page.clone()
             } else {
-                common::book::normalize(&page.parent().unwrap().join(path))
+                crate::common::book::normalize(&page.parent().unwrap().join(path))
             };
             if !target.exists() {
                 problems.add(format!("{name}: broken link {link:?}"));
@@ -80,7 +86,7 @@ fn the_book_renders_with_working_links() {
             }
         }
     }
-    problems.check("the rendered book");
+    problems.verdict("the rendered book")
 }
 
 fn html_pages(dir: &Path) -> Vec<(PathBuf, String)> {

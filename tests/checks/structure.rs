@@ -2,18 +2,62 @@
 //! is a whole listing, every include resolves, the crates the listings use are
 //! the ones skeptic gets, and the editions are what DESIGN.md says.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use crate::common::Outcome;
+use crate::common::book::{BLOCKS, CHAPTERS, listing_dir_of};
+use crate::common::listings::WORKSPACE;
+use crate::common::{Problems, root};
 use cargo_metadata::{DependencyKind, MetadataCommand};
-use common::book::{BLOCKS, CHAPTERS, listing_dir_of};
-use common::listings::WORKSPACE;
-use common::{Problems, root};
+use libtest_mimic::Trial;
 
-#[test]
-fn every_listing_is_included_by_a_chapter() {
+pub fn trials() -> Vec<Trial> {
+    vec![
+        Trial::test(
+            "structure::every-listing-is-included-by-a-chapter",
+            every_listing_is_included_by_a_chapter,
+        ),
+        Trial::test(
+            "structure::every-rust-block-is-a-whole-listing",
+            every_rust_block_is_a_whole_listing,
+        ),
+        Trial::test(
+            "structure::every-include-is-expanded",
+            every_include_is_expanded,
+        ),
+        Trial::test(
+            "structure::compile-fail-samples-are-exactly-the-crates-the-workspace-excludes",
+            compile_fail_samples_are_exactly_the_crates_the_workspace_excludes,
+        ),
+        Trial::test(
+            "structure::listings-use-only-crates-the-root-package-gives-skeptic",
+            listings_use_only_crates_the_root_package_gives_skeptic,
+        ),
+        Trial::test(
+            "structure::listings-are-edition-2024-and-skeptic-compiles-them-as-2021",
+            listings_are_edition_2024_and_skeptic_compiles_them_as_2021,
+        ),
+        Trial::test(
+            "structure::every-shown-output-file-is-in-the-book",
+            every_shown_output_file_is_in_the_book,
+        ),
+        Trial::test(
+            "structure::every-listing-has-a-caption",
+            every_listing_has_a_caption,
+        ),
+        Trial::test(
+            "structure::links-named-after-a-listing-lead-to-it",
+            links_named_after_a_listing_lead_to_it,
+        ),
+        Trial::test(
+            "structure::play-buttons-only-where-the-playground-can-run-the-listing",
+            play_buttons_only_where_the_playground_can_run_the_listing,
+        ),
+    ]
+}
+
+fn every_listing_is_included_by_a_chapter() -> Outcome {
     let included: BTreeSet<PathBuf> = BLOCKS
         .iter()
         .flat_map(|b| b.includes())
@@ -28,11 +72,10 @@ fn every_listing_is_included_by_a_chapter() {
             ));
         }
     }
-    problems.check("listings and chapters");
+    problems.verdict("listings and chapters")
 }
 
-#[test]
-fn every_rust_block_is_a_whole_listing() {
+fn every_rust_block_is_a_whole_listing() -> Outcome {
     let mut problems = Problems::default();
     let rust_blocks: Vec<_> = BLOCKS.iter().filter(|b| b.is_rust()).collect();
     assert!(!rust_blocks.is_empty(), "the book has no rust block");
@@ -96,13 +139,12 @@ fn every_rust_block_is_a_whole_listing() {
             }
         }
     }
-    problems.check("the rust blocks");
+    problems.verdict("the rust blocks")
 }
 
-#[test]
-fn every_include_is_expanded() {
+fn every_include_is_expanded() -> Outcome {
     let mut problems = Problems::default();
-    for chapter in CHAPTERS {
+    for chapter in CHAPTERS.iter() {
         for (number, line) in chapter.expanded.lines().enumerate() {
             if line.contains("{{#") {
                 problems.add(format!(
@@ -113,7 +155,7 @@ fn every_include_is_expanded() {
             }
         }
     }
-    for block in BLOCKS {
+    for block in BLOCKS.iter() {
         for include in block.includes() {
             if !root().join(&include.path).is_file() {
                 problems.add(format!(
@@ -124,14 +166,13 @@ fn every_include_is_expanded() {
             }
         }
     }
-    problems.check("the includes");
+    problems.verdict("the includes")
 }
 
-#[test]
-fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
+fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() -> Outcome {
     let mut problems = Problems::default();
     let mut compile_fail_dirs = BTreeSet::new();
-    for block in BLOCKS {
+    for block in BLOCKS.iter() {
         let Some(dir) = block.listing_dir() else {
             continue;
         };
@@ -153,7 +194,7 @@ fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
             ));
         }
     }
-    for sample in &WORKSPACE.excluded {
+    for sample in WORKSPACE.excluded() {
         if !compile_fail_dirs.contains(&sample.dir) {
             problems.add(format!(
                 "{} is excluded from the workspace but no compile_fail block shows it",
@@ -161,11 +202,10 @@ fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() {
             ));
         }
     }
-    problems.check("the compile_fail samples");
+    problems.verdict("the compile_fail samples")
 }
 
-#[test]
-fn listings_use_only_crates_the_root_package_gives_skeptic() {
+fn listings_use_only_crates_the_root_package_gives_skeptic() -> Outcome {
     let root_package = WORKSPACE.metadata.root_package().expect("no root package");
     let provided: Vec<_> = root_package
         .dependencies
@@ -173,8 +213,8 @@ fn listings_use_only_crates_the_root_package_gives_skeptic() {
         .filter(|d| d.kind == DependencyKind::Development)
         .collect();
     let mut problems = Problems::default();
-    for listing in &WORKSPACE.listings {
-        for dep in &listing.package.dependencies {
+    for listing in WORKSPACE.members() {
+        for dep in &listing.member().dependencies {
             let Some(given) = provided.iter().find(|p| p.name == dep.name) else {
                 problems.add(format!(
                     "listing {} uses `{}`, which is not a [dev-dependencies] of the root package: \
@@ -193,17 +233,17 @@ fn listings_use_only_crates_the_root_package_gives_skeptic() {
             }
         }
     }
-    problems.check("the listings' dependencies");
+    problems.verdict("the listings' dependencies")
 }
 
-#[test]
-fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() {
+fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() -> Outcome {
     let mut problems = Problems::default();
-    for listing in &WORKSPACE.listings {
-        if listing.package.edition.as_str() != "2024" {
+    for listing in WORKSPACE.members() {
+        if listing.member().edition.as_str() != "2024" {
             problems.add(format!(
                 "listing {} is edition {}, not 2024",
-                listing.name, listing.package.edition
+                listing.name,
+                listing.member().edition
             ));
         }
         let dir_name = listing.dir.file_name().unwrap().to_string_lossy();
@@ -214,13 +254,7 @@ fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() {
                 listing.dir.display()
             ));
         }
-        if listing
-            .package
-            .description
-            .as_deref()
-            .unwrap_or("")
-            .is_empty()
-        {
+        if listing.description.is_empty() {
             problems.add(format!(
                 "listing {} has no description in its Cargo.toml",
                 listing.name
@@ -247,11 +281,10 @@ fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() {
             "skeptic would compile the snippets as edition {skeptic_edition}, not 2021"
         ));
     }
-    problems.check("the editions");
+    problems.verdict("the editions")
 }
 
-#[test]
-fn every_shown_output_file_is_in_the_book() {
+fn every_shown_output_file_is_in_the_book() -> Outcome {
     let included: BTreeSet<PathBuf> = BLOCKS
         .iter()
         .flat_map(|b| b.includes())
@@ -267,13 +300,12 @@ fn every_shown_output_file_is_in_the_book() {
             ));
         }
     }
-    problems.check("the output files");
+    problems.verdict("the output files")
 }
 
 /// The line before every listing names it and says how to run it, so a
 /// reader can always find the crate: `Listing <code>NAME</code> · ...`.
-#[test]
-fn every_listing_has_a_caption() {
+fn every_listing_has_a_caption() -> Outcome {
     let mut problems = Problems::default();
     for block in BLOCKS.iter().filter(|b| b.is_rust()) {
         let Some(dir) = block.listing_dir() else {
@@ -287,7 +319,7 @@ fn every_listing_has_a_caption() {
                 r#"<p class="caption">Listing <code>{name}</code> · <code>cargo run -p {name}</code></p>"#
             )
         };
-        let source = std::fs::read_to_string(root().join(block.chapter)).unwrap();
+        let source = std::fs::read_to_string(root().join(&block.chapter)).unwrap();
         let before = source
             .lines()
             .take(block.line.saturating_sub(1))
@@ -302,28 +334,27 @@ fn every_listing_has_a_caption() {
             ));
         }
     }
-    problems.check("the listings' captions");
+    problems.verdict("the listings' captions")
 }
 
 /// A link whose text is a listing's name, like [`threads-spawn-join`](threads/spawn-join.md),
 /// must lead to a page that shows that listing (the decision guide, the
 /// conclusion and the Python-to-Rust appendix are made of such links).
-#[test]
-fn links_named_after_a_listing_lead_to_it() {
+fn links_named_after_a_listing_lead_to_it() -> Outcome {
     let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(?:#[^)]*)?\)").unwrap();
     let names: BTreeSet<&str> = WORKSPACE.all().map(|l| l.name.as_str()).collect();
     let mut problems = Problems::default();
-    for chapter in CHAPTERS {
-        let source = std::fs::read_to_string(root().join(chapter.file)).unwrap();
-        let dir = std::path::Path::new(chapter.file).parent().unwrap();
+    for chapter in CHAPTERS.iter() {
+        let source = std::fs::read_to_string(root().join(&chapter.file)).unwrap();
+        let dir = std::path::Path::new(&chapter.file).parent().unwrap();
         for found in link.captures_iter(&source) {
             let (name, target) = (&found[1], &found[2]);
             if !names.contains(name) {
                 continue;
             }
-            let page = common::book::normalize(&dir.join(target));
+            let page = crate::common::book::normalize(&dir.join(target));
             let shows_it = BLOCKS.iter().any(|b| {
-                std::path::Path::new(b.chapter) == page
+                std::path::Path::new(&b.chapter) == page
                     && b.listing_dir().is_some_and(|d| d.ends_with(name))
             });
             if !shows_it {
@@ -335,7 +366,7 @@ fn links_named_after_a_listing_lead_to_it() {
             }
         }
     }
-    problems.check("the links to listings");
+    problems.verdict("the links to listings")
 }
 
 /// The Rust Playground runs a listing only if it needs nothing the playground
@@ -343,8 +374,7 @@ fn links_named_after_a_listing_lead_to_it() {
 /// and no crate beyond the popular ones it ships (tokio, crossbeam, rayon).
 /// Every other `rust` block says `noplayground`, so that the book offers no
 /// play button that cannot work; and a listing that can run there gets one.
-#[test]
-fn play_buttons_only_where_the_playground_can_run_the_listing() {
+fn play_buttons_only_where_the_playground_can_run_the_listing() -> Outcome {
     const NEEDS_THE_MACHINE: &[&str] = &[
         "Command",
         "fork",
@@ -381,12 +411,10 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() {
         // part of the program the Playground would build.
         reasons.extend(
             listing
-                .package
-                .dependencies
+                .crates
                 .iter()
-                .filter(|dep| dep.kind == DependencyKind::Normal && dep.target.is_none())
-                .filter(|dep| !ON_THE_PLAYGROUND.contains(&dep.name.as_str()))
-                .map(|dep| format!("needs the crate `{}`", dep.name)),
+                .filter(|name| !ON_THE_PLAYGROUND.contains(&name.as_str()))
+                .map(|name| format!("needs the crate `{name}`")),
         );
         let marked = block.tokens().contains(&"noplayground");
         if reasons.is_empty() && marked {
@@ -404,5 +432,5 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() {
             ));
         }
     }
-    problems.check("the play buttons");
+    problems.verdict("the play buttons")
 }

@@ -1,0 +1,38 @@
+//! The book's test harness: every check, one test each, named so that
+//! `cargo test -- <listing>` runs exactly the checks of that listing:
+//!
+//! * `<listing>::run` (and `::run <args>`): the listing's runs and shown
+//!   outputs (checks/outputs.rs);
+//! * `<listing>::skeptic`: skeptic compiles and runs the program as the
+//!   book shows it (checks/skeptic.rs);
+//! * `<listing>::compile-fail`: a sample that must not compile
+//!   (checks/compile_fail.rs);
+//! * `<listing>::python`: the Python original beside a listing
+//!   (checks/python.rs);
+//! * `structure::…`, `render::…`, `appendix::…`, `benchmark::…`,
+//!   `figures::…`: checks of the whole book.
+//!
+//! libtest-mimic runs them, with libtest's options (`--test-threads`,
+//! `--exact`, `--list`, `--ignored`...).
+
+mod checks;
+mod common;
+
+use libtest_mimic::Arguments;
+
+fn main() {
+    let mut args = Arguments::from_args();
+    let mut trials = Vec::new();
+    trials.extend(checks::outputs::trials());
+    trials.extend(checks::skeptic::trials());
+    trials.extend(checks::compile_fail::trials());
+    trials.extend(checks::python::trials());
+    trials.extend(checks::structure::trials());
+    trials.extend(checks::render::trials());
+    trials.extend(checks::appendix::trials());
+    trials.extend(checks::benchmark::trials());
+    let console = common::console::Console::quiet(&mut args);
+    let conclusion = libtest_mimic::run(&args, trials);
+    console.finish();
+    conclusion.exit();
+}

@@ -1,0 +1,10 @@
+//! The checks, one module per kind; each gives its tests with `trials()`.
+
+pub mod appendix;
+pub mod benchmark;
+pub mod compile_fail;
+pub mod outputs;
+pub mod python;
+pub mod render;
+pub mod skeptic;
+pub mod structure;
