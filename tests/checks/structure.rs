@@ -101,10 +101,20 @@ fn every_rust_block_is_a_whole_listing() -> Outcome {
             ));
             continue;
         };
-        if !include.path.ends_with("src/main.rs") {
+        let module_excerpt = !include.path.ends_with("src/main.rs");
+        if module_excerpt && !is_module_of(&dir, &include.path) {
             problems.add(format!(
-                "{where_}: includes {}, not a listing's src/main.rs",
+                "{where_}: includes {}, which is neither a listing's src/main.rs nor a module \
+                 that its src/main.rs declares",
                 include.path.display()
+            ));
+            continue;
+        }
+        if module_excerpt && !block.tokens().contains(&"noplayground") {
+            problems.add(format!(
+                "{where_}: an excerpt of a module of {} cannot run on its own: \
+                 add `noplayground` to its info string",
+                dir.display()
             ));
         }
         if !include.rustdoc {
@@ -113,7 +123,7 @@ fn every_rust_block_is_a_whole_listing() -> Outcome {
                  stay in the program (hidden)"
             ));
         }
-        if !block.program().contains("fn main(") {
+        if !module_excerpt && !block.program().contains("fn main(") {
             problems.add(format!(
                 "{where_}: listing {} has no fn main: not a complete program",
                 dir.display()
@@ -140,6 +150,19 @@ fn every_rust_block_is_a_whole_listing() -> Outcome {
         }
     }
     problems.verdict("the rust blocks")
+}
+
+/// `listings/x/y/src/cpu.rs` is a module of listing `listings/x/y` when its
+/// `src/main.rs` declares `mod cpu;`. skeptic does not compile such an
+/// excerpt (it compiles one file at a time); cargo builds and runs the
+/// listing with all its files, and its output is checked like any other.
+fn is_module_of(dir: &std::path::Path, file: &std::path::Path) -> bool {
+    let Some(module) = file.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
+        return false;
+    };
+    let main = std::fs::read_to_string(root().join(dir).join("src/main.rs")).unwrap_or_default();
+    file.parent() == Some(&dir.join("src"))
+        && main.lines().any(|l| l.trim() == format!("mod {module};"))
 }
 
 fn every_include_is_expanded() -> Outcome {

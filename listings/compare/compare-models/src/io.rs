@@ -1,0 +1,243 @@
+//! I/O-bound: many waits at once, on a timer or on a slow echo server.
+
+use super::*;
+
+#[derive(Clone, Copy)]
+pub enum Wait {
+    /// Sleep on a timer.
+    Sleep,
+    /// One request to the echo server, which answers after the delay.
+    Request { port: u16 },
+}
+
+impl Wait {
+    pub fn name(self) -> &'static str {
+        match self {
+            Wait::Sleep => "sleep",
+            Wait::Request { .. } => "tcp",
+        }
+    }
+}
+
+/// Wait number `id`, blocking the calling thread.
+pub fn wait_blocking(kind: Wait, id: usize, wait: Duration) -> Result<(), String> {
+    match kind {
+        Wait::Sleep => {
+            thread::sleep(wait);
+            Ok(())
+        }
+        Wait::Request { port } => {
+            let request = echo::request_line(id, wait);
+            let mut stream = TcpStream::connect(("127.0.0.1", port))
+                .map_err(|e| format!("request {id}: cannot connect: {e}"))?;
+            stream
+                .write_all(request.as_bytes())
+                .map_err(|e| format!("request {id}: cannot send: {e}"))?;
+            let mut reply = String::new();
+            BufReader::new(stream)
+                .read_line(&mut reply)
+                .map_err(|e| format!("request {id}: no answer: {e}"))?;
+            echo::check_reply(&request, &reply)
+        }
+    }
+}
+
+/// Wait number `id`, yielding to the runtime while it waits.
+pub async fn wait_async(kind: Wait, id: usize, wait: Duration) -> Result<(), String> {
+    match kind {
+        Wait::Sleep => {
+            tokio::time::sleep(wait).await;
+            Ok(())
+        }
+        Wait::Request { port } => {
+            let request = echo::request_line(id, wait);
+            let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .map_err(|e| format!("request {id}: cannot connect: {e}"))?;
+            stream
+                .write_all(request.as_bytes())
+                .await
+                .map_err(|e| format!("request {id}: cannot send: {e}"))?;
+            let mut reply = String::new();
+            tokio::io::BufReader::new(stream)
+                .read_line(&mut reply)
+                .await
+                .map_err(|e| format!("request {id}: no answer: {e}"))?;
+            echo::check_reply(&request, &reply)
+        }
+    }
+}
+
+// ANCHOR: io
+/// Runs `count` waits at once (as far as `model` allows).
+fn run_waits(
+    model: Model,
+    kind: Wait,
+    count: usize,
+    wait: Duration,
+    runtimes: &Runtimes,
+) -> Result<(), String> {
+    match model {
+        Model::Sequential => (0..count).try_for_each(|id| wait_blocking(kind, id, wait)),
+        Model::Threads => thread::scope(|scope| {
+            let mut handles = Vec::with_capacity(count);
+            for id in 0..count {
+                let handle = thread::Builder::new()
+                    .spawn_scoped(scope, move || wait_blocking(kind, id, wait))
+                    .map_err(|e| format!("cannot start thread {id}: {e}"))?;
+                handles.push(handle);
+            }
+            for handle in handles {
+                handle
+                    .join()
+                    .map_err(|_| "a thread panicked".to_string())??;
+            }
+            Ok(())
+        }),
+        // Only as many waits at a time as the pool has threads.
+        Model::RayonPool => (0..count)
+            .into_par_iter()
+            .try_for_each(|id| wait_blocking(kind, id, wait)),
+        Model::Processes => {
+            let command = |id| match kind {
+                Wait::Sleep => format!("sleep {}", wait.as_millis()),
+                Wait::Request { port } => format!("request {port} {id} {}", wait.as_millis()),
+            };
+            let children = (0..count)
+                .map(|id| worker::Worker::start_with(&command(id)))
+                .collect::<Result<Vec<_>, _>>()?;
+            for child in children {
+                let reply = child.finish()?;
+                if reply != "done" {
+                    return Err(format!("a worker process failed: {reply}"));
+                }
+            }
+            Ok(())
+        }
+        Model::TokioTasks | Model::TokioCurrentThread => {
+            runtimes.for_model(model).block_on(async {
+                let mut set = JoinSet::new();
+                for id in 0..count {
+                    set.spawn(wait_async(kind, id, wait));
+                }
+                join_all(set).await.map(drop)
+            })
+        }
+        // Blocking calls on tokio's blocking pool (up to 512 threads).
+        Model::SpawnBlocking => runtimes.multi_thread.block_on(async {
+            let mut set = JoinSet::new();
+            for id in 0..count {
+                set.spawn_blocking(move || wait_blocking(kind, id, wait));
+            }
+            join_all(set).await.map(drop)
+        }),
+    }
+}
+// ANCHOR_END: io
+
+pub struct Row {
+    pub workload: &'static str,
+    pub model: Model,
+    /// The number of waits asked for...
+    pub count: usize,
+    /// ...and the number run: fewer where the system would refuse.
+    pub ran: usize,
+    /// None: skipped, for `note`.
+    pub time: Option<Duration>,
+    pub note: Option<String>,
+}
+
+impl Row {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "workload": self.workload,
+            "model": self.model.name(),
+            "n": self.count,
+            "n_run": self.ran,
+            "seconds": self.time.map(|t| t.as_secs_f64()),
+            "note": self.note,
+        })
+    }
+}
+
+/// How many waits `model` may run at once, and why not more.
+fn plan(
+    model: Model,
+    kind: Wait,
+    count: usize,
+    settings: &Settings,
+    cores: usize,
+    limits: &limits::Limits,
+) -> (usize, Option<String>) {
+    // At most this many waits are in progress at a time.
+    let at_once = match model {
+        Model::Sequential => 1,
+        Model::RayonPool => cores,
+        Model::SpawnBlocking => limits::BLOCKING_THREADS,
+        _ => count,
+    };
+    let rounds = count.div_ceil(at_once) as u32;
+    if settings.wait * rounds > settings.io_budget {
+        let reason = format!(
+            "skipped: {at_once} at a time, {count} waits would take {} s",
+            (settings.wait * rounds).as_secs()
+        );
+        return (0, Some(reason));
+    }
+    let cap = match (model, kind) {
+        (Model::Threads, Wait::Sleep) => Some(&limits.threads),
+        (Model::Threads, Wait::Request { .. }) => Some(limits.threads.min(&limits.sockets)),
+        (Model::Processes, _) => Some(&limits.processes),
+        (Model::TokioTasks | Model::TokioCurrentThread, Wait::Request { .. }) => {
+            Some(&limits.sockets)
+        }
+        _ => None,
+    };
+    match cap {
+        Some(cap) if cap.max < count => (
+            cap.max,
+            Some(format!("capped at {}: {}", cap.max, cap.reason)),
+        ),
+        _ => (count, None),
+    }
+}
+
+pub fn measure(
+    settings: &Settings,
+    cores: usize,
+    runtimes: &Runtimes,
+    limits: &limits::Limits,
+) -> Result<Vec<Row>, String> {
+    let server = echo::EchoServer::start()?;
+    let mut rows = Vec::new();
+    for kind in [Wait::Sleep, Wait::Request { port: server.port }] {
+        for &count in &settings.io_counts {
+            for model in Model::ALL {
+                let (ran, note) = plan(model, kind, count, settings, cores, limits);
+                let time = if ran == 0 {
+                    None
+                } else {
+                    settings.progress(&format!(
+                        "I/O-bound, {} x {ran}, {}",
+                        kind.name(),
+                        model.name()
+                    ));
+                    let started = Instant::now();
+                    run_waits(model, kind, ran, settings.wait, runtimes)
+                        .map_err(|e| format!("{} with {}: {e}", kind.name(), model.name()))?;
+                    Some(started.elapsed())
+                };
+                rows.push(Row {
+                    workload: kind.name(),
+                    model,
+                    count,
+                    ran,
+                    time,
+                    note,
+                });
+            }
+        }
+    }
+    server.stop()?;
+    Ok(rows)
+}

@@ -1,0 +1,162 @@
+//! How many threads, processes and sockets the system would allow.
+
+use super::*;
+
+/// tokio's default cap on the threads of its blocking pool.
+pub const BLOCKING_THREADS: usize = 512;
+/// Room left for everything else (the runtime's threads, open files).
+const MARGIN: u64 = 256;
+
+/// `VmRSS:` from /proc/PID/status, `Pss:` from smaps_rollup... in KiB.
+pub fn status_field(file: &str, field: &str) -> Result<i64, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    text.lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .ok_or_else(|| format!("no {field} in {file}"))
+}
+
+fn read_number(file: &str) -> Option<u64> {
+    std::fs::read_to_string(file).ok()?.trim().parse().ok()
+}
+
+/// The soft limit named `name` in /proc/self/limits (None: unlimited).
+fn soft_limit(name: &str) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = text.lines().find(|line| line.starts_with(name))?;
+    line[name.len()..].split_whitespace().next()?.parse().ok()
+}
+
+#[derive(Clone)]
+pub struct Cap {
+    pub max: usize,
+    pub reason: String,
+}
+
+impl Cap {
+    fn none() -> Cap {
+        Cap {
+            max: usize::MAX,
+            reason: "no limit found".to_string(),
+        }
+    }
+
+    /// Keeps the smaller of the two caps.
+    fn lower(self, max: u64, reason: String) -> Cap {
+        if (max as usize) < self.max {
+            Cap {
+                max: max as usize,
+                reason,
+            }
+        } else {
+            self
+        }
+    }
+
+    pub fn min<'a>(&'a self, other: &'a Cap) -> &'a Cap {
+        if other.max < self.max { other } else { self }
+    }
+}
+
+pub struct Limits {
+    pub threads: Cap,
+    pub processes: Cap,
+    pub sockets: Cap,
+}
+
+impl Limits {
+    /// `process_rss`: what one worker process occupies, as measured.
+    pub fn read(process_rss: i64) -> Limits {
+        // Threads and processes are both tasks to the kernel: count
+        // every one in the system (the 4th field of /proc/loadavg).
+        let tasks = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|text| {
+                let field = text.split_whitespace().nth(3)?.to_string();
+                field.split('/').nth(1)?.parse::<u64>().ok()
+            })
+            .unwrap_or(0);
+        let room = |limit: u64| limit.saturating_sub(tasks + MARGIN);
+        let mut threads = Cap::none();
+        if let Some(nproc) = soft_limit("Max processes") {
+            threads = threads.lower(
+                room(nproc),
+                format!("RLIMIT_NPROC is {nproc}, {tasks} tasks are running"),
+            );
+        }
+        if let Some(max) = read_number("/proc/sys/kernel/threads-max") {
+            threads = threads.lower(
+                room(max),
+                format!("kernel.threads-max is {max}, {tasks} tasks are running"),
+            );
+        }
+        if let Some(max) = read_number("/proc/sys/kernel/pid_max") {
+            threads = threads.lower(
+                room(max),
+                format!("kernel.pid_max is {max}, {tasks} tasks are running"),
+            );
+        }
+        let open_files = std::fs::read_dir("/proc/self/fd").map_or(0, |dir| dir.count() as u64);
+        let mut sockets = Cap::none();
+        let mut processes = threads.clone();
+        if let Some(nofile) = soft_limit("Max open files") {
+            let free = nofile.saturating_sub(open_files + MARGIN);
+            sockets = sockets.lower(
+                free,
+                format!("RLIMIT_NOFILE is {nofile}: one socket per request"),
+            );
+            processes = processes.lower(
+                free / 2,
+                format!("RLIMIT_NOFILE is {nofile}: two pipes per worker process"),
+            );
+        }
+        let available = status_field("/proc/meminfo", "MemAvailable:").unwrap_or(0) * 1024;
+        if process_rss > 0 && available > 0 {
+            let budget = available / 4;
+            processes = processes.lower(
+                (budget / process_rss) as u64,
+                format!(
+                    "a quarter of MemAvailable ({} MiB) at {} KiB per process",
+                    budget >> 20,
+                    process_rss >> 10
+                ),
+            );
+        }
+        Limits {
+            threads,
+            processes,
+            sockets,
+        }
+    }
+
+    pub fn summary(&self) -> String {
+        let show = |cap: &Cap| {
+            if cap.max == usize::MAX {
+                "no limit found".to_string()
+            } else {
+                format!("{} ({})", cap.max, cap.reason)
+            }
+        };
+        format!(
+            "threads up to {}\n        processes up to {}\n        sockets up to {}",
+            show(&self.threads),
+            show(&self.processes),
+            show(&self.sockets)
+        )
+    }
+
+    pub fn to_json(&self) -> Value {
+        let cap = |cap: &Cap| {
+            json!({
+                "max": (cap.max != usize::MAX).then_some(cap.max),
+                "reason": cap.reason,
+            })
+        };
+        json!({
+            "threads": cap(&self.threads),
+            "processes": cap(&self.processes),
+            "sockets": cap(&self.sockets),
+        })
+    }
+}

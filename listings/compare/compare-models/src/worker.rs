@@ -1,0 +1,113 @@
+//! A worker process: this program started again with ROLE_VARIABLE set.
+//! It reads one command per line on stdin and answers one line on
+//! stdout, until its stdin is closed.
+
+use super::*;
+
+pub struct Worker {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Worker {
+    pub fn start() -> Result<Worker, String> {
+        let exe = env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+        let mut child = Command::new(exe)
+            .env(ROLE_VARIABLE, "worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start a worker process: {e}"))?;
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        Ok(Worker {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+
+    /// Starts a worker, gives it one command and closes its stdin: it
+    /// answers, then exits.
+    pub fn start_with(command: &str) -> Result<Worker, String> {
+        let mut worker = Worker::start()?;
+        worker.send(command)?;
+        drop(worker.stdin.take());
+        Ok(worker)
+    }
+
+    pub fn send(&mut self, command: &str) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or("the worker's stdin is closed")?;
+        writeln!(stdin, "{command}").map_err(|e| format!("cannot write to a worker: {e}"))
+    }
+
+    pub fn reply(&mut self) -> Result<String, String> {
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read from a worker: {e}"))?;
+        Ok(line.trim_end().to_string())
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Reads its (last) answer and waits for it to exit.
+    pub fn finish(mut self) -> Result<String, String> {
+        drop(self.stdin.take());
+        let reply = self.reply()?;
+        let status = self.child.wait().map_err(|e| e.to_string())?;
+        if status.success() {
+            Ok(reply)
+        } else {
+            Err(format!("a worker process ended with {status}"))
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // After finish() this finds it gone; on an error path it reaps it.
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn answer(command: &str) -> String {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let number = |i: usize| words.get(i).and_then(|w| w.parse::<u64>().ok());
+    match (words.first().copied(), number(1), number(2), number(3)) {
+        (Some("primes"), Some(worker), Some(workers), Some(limit)) => {
+            cpu::count_share(worker, workers, limit).to_string()
+        }
+        (Some("sleep"), Some(ms), _, _) => {
+            thread::sleep(Duration::from_millis(ms));
+            "done".to_string()
+        }
+        (Some("request"), Some(port), Some(id), Some(ms)) => {
+            let kind = io::Wait::Request { port: port as u16 };
+            match io::wait_blocking(kind, id as usize, Duration::from_millis(ms)) {
+                Ok(()) => "done".to_string(),
+                Err(e) => e,
+            }
+        }
+        (Some("ready"), _, _, _) => "ready".to_string(),
+        _ => format!("unknown command {command:?}"),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let mut stdout = std::io::stdout();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        if writeln!(stdout, "{}", answer(&line))
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
