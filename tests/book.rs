@@ -31,6 +31,7 @@ fn main() {
     trials.extend(checks::render::trials());
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());
+    trials.extend(checks::figures::trials());
     let console = common::console::Console::quiet(&mut args);
     let conclusion = libtest_mimic::run(&args, trials);
     console.finish();

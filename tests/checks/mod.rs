@@ -3,6 +3,7 @@
 pub mod appendix;
 pub mod benchmark;
 pub mod compile_fail;
+pub mod figures;
 pub mod outputs;
 pub mod python;
 pub mod render;

@@ -165,6 +165,23 @@ fn is_module_of(dir: &std::path::Path, file: &std::path::Path) -> bool {
         && main.lines().any(|l| l.trim() == format!("mod {module};"))
 }
 
+/// `cargo test -- NAME` runs the tests whose names contain NAME: that is
+/// exactly one listing's checks only while no listing's name holds another's.
+fn no_listing_name_holds_another() -> Outcome {
+    let mut problems = Problems::default();
+    for listing in WORKSPACE.all() {
+        for other in WORKSPACE.all() {
+            if listing.name != other.name && other.name.contains(&listing.name) {
+                problems.add(format!(
+                    "`cargo test -- {}` would also run the checks of {}: rename one",
+                    listing.name, other.name
+                ));
+            }
+        }
+    }
+    problems.verdict("the listings' names")
+}
+
 fn every_include_is_expanded() -> Outcome {
     let mut problems = Problems::default();
     for chapter in CHAPTERS.iter() {
