@@ -27,6 +27,10 @@ pub fn trials() -> Vec<Trial> {
             every_include_is_expanded,
         ),
         Trial::test(
+            "structure::no-listing-name-holds-another",
+            no_listing_name_holds_another,
+        ),
+        Trial::test(
             "structure::compile-fail-samples-are-exactly-the-crates-the-workspace-excludes",
             compile_fail_samples_are_exactly_the_crates_the_workspace_excludes,
         ),
