@@ -54,8 +54,11 @@ fn main() {
         .preprocess_book(&MarkdownRenderer::new())
         .expect("mdBook's preprocessors failed");
 
+    // Files this script writes keep their timestamps when their content does
+    // not change: skeptic asks cargo to rerun this script when its inputs
+    // change, and a file rewritten on every run would make every run rebuild
+    // the tests.
     let skeptic_dir = out_dir.join("skeptic");
-    let _ = fs::remove_dir_all(&skeptic_dir);
     fs::create_dir_all(&skeptic_dir).unwrap();
 
     let mut blocks = Vec::new();
@@ -131,7 +134,7 @@ fn main() {
                 .trim_end_matches(".md")
                 .replace('/', "__");
             let file = skeptic_dir.join(format!("{flat}.md"));
-            fs::write(&file, skeptic_md).unwrap();
+            write_if_changed(&file, &skeptic_md);
             skeptic_inputs.push((file, skeptic_listings));
         }
     }
@@ -141,6 +144,12 @@ fn main() {
         &serde_json::to_string(&book).unwrap(),
     );
 
+    // A chapter that no longer has programs leaves no stale input behind.
+    for old in fs::read_dir(&skeptic_dir).unwrap().flatten() {
+        if !skeptic_inputs.iter().any(|(file, _)| *file == old.path()) {
+            fs::remove_file(old.path()).unwrap();
+        }
+    }
     skeptic_inputs.sort();
     let files: Vec<&PathBuf> = skeptic_inputs.iter().map(|(file, _)| file).collect();
     skeptic::generate_doc_tests(&files);
@@ -148,9 +157,13 @@ fn main() {
         .iter()
         .flat_map(|(_, listings)| listings.iter().map(String::as_str))
         .collect();
-    let generated = out_dir.join("skeptic-tests.rs");
-    let tests = fs::read_to_string(&generated).unwrap_or_default();
-    write_if_changed(&generated, &as_table(&tests, &listings));
+    // skeptic rewrites its file on every run; the tests include the table
+    // made from it, which changes only when a program does.
+    let generated = fs::read_to_string(out_dir.join("skeptic-tests.rs")).unwrap_or_default();
+    write_if_changed(
+        &out_dir.join("skeptic-table.rs"),
+        &as_table(&generated, &listings),
+    );
 }
 
 /// skeptic writes one `#[test] fn` per program, in the order of the files

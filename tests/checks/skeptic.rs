@@ -12,7 +12,7 @@ use crate::common::watchdog;
 
 #[allow(clippy::all)]
 mod generated {
-    include!(concat!(env!("OUT_DIR"), "/skeptic-tests.rs"));
+    include!(concat!(env!("OUT_DIR"), "/skeptic-table.rs"));
 }
 
 pub fn trials() -> Vec<Trial> {

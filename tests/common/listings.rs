@@ -327,7 +327,13 @@ pub fn built() -> Result<&'static Built, String> {
 static BUILT: LazyLock<Result<Built, String>> = LazyLock::new(|| {
     let mut child = Command::new(env!("CARGO"))
         .current_dir(root())
-        .args(["build", "--workspace", "--bins", "--message-format=json"])
+        // `--test book` adds nothing to build (this very harness is built),
+        // but it makes cargo resolve the features of shared crates (libc,
+        // nix, regex...) as `cargo test` did: without it, about a dozen of
+        // them would be compiled a second time, with other features, for
+        // the listings alone.
+        .args(["build", "--workspace", "--bins", "--test", "book"])
+        .arg("--message-format=json")
         .stdout(Stdio::piped())
         .spawn()
         .expect("cannot run cargo");
@@ -383,7 +389,7 @@ static BUILT: LazyLock<Result<Built, String>> = LazyLock::new(|| {
     let status = child.wait().unwrap();
     if !status.success() {
         return Err(format!(
-            "`cargo build --workspace --bins` failed:\n{errors}"
+            "`cargo build --workspace --bins --test book` failed:\n{errors}"
         ));
     }
     Ok(built)
