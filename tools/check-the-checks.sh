@@ -12,8 +12,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 git clone -q "$repo" "$work/book"
 cd "$work/book"
-# Reuse the registry crates already compiled for the repository.
-export CARGO_TARGET_DIR="$repo/target/check-the-checks"
+# The suite's own target directory: the registry crates are compiled once for
+# both (the clone's own crates live beside the repository's, under other
+# hashes, since their paths differ).
+export CARGO_TARGET_DIR="$repo/target"
+unset BLESS
 
 failures=0
 # expect_failure WHAT MESSAGE...: cargo test must fail, and its output must
@@ -51,17 +54,18 @@ fi
 thread=listings/three-models/print-numbers-thread
 sed -i 's|^fn main() {|fn main() {\n    panic!("a bug");|' $thread/src/main.rs
 expect_failure "a panic! added to a listing" \
-    "listing print-numbers-thread (run 1): ended with exit status: 101" \
-    "test three_models_sect_three_models_print_numbers_thread_line_3 ... FAILED"
+    "listing print-numbers-thread: ended with exit status: 101" \
+    "---- print-numbers-thread::skeptic ----"
 
 sed -i '4s/3/8/' $thread/output.txt
 expect_failure "one character changed in a shown output" \
-    "listing print-numbers-thread (run 1): output differs from listings/three-models/print-numbers-thread/output.txt (shown in src/three-models.md"
+    "listing print-numbers-thread: output differs from listings/three-models/print-numbers-thread/output.txt (shown in src/three-models.md" \
+    "To show this run's output instead: BLESS=print-numbers-thread cargo test -- print-numbers-thread"
 
 sed -i 's|^fn main() {|fn main() {\n    loop {}|' $thread/src/main.rs
 expect_failure "an endless loop in a listing" \
-    "listing print-numbers-thread (run 1): still running after 20 s" \
-    "test three_models_sect_three_models_print_numbers_thread_line_3 ... FAILED" \
+    "listing print-numbers-thread: still running after 20 s" \
+    "---- print-numbers-thread::skeptic ----" \
     "watchdog: " \
     "the watchdog killed a snippet that ran longer than 20 s"
 
@@ -87,6 +91,30 @@ TOML
 echo 'fn main() {}' > listings/three-models/orphan-listing/src/main.rs
 expect_failure "a listing crate that no chapter includes" \
     "listing listings/three-models/orphan-listing is included by no chapter in src/"
+
+# The lost-update demo counted with fetch_add inside its "load, then store"
+# loop: no update is lost, so its lesson does not show.
+lost=listings/threads/threads-lost-update/src/main.rs
+perl -0pi -e 's/let seen = visits\.load\(SeqCst\);\s*visits\.store\(seen \+ 1, SeqCst\);/visits.fetch_add(1, SeqCst);/' $lost
+if [ "$(grep -c 'let seen = visits.load(SeqCst);' $lost)" != 1 ]; then
+    echo "NOT APPLIED: the lost-update mutation did not change $lost"
+    failures=$((failures + 1))
+fi
+expect_failure "a lost-update demo that loses nothing" \
+    "no update was lost in 20 rounds" \
+    "---- threads-lost-update::run ----" \
+    "---- threads-lost-update::skeptic ----"
+
+sed -i '0,/437 B/s//438 B/' src/compare/index.md
+expect_failure "a figure in the prose changed by one digit" \
+    "src/compare/index.md:" \
+    "the figure \"438 B\" is in no data this page shows"
+
+# As if the benchmark had run again and measured a task at 452 bytes: the
+# page still says 437 B.
+sed -i 's/"memory_bytes": 437,/"memory_bytes": 452,/' src/compare/results.json
+expect_failure "a figure the page quotes, gone from its re-blessed results" \
+    "the figure \"437 B\" is in no data this page shows"
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures mutation(s) not caught"
