@@ -14,12 +14,12 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
+use super::results::{PythonResults, PythonSide, Results, Side};
 use crate::common::Outcome;
 use crate::common::listings::{WORKSPACE, built};
 use crate::common::run::run_bounded;
 use crate::common::{Problems, blessing, diff, root};
 use libtest_mimic::{Completion, Failed, Trial};
-use serde_json::Value;
 
 pub fn trials() -> Vec<Trial> {
     vec![
@@ -92,94 +92,77 @@ fn listing_dir() -> PathBuf {
     root().join(&listing.dir)
 }
 
-fn read_results() -> Value {
+fn read_results() -> Result<Results, String> {
     let file = results_file();
-    let text = fs::read_to_string(&file).unwrap_or_else(|e| {
-        panic!(
+    let text = fs::read_to_string(&file).map_err(|e| {
+        format!(
             "cannot read {} ({e}): record it with \
              `cargo run --release -p {LISTING} -- --full --out src/compare`",
             file.display()
         )
-    });
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", file.display()))
-}
-
-fn rows<'a>(value: &'a Value, key: &str, problems: &mut Problems, what: &str) -> &'a [Value] {
-    match value.get(key).and_then(Value::as_array) {
-        Some(rows) => rows,
-        None => {
-            problems.add(format!("{what}: no list `{key}`"));
-            &[]
-        }
-    }
+    })?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// The CPU rows: every model once, each with the known prime count.
-fn check_cpu(part: &Value, models: &[&str], problems: &mut Problems, what: &str) {
-    let settings = &part["settings"];
-    let limit = settings["prime_limit"].as_u64().unwrap_or(0);
-    let expected = settings["primes_expected"].as_u64();
+fn check_cpu(side: &Side, models: &[&str], problems: &mut Problems) {
+    let what = side.name;
+    let limit = side.prime_limit;
     match primes_below(limit) {
-        Some(known) if expected == Some(known) => {}
+        Some(known) if side.primes_expected == known => {}
         Some(known) => problems.add(format!(
-            "{what}: settings expect {expected:?} primes below {limit}, but there are {known}"
+            "{what}: settings expect {} primes below {limit}, but there are {known}",
+            side.primes_expected
         )),
         None => problems.add(format!(
             "{what}: prime_limit {limit} is not one whose count this test knows"
         )),
     }
-    let cpu = rows(part, "cpu", problems, what);
-    let found: Vec<&str> = cpu.iter().filter_map(|r| r["model"].as_str()).collect();
+    let found: Vec<&str> = side.cpu.iter().map(|r| r.model.as_str()).collect();
     if found != models {
         problems.add(format!(
             "{what}: CPU models are {found:?}, expected {models:?}"
         ));
     }
-    for row in cpu {
-        let model = row["model"].as_str().unwrap_or("?");
-        if row["primes"].as_u64() != primes_below(limit) {
+    for row in side.cpu {
+        if Some(row.primes) != primes_below(limit) {
             problems.add(format!(
-                "{what}: CPU model {model} counted {} primes below {limit}",
-                row["primes"]
+                "{what}: CPU model {} counted {} primes below {limit}",
+                row.model, row.primes
             ));
         }
-        for key in ["seconds", "speedup"] {
-            if !row[key].as_f64().is_some_and(|v| v > 0.0) {
-                problems.add(format!("{what}: CPU model {model} has no positive `{key}`"));
-            }
+        if !(row.seconds > 0.0 && row.speedup > 0.0) {
+            problems.add(format!(
+                "{what}: CPU model {} has no positive time and speedup",
+                row.model
+            ));
         }
     }
 }
 
 /// The I/O rows: every workload, count and model once; a skipped or capped
 /// measurement says why.
-fn check_io(part: &Value, models: &[&str], problems: &mut Problems, what: &str) {
-    let counts: Vec<u64> = part["settings"]["io_counts"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_u64).collect())
-        .unwrap_or_default();
-    if counts.is_empty() {
+fn check_io(side: &Side, models: &[&str], problems: &mut Problems) {
+    let what = side.name;
+    if side.io_counts.is_empty() {
         problems.add(format!("{what}: no settings.io_counts"));
     }
-    let io = rows(part, "io", problems, what);
     let mut seen = BTreeSet::new();
-    for row in io {
-        let key = (
-            row["workload"].as_str().unwrap_or("?").to_string(),
-            row["n"].as_u64().unwrap_or(0),
-            row["model"].as_str().unwrap_or("?").to_string(),
-        );
-        let ran = row["n_run"].as_u64().unwrap_or(u64::MAX);
-        let note = row["note"].as_str();
-        match row["seconds"].as_f64() {
-            Some(seconds) if seconds > 0.0 && ran > 0 && ran <= key.1 => {
-                if ran < key.1 && note.is_none() {
+    for row in side.io {
+        let key = (row.workload.clone(), row.n, row.model.clone());
+        let skipped = row
+            .note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("skipped"));
+        match (row.seconds, row.n_run) {
+            (Some(seconds), Some(ran)) if seconds > 0.0 && ran > 0 && ran <= row.n => {
+                if ran < row.n && row.note.is_none() {
                     problems.add(format!("{what}: I/O {key:?} ran {ran} without saying why"));
                 }
             }
-            None if note.is_some_and(|n| n.starts_with("skipped")) => {}
+            (None, _) if skipped => {}
             _ => problems.add(format!(
-                "{what}: I/O {key:?} is neither a time nor skipped: {row}"
+                "{what}: I/O {key:?} is neither a time nor skipped: {row:?}"
             )),
         }
         if !seen.insert(key.clone()) {
@@ -187,7 +170,7 @@ fn check_io(part: &Value, models: &[&str], problems: &mut Problems, what: &str) 
         }
     }
     for workload in ["sleep", "tcp"] {
-        for &n in &counts {
+        for &n in side.io_counts {
             for model in models {
                 let key = (workload.to_string(), n, model.to_string());
                 if !seen.contains(&key) {
@@ -198,51 +181,66 @@ fn check_io(part: &Value, models: &[&str], problems: &mut Problems, what: &str) 
     }
 }
 
-fn check_cost(part: &Value, units: &[&str], problems: &mut Problems, what: &str) {
-    let cost = rows(part, "cost", problems, what);
-    let found: Vec<&str> = cost.iter().filter_map(|r| r["unit"].as_str()).collect();
+fn check_cost(side: &Side, units: &[&str], problems: &mut Problems) {
+    let what = side.name;
+    let found: Vec<&str> = side.cost.iter().map(|r| r.unit.as_str()).collect();
     if found != units {
         problems.add(format!(
             "{what}: cost units are {found:?}, expected {units:?}"
         ));
     }
-    for row in cost {
-        if !row["spawn_join_us"].as_f64().is_some_and(|v| v > 0.0) {
-            problems.add(format!("{what}: cost {} has no spawn_join_us", row["unit"]));
+    for row in side.cost {
+        if row.spawn_join_us <= 0.0 {
+            problems.add(format!("{what}: cost {} has no spawn_join_us", row.unit));
         }
     }
 }
 
 fn recorded_results_have_every_model_and_the_right_answers() -> Outcome {
-    let results = read_results();
+    let results = read_results()?;
     let mut problems = Problems::default();
-    if results["format"] != 1 {
-        problems.add(format!("format is {}, expected 1", results["format"]));
+    if results.format != 1 {
+        problems.add(format!("format is {}, expected 1", results.format));
     }
-    for key in ["cpu", "cores", "os", "rustc", "build"] {
-        if results["machine"][key].is_null() {
-            problems.add(format!("machine.{key} is missing"));
-        }
-    }
-    if results["machine"]["build"] != "release" {
+    if results.machine.build != "release" {
         problems.add("the results were not measured with a release build");
     }
-    check_cpu(&results, &RUST_MODELS, &mut problems, "Rust");
-    check_io(&results, &RUST_MODELS, &mut problems, "Rust");
-    check_cost(&results, &RUST_UNITS, &mut problems, "Rust");
-    let python = &results["python"];
-    if let Some(reason) = python["skipped"].as_str() {
-        eprintln!("note: the recorded results have no Python side: {reason}");
-    } else {
-        check_cpu(python, &PYTHON_MODELS, &mut problems, "Python");
-        check_io(python, &PYTHON_MODELS, &mut problems, "Python");
-        check_cost(python, &PYTHON_UNITS, &mut problems, "Python");
+    if results.machine.cores == 0 || !results.machine.rustc.starts_with("rustc ") {
+        problems.add("the results do not say what machine and compiler measured them");
+    }
+    // Each CPU figure is the median of the repetitions recorded beside it.
+    for row in &results.cpu {
+        let mut samples = row.samples_s.clone().unwrap_or_default();
+        samples.sort_by(f64::total_cmp);
+        let median = samples.get(samples.len() / 2).copied();
+        if samples.len() != results.settings.cpu_repetitions as usize || median != Some(row.seconds)
+        {
+            problems.add(format!(
+                "CPU model {}: {} s is not the median of its {} recorded samples {samples:?}",
+                row.model, row.seconds, results.settings.cpu_repetitions
+            ));
+        }
+    }
+    let rust = results.rust_side();
+    check_cpu(&rust, &RUST_MODELS, &mut problems);
+    check_io(&rust, &RUST_MODELS, &mut problems);
+    check_cost(&rust, &RUST_UNITS, &mut problems);
+    match &results.python {
+        PythonSide::Skipped { skipped } => problems.add(format!(
+            "the recorded results have no Python side ({skipped}): record them where python3 runs"
+        )),
+        PythonSide::Ran(python) => {
+            let python = python.side("Python");
+            check_cpu(&python, &PYTHON_MODELS, &mut problems);
+            check_io(&python, &PYTHON_MODELS, &mut problems);
+            check_cost(&python, &PYTHON_UNITS, &mut problems);
+        }
     }
     problems.verdict(&format!("{}", results_file().display()))
 }
 
 fn charts_are_what_the_chart_code_draws_from_the_results() -> Outcome {
-    read_results(); // fails first, and clearly, if there are none
+    read_results()?; // fails first, and clearly, if there are none
     let listing = WORKSPACE
         .members()
         .find(|l| l.name == LISTING)
@@ -325,16 +323,17 @@ fn python_side_runs_and_gets_the_right_answers() -> Result<Completion, Failed> {
         "python3 bench.py --quick failed:\n{}",
         run.output
     );
-    let results: Value = serde_json::from_str(&run.output).unwrap_or_else(|e| {
-        panic!(
-            "bench.py --quick printed something else than JSON ({e}):\n{}",
+    let results: PythonResults = serde_json::from_str(&run.output).map_err(|e| {
+        format!(
+            "bench.py --quick printed something else than its results ({e}):\n{}",
             run.output
         )
-    });
+    })?;
     let mut problems = Problems::default();
-    check_cpu(&results, &PYTHON_MODELS, &mut problems, "bench.py --quick");
-    check_io(&results, &PYTHON_MODELS, &mut problems, "bench.py --quick");
-    check_cost(&results, &PYTHON_UNITS, &mut problems, "bench.py --quick");
+    let side = results.side("bench.py --quick");
+    check_cpu(&side, &PYTHON_MODELS, &mut problems);
+    check_io(&side, &PYTHON_MODELS, &mut problems);
+    check_cost(&side, &PYTHON_UNITS, &mut problems);
     problems
         .verdict("python/bench.py --quick")
         .map(|()| Completion::Completed)

@@ -7,5 +7,6 @@ pub mod figures;
 pub mod outputs;
 pub mod python;
 pub mod render;
+pub mod results;
 pub mod skeptic;
 pub mod structure;
