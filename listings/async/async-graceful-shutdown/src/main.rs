@@ -177,7 +177,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let (events, server_events) = mpsc::unbounded_channel();
-    let mut server = Tally { events: server_events, started: 0, reaped: 0 };
+    let mut server = Tally {
+        events: server_events,
+        started: 0,
+        reaped: 0,
+    };
     let serving = tokio::spawn(serve(listener, events));
 
     for _ in 0..3 {
@@ -197,7 +201,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     serving.await??;
     println!("report client got {:?}", report.await??);
     println!("export client got {:?}", export.await??);
-    let late = TcpStream::connect(address).await.map(|_| ()).map_err(|e| e.kind());
+    let late = TcpStream::connect(address)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.kind());
     println!("a new client after shutdown: {late:?}");
     Ok(())
 }

@@ -114,7 +114,10 @@ async fn handle(socket: TcpStream) -> io::Result<usize> {
 /// Sends one line, giving up if the client does not take it in time.
 async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Result<()> {
     match timeout(WRITE_TIMEOUT, lines.send(text)).await {
-        Err(_elapsed) => Err(refuse(ErrorKind::TimedOut, "the client stopped reading".into())),
+        Err(_elapsed) => Err(refuse(
+            ErrorKind::TimedOut,
+            "the client stopped reading".into(),
+        )),
         Ok(Err(LinesCodecError::Io(error))) => Err(error),
         Ok(Err(LinesCodecError::MaxLineLengthExceeded)) => unreachable!("encoding has no limit"),
         Ok(Ok(())) => Ok(()),

@@ -17,7 +17,10 @@ async fn main() {
     // Err(Elapsed) if not, and then the inner future is dropped.
     let start = Instant::now();
     let fast = timeout(budget, look_up_stock("lamp", Duration::from_millis(10))).await;
-    println!("fast lookup: {fast:?} after {} ms", start.elapsed().as_millis());
+    println!(
+        "fast lookup: {fast:?} after {} ms",
+        start.elapsed().as_millis()
+    );
 
     let start = Instant::now();
     let slow = timeout(budget, look_up_stock("desk", Duration::from_secs(5))).await;
