@@ -19,25 +19,31 @@ fn task_count() -> Result<usize, String> {
     }
 }
 
-/// Resident memory of this process, in bytes, from /proc/self/status.
-fn resident_bytes() -> Result<u64, Box<dyn Error>> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
+/// The book's one memory figure (processes/cost.md, Linux only): this
+/// process's proportional set size (PSS), its page tables (VmPTE), and the
+/// kernel stacks of the whole machine (KernelStack; one per thread).
+fn memory_bytes() -> Result<u64, Box<dyn Error>> {
+    let pss = kib_field(&std::fs::read_to_string("/proc/self/smaps_rollup")?, "Pss:")?;
+    let page_tables = kib_field(&std::fs::read_to_string("/proc/self/status")?, "VmPTE:")?;
+    let meminfo = std::fs::read_to_string("/proc/meminfo")?;
+    let kernel_stacks = kib_field(&meminfo, "KernelStack:")?;
+    Ok((pss + page_tables + kernel_stacks) * 1024)
+}
+
+/// The number of KiB on the line that starts with `name`.
+fn kib_field(text: &str, name: &str) -> Result<u64, Box<dyn Error>> {
+    let line = text
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or("no VmRSS line")?;
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("empty VmRSS line")?
-        .parse()?;
-    Ok(kib * 1024)
+        .find(|l| l.starts_with(name))
+        .ok_or(format!("no {name} line"))?;
+    let kib = line.split_whitespace().nth(1).ok_or("empty line")?;
+    Ok(kib.parse()?)
 }
 
 // ANCHOR: tasks
 /// Starts `tasks` tasks that all wait for one signal; returns bytes per task.
 async fn measure_tasks(tasks: usize) -> Result<u64, Box<dyn Error>> {
-    let before = resident_bytes()?;
+    let before = memory_bytes()?;
     let start = Instant::now();
     let (go, signal) = watch::channel(false);
     let started = Arc::new(Semaphore::new(0)); // one permit per started task
@@ -52,7 +58,7 @@ async fn measure_tasks(tasks: usize) -> Result<u64, Box<dyn Error>> {
     }
     // Every task has run up to its await: they are all waiting now.
     let _all = started.acquire_many(u32::try_from(tasks)?).await?;
-    let during = resident_bytes()?;
+    let during = memory_bytes()?;
     println!(
         "{tasks} tasks started and waiting after {} ms",
         start.elapsed().as_millis()
@@ -71,7 +77,7 @@ async fn measure_tasks(tasks: usize) -> Result<u64, Box<dyn Error>> {
 // ANCHOR: threads
 /// Starts THREADS threads that all wait at a barrier; returns bytes per thread.
 fn measure_threads() -> Result<u64, Box<dyn Error>> {
-    let before = resident_bytes()?;
+    let before = memory_bytes()?;
     let all_started = Arc::new(Barrier::new(THREADS + 1));
     let go = Arc::new(Barrier::new(THREADS + 1));
     let threads: Vec<_> = (0..THREADS)
@@ -84,7 +90,7 @@ fn measure_threads() -> Result<u64, Box<dyn Error>> {
         })
         .collect();
     all_started.wait();
-    let during = resident_bytes()?;
+    let during = memory_bytes()?;
     go.wait();
     for thread in threads {
         thread.join().map_err(|_| "a thread panicked")?;
@@ -106,8 +112,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let per_task = measure_tasks(tasks).await?;
     let per_thread = measure_threads()?;
-    println!("resident memory per waiting task:   {per_task:>6} bytes");
-    println!("resident memory per waiting thread: {per_thread:>6} bytes");
+    println!("memory per waiting task:   {per_task:>6} bytes");
+    println!("memory per waiting thread: {per_thread:>6} bytes");
     println!(
         "a waiting thread costs about {}x a waiting task",
         per_thread / per_task.max(1)
