@@ -31,12 +31,11 @@ async fn main() {
     let mut screens = tokio::task::JoinSet::new();
     for screen in ["lobby", "desk"] {
         let notify = Arc::clone(&price_changed);
-        // `enable` registers the waiter before the task reports it is ready.
+        // A Notified future counts as waiting for notify_waiters from the
+        // moment it is created; the task reports ready only after that.
         let (ready, is_ready) = tokio::sync::oneshot::channel();
         screens.spawn(async move {
             let notified = notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
             let _ = ready.send(());
             notified.await;
             screen

@@ -35,8 +35,16 @@ async fn main() {
         MissedTickBehavior::Delay,
         MissedTickBehavior::Skip,
     ] {
-        let ticks = tick_times(behavior).await;
-        println!("{:<6} ticks at {ticks:?} ms", format!("{behavior:?}:"));
+        let ticks: Vec<String> = tick_times(behavior)
+            .await
+            .iter()
+            .map(|millis| format!("{millis} ms"))
+            .collect();
+        println!(
+            "{:<6} ticks at {}",
+            format!("{behavior:?}:"),
+            ticks.join(", ")
+        );
     }
 }
 // ANCHOR_END: timeout
