@@ -1,3 +1,4 @@
+use std::future::Future;
 use std::sync::Arc;
 
 // ANCHOR: all
