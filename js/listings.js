@@ -29,16 +29,26 @@
 })();
 
 (function fullSizeDiagrams() {
-    // On a narrow screen a diagram is scaled down until its text cannot be
-    // read: every diagram links to its own file, shown at full size.
+    // On a phone a diagram is scaled down to the page until its text cannot
+    // be read, and mdBook's zoom (a click ticks the checkbox of the label
+    // around the image) only scales it to the screen again: there, a tap
+    // opens the diagram's own file, at full size, to pan and pinch. On a
+    // wider screen the click still opens mdBook's zoom.
+    const narrow = window.matchMedia('(max-width: 700px)');
     document.querySelectorAll('main img[src$=".svg"]').forEach((img) => {
-        if (img.closest('a')) return;
+        if (img.closest('a') || img.closest('.img-wrapper')) return;
         const link = document.createElement('a');
         link.href = img.getAttribute('src');
         link.className = 'full-size-diagram';
         link.title = 'Open the diagram at full size';
         img.replaceWith(link);
         link.append(img);
+        const zoom = link.parentElement.querySelector(':scope > .checkbox-img');
+        link.addEventListener('click', (event) => {
+            if (narrow.matches || !zoom) return;
+            event.preventDefault();
+            zoom.checked = !zoom.checked;
+        });
     });
 })();
 
@@ -52,5 +62,39 @@
                 if (names[column]) cell.dataset.label = names[column];
             });
         });
+    });
+})();
+
+(function commandPrompts() {
+    // A `console` block shows `$ ` before each command, but the copy button
+    // copies the block's text (innerText): the prompt is drawn by CSS
+    // instead (.command-prompt::before), so the copied text is the command
+    // alone. highlight.js has put each prompt in a span of its own.
+    document.querySelectorAll('pre > code.language-console .hljs-meta').forEach((meta) => {
+        if (meta.textContent.trim() !== '$') return;
+        const prompt = document.createElement('span');
+        prompt.className = 'command-prompt';
+        prompt.setAttribute('aria-hidden', 'true');
+        meta.replaceWith(prompt);
+        // The command starts with the space that followed the `$`.
+        let next = prompt.nextSibling;
+        if (next && next.nodeType !== Node.TEXT_NODE) {
+            next = document.createTreeWalker(next, NodeFilter.SHOW_TEXT).nextNode();
+        }
+        if (next) next.textContent = next.textContent.replace(/^ /, '');
+    });
+})();
+
+(function wideTables() {
+    // A table wider than the page scrolls sideways inside mdBook's
+    // .table-wrapper; on a phone nothing shows that the last columns exist.
+    // Such a table gets a line above it that says so (css/listings.css).
+    // Fonts and the window's size change the widths: watch both boxes.
+    const mark = (wrapper) => wrapper.classList.toggle('scrolls-sideways', wrapper.scrollWidth > wrapper.clientWidth + 1);
+    document.querySelectorAll('main .table-wrapper').forEach((wrapper) => {
+        mark(wrapper);
+        const watcher = new ResizeObserver(() => mark(wrapper));
+        watcher.observe(wrapper);
+        if (wrapper.firstElementChild) watcher.observe(wrapper.firstElementChild);
     });
 })();

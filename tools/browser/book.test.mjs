@@ -1,25 +1,35 @@
 // Opens the rendered book in headless Chromium, served on 127.0.0.1, and does
-// what a reader does: opens every page, searches, reads the sidebar, reveals
-// hidden lines, switches themes. Saves screenshots of three pages for review.
+// what a reader does: opens every page on a phone and on a desktop, in the
+// light and a dark theme, searches, reads the sidebar, reveals hidden lines,
+// copies a command, switches themes. It also runs the two mdBook commands a
+// reader tries first, `mdbook build` and `mdbook test`. Screenshots of every
+// page at both widths and in both themes go to target/browser/ for review.
 //
-//   mdbook build && (cd tools/browser && npm ci && npm test)
+//   (cd tools/browser && npm ci && npm test)
 //
-// BOOK_DIR (default: ../../book, or its html/ folder when mdBook wrote one per
-// renderer) is the built book; SCREENSHOT_DIR (default: ../../target/browser)
-// receives the screenshots. CHROMIUM (default: /usr/bin/chromium) is Debian's.
+// The test builds the book itself with `mdbook build` (MDBOOK, default
+// `mdbook` on the PATH) into a temporary folder, and fails on any warning.
+// BOOK_DIR, if set, is a book already built, served instead. BOOK_PAGES, a
+// regular expression, limits the per-page layout checks to the pages whose
+// path matches it (while working on a page). SCREENSHOT_DIR
+// (default: ../../target/browser) receives the screenshots. CHROMIUM
+// (default: /usr/bin/chromium) is Debian's.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
-let bookDir = process.env.BOOK_DIR ?? join(repo, 'book');
-if (existsSync(join(bookDir, 'html', 'index.html'))) bookDir = join(bookDir, 'html');
+const mdbook = process.env.MDBOOK ?? 'mdbook';
+let bookDir = process.env.BOOK_DIR ? resolve(process.env.BOOK_DIR) : null;
+let builtHere = null;
 const screenshotDir = process.env.SCREENSHOT_DIR ?? join(repo, 'target', 'browser');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -33,8 +43,23 @@ let server;
 let base;
 let browser;
 
+/** Runs mdBook at the root of the repository; returns its status and output. */
+function runMdbook(...args) {
+  const run = spawnSync(mdbook, args, { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  assert.ok(!run.error, `cannot run ${mdbook}: ${run.error?.message} (install it as README.md says, or set MDBOOK)`);
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
 before(async () => {
-  assert.ok(existsSync(join(bookDir, 'index.html')), `no built book in ${bookDir}: run mdbook build first`);
+  if (!bookDir) {
+    builtHere = mkdtempSync(join(tmpdir(), 'book-'));
+    const build = runMdbook('build', '--dest-dir', builtHere);
+    assert.equal(build.status, 0, `mdbook build failed:\n${build.output}`);
+    const warnings = build.output.split('\n').filter((line) => /\b(WARN|ERROR)\b/.test(line));
+    assert.deepEqual(warnings, [], `mdbook build warned:\n${build.output}`);
+    bookDir = builtHere;
+  }
+  assert.ok(existsSync(join(bookDir, 'index.html')), `no index.html in ${bookDir}: the book was not written where readers look for it`);
   server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
     let file = resolve(bookDir, '.' + path);
@@ -61,6 +86,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await new Promise((done) => (server ? server.close(done) : done()));
+  if (builtHere) rmSync(builtHere, { recursive: true, force: true });
 });
 
 // On load, mdBook asks the Rust Playground which crates it has, to decide
@@ -74,8 +100,14 @@ const corsHeaders = {
 };
 
 /** A fresh page that records console errors and uncaught exceptions. */
-async function openPage() {
-  const page = await browser.newPage();
+async function openPage(options = {}) {
+  const { theme, ...contextOptions } = options;
+  const context = await browser.newContext(contextOptions);
+  if (theme) await context.addInitScript((name) => localStorage.setItem('mdbook-theme', name), theme);
+  const page = await context.newPage();
+  // Each page has its own context (its size, touch and theme): closing the
+  // page closes the context.
+  page.close = async () => context.close();
   await page.route('https://play.rust-lang.org/**', (route) =>
     route.fulfill({
       status: 200,
@@ -218,22 +250,210 @@ test('the theme can be switched to dark and back', async () => {
   await page.close();
 });
 
-test('screenshots of three pages, and a diagram on the dark theme, for review', async () => {
-  mkdirSync(screenshotDir, { recursive: true });
-  const page = await openPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  for (const name of ['introduction.html', 'three-models.html', 'async/index.html']) {
-    await page.goto(base + name);
-    const file = join(screenshotDir, name.replace(/[/.]/g, '-') + '.png');
-    await page.screenshot({ path: file, fullPage: false });
-    assert.ok(statSync(file).size > 10_000, `${file} is nearly empty`);
+// The layouts a reader sees: a phone (390 CSS px, the width of a common
+// phone) and a desktop, each in the light theme and a dark one.
+const layouts = [
+  { name: 'phone-light', width: 390, height: 844, mobile: true, theme: 'light' },
+  { name: 'phone-navy', width: 390, height: 844, mobile: true, theme: 'navy' },
+  { name: 'desktop-light', width: 1280, height: 900, mobile: false, theme: 'light' },
+  { name: 'desktop-coal', width: 1280, height: 900, mobile: false, theme: 'coal' },
+];
+const darkThemes = ['coal', 'navy', 'ayu'];
+// Diagram text smaller than this, in CSS px, is not readable on a phone.
+const smallestReadableText = 9;
+
+/** The smallest font size an SVG file sets, and its width and viewBox width. */
+function svgMetrics(file) {
+  const svg = readFileSync(file, 'utf8');
+  const root = svg.match(/<svg\b[^>]*>/)[0];
+  const viewBox = root.match(/viewBox="([^"]+)"/)?.[1].trim().split(/[\s,]+/).map(Number);
+  const width = Number(root.match(/\bwidth="([\d.]+)"/)?.[1]);
+  const sizes = [
+    ...[...svg.matchAll(/font-size="([\d.]+)(?:px)?"/g)].map((m) => Number(m[1])),
+    ...[...svg.matchAll(/font-size:\s*([\d.]+)px/g)].map((m) => Number(m[1])),
+  ];
+  // Text with no size of its own gets the browser's default, 16 px.
+  if (!/<svg\b[^>]*font-size=/.test(svg)) sizes.push(16);
+  return { smallest: Math.min(...sizes), width: width || viewBox[2], viewBoxWidth: viewBox ? viewBox[2] : width };
+}
+
+/** What is wrong with the page as laid out now, found in the browser. */
+function layoutProblems() {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  const describe = (element) => {
+    const text = (element.textContent || element.getAttribute('src') || '').trim().replace(/\s+/g, ' ').slice(0, 50);
+    return `<${element.tagName.toLowerCase()}${element.className && typeof element.className === 'string' ? '.' + element.className.trim().split(/\s+/).join('.') : ''}> "${text}"`;
+  };
+  const scrolls = (element) => /^(auto|scroll)$/.test(getComputedStyle(element).overflowX);
+  // Content that runs past the window's edge, with no scrolling box of its
+  // own around it, is cut off: the body clips it (mdBook sets overflow-x).
+  for (const container of [document.documentElement, document.body, ...document.querySelectorAll('.page-wrapper, .page, .content, main')]) {
+    if (container.scrollWidth > container.clientWidth + 1 && container !== document.documentElement) {
+      problems.push(`<${container.tagName.toLowerCase()}${container.className ? '.' + container.className : ''}> is ${container.scrollWidth} px wide in ${container.clientWidth} px`);
+    }
   }
-  // A diagram on a dark theme: the SVGs carry their own light background.
-  await page.goto(base + 'async/runtime.html');
-  await page.evaluate(() => localStorage.setItem('mdbook-theme', 'navy'));
-  await page.reload();
-  await page.locator('img[src$="scheduler.svg"]').first().scrollIntoViewIfNeeded();
-  assert.match(await page.evaluate(() => document.documentElement.className), /\bnavy\b/);
-  await page.screenshot({ path: join(screenshotDir, 'async-runtime-dark.png') });
+  if (document.documentElement.scrollWidth > width + 1) problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px wide in a ${width} px window`);
+  const reported = new Set();
+  for (const element of document.querySelectorAll('main *')) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || (box.right <= width + 1 && box.left >= -1)) continue;
+    // Only a box inside the text may scroll sideways (a code block, a
+    // table's wrapper); mdBook's page containers scroll when anything
+    // overflows, and that is the page overflowing.
+    let ancestor = element.parentElement;
+    while (ancestor && ancestor.tagName !== 'MAIN' && !scrolls(ancestor)) ancestor = ancestor.parentElement;
+    if (ancestor && ancestor.tagName !== 'MAIN') continue;
+    if ([...reported].some((outer) => outer.contains(element))) continue;
+    reported.add(element);
+    problems.push(`cut off at the window's edge (${Math.round(box.left)} to ${Math.round(box.right)} px of ${width}): ${describe(element)}`);
+  }
+  // Every output block says what it is; under a sample that does not
+  // compile, that it is the compiler's output.
+  const label = (code) => getComputedStyle(code, '::before').content.replace(/^"|"$/g, '');
+  for (const code of document.querySelectorAll('pre > code.language-text')) {
+    let before = code.parentElement.previousElementSibling;
+    if (before?.classList.contains('hidden-lines-hint')) before = before.previousElementSibling;
+    const afterCompileFail = Boolean(before?.matches('pre') && before.querySelector(':scope > code.compile_fail'));
+    const expected = afterCompileFail ? 'Compiler output' : 'Output';
+    const shown = label(code);
+    if (shown !== expected) problems.push(`an output block labelled ${JSON.stringify(shown)}, not "${expected}": ${describe(code)}`);
+  }
+  // A copied command is the command alone, without the `$ ` prompt.
+  for (const code of document.querySelectorAll('pre > code.language-console')) {
+    if (code.innerText.startsWith('$')) problems.push(`the copy button would copy the prompt: ${describe(code)}`);
+  }
+  // A table wider than the page says that it scrolls (js/listings.js).
+  for (const wrapper of document.querySelectorAll('main .table-wrapper')) {
+    if (wrapper.scrollWidth > wrapper.clientWidth + 1 && getComputedStyle(wrapper, '::before').content === 'none') {
+      problems.push(`a table wider than the page, with no word that it scrolls: ${describe(wrapper)}`);
+    }
+  }
+  // A listing's name in a table cell stays on one line.
+  for (const code of document.querySelectorAll('td a code')) {
+    if (code.getClientRects().length > 1) problems.push(`a listing name broken across lines: ${describe(code)}`);
+  }
+  return problems;
+}
+
+test('every page at phone and desktop widths, light and dark: nothing cut off, outputs labelled, diagrams readable', async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  const only = new RegExp(process.env.BOOK_PAGES ?? '');
+  const pages = htmlPages(bookDir).filter((name) => !['print.html', '404.html', 'toc.html'].includes(name) && only.test(name)).sort();
+  const problems = [];
+  for (const layout of layouts) {
+    const page = await openPage({
+      viewport: { width: layout.width, height: layout.height },
+      isMobile: layout.mobile,
+      hasTouch: layout.mobile,
+      theme: layout.theme,
+    });
+    for (const name of pages) {
+      await page.goto(base + name, { waitUntil: 'load' });
+      // Fonts loaded and two frames drawn: the layout a reader sees.
+      await page.evaluate(() => document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))));
+      const where = `${layout.name} ${name}`;
+      assert.match(await page.evaluate(() => document.documentElement.className), new RegExp(`\\b${layout.theme}\\b`), `${where}: the theme did not apply`);
+      for (const problem of await page.evaluate(layoutProblems)) problems.push(`${where}: ${problem}`);
+      // Diagrams: text at least 9 px as shown, or a link to the diagram's
+      // file, whose text is at least 9 px at its own size; on a dark theme,
+      // not a white panel.
+      const diagrams = await page.evaluate(() =>
+        // The copy of each image that mdBook shows when it zooms is skipped.
+        [...document.querySelectorAll('main img[src$=".svg"]')].filter((img) => !img.closest('.img-wrapper')).map((img) => ({
+          src: img.getAttribute('src'),
+          shownWidth: img.getBoundingClientRect().width,
+          link: img.closest('a')?.getAttribute('href') ?? null,
+          filter: getComputedStyle(img).filter,
+        })),
+      );
+      for (const diagram of diagrams) {
+        const file = resolve(bookDir, dirname(name), diagram.src);
+        const svg = svgMetrics(file);
+        const shown = (svg.smallest * diagram.shownWidth) / svg.viewBoxWidth;
+        const fullSize = (svg.smallest * svg.width) / svg.viewBoxWidth;
+        if (shown < smallestReadableText) {
+          if (!diagram.link || resolve(bookDir, dirname(name), diagram.link) !== file) {
+            problems.push(`${where}: ${diagram.src} shows text at ${shown.toFixed(1)} px and does not link to its full-size file`);
+          } else if (fullSize < smallestReadableText) {
+            problems.push(`${where}: ${diagram.src} has text of ${fullSize.toFixed(1)} px even at full size`);
+          }
+        }
+        if (darkThemes.includes(layout.theme) && !/invert/.test(diagram.filter)) {
+          problems.push(`${where}: ${diagram.src} is not adapted to the dark theme (filter: ${diagram.filter})`);
+        }
+      }
+      await page.screenshot({ path: join(screenshotDir, `${layout.name}-${name.replace(/\.html$/, '').replace(/\//g, '-')}.png`), fullPage: true });
+    }
+    for (const error of page.errors) problems.push(`${layout.name}: ${error}`);
+    await page.close();
+  }
+  assert.deepEqual(problems, [], `layout problems:\n${problems.join('\n')}`);
+});
+
+test('a listing with hidden lines says how many, and the hint works like the eye button', async () => {
+  const page = await openPage();
+  await page.goto(base + 'three-models.html');
+  const listing = page.locator('pre:has(code .boring)').first();
+  const hint = listing.locator('xpath=following-sibling::*[1]');
+  assert.equal(await hint.getAttribute('class'), 'hidden-lines-hint', 'no hint right under a listing with hidden lines');
+  assert.ok(await hint.isVisible(), 'the hint is not visible without the pointer over the listing');
+  const hiddenLines = await listing.evaluate((pre) =>
+    [...pre.querySelectorAll('.boring')].reduce((n, span) => n + span.textContent.replace(/\n$/, '').split('\n').length, 0));
+  assert.match(await hint.innerText(), new RegExp(`^${hiddenLines} lines? hidden`), `the hint does not say ${hiddenLines} lines are hidden`);
+  const boring = listing.locator('.boring').first();
+  await hint.click();
+  assert.ok(await boring.isVisible(), 'the hint did not reveal the hidden lines');
+  assert.match(await hint.innerText(), /^Hide/);
+  await listing.hover();
+  await listing.locator('button[title="Hide lines"]').click();
+  assert.equal(await boring.isVisible(), false, 'the eye button did not hide the lines again');
+  assert.match(await hint.innerText(), /hidden/, 'the hint did not follow the eye button');
+  assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('the copy button copies a command without its "$ " prompt', async () => {
+  const page = await openPage();
+  await page.goto(base + 'introduction.html');
+  const block = page.locator('pre:has(> code.language-console)').first();
+  const prompt = await block.locator('.command-prompt').first().evaluate((span) => getComputedStyle(span, '::before').content);
+  assert.equal(prompt, '"$ "', 'the command does not show a prompt on screen');
+  // ClipboardJS copies the selection of a hidden text area: record it.
+  await page.evaluate(() => document.addEventListener('copy', () => { window.copiedText = document.getSelection().toString(); }));
+  await block.hover();
+  await block.locator('button.clip-button').click();
+  const copied = await page.evaluate(() => window.copiedText);
+  assert.equal(copied?.trim(), 'cargo run -p print-numbers-thread');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('mdbook test stops at once and names the command that tests the book', () => {
+  const started = Date.now();
+  const run = runMdbook('test');
+  assert.notEqual(run.status, 0, `mdbook test passed, so README.md is wrong:\n${run.output}`);
+  assert.match(run.output, /Run cargo test instead/, `mdbook test did not point at cargo test:\n${run.output}`);
+  assert.doesNotMatch(run.output, /Testing chapter|running \d+ tests?/, 'mdbook test ran rustdoc before stopping');
+  assert.ok(Date.now() - started < 30_000, 'mdbook test took more than 30 s to stop');
+});
+
+test('a diagram opens its full-size file on a phone, and mdBook\'s zoom on a desktop', async () => {
+  const phone = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phone.goto(base + 'async/runtime.html');
+  await phone.locator('a.full-size-diagram img[src$="scheduler.svg"]').tap();
+  await phone.waitForURL(/scheduler\.svg$/);
+  const natural = await phone.evaluate(() => document.documentElement.getBoundingClientRect().width);
+  assert.equal(Math.round(natural), 780, 'the diagram does not open at its own width (780 px)');
+  await phone.close();
+
+  const desktop = await openPage({ viewport: { width: 1280, height: 900 } });
+  await desktop.goto(base + 'async/runtime.html');
+  await desktop.locator('a.full-size-diagram img[src$="scheduler.svg"]').click();
+  assert.ok(desktop.url().endsWith('runtime.html'), 'on a desktop the click left the page');
+  assert.ok(await desktop.locator('.img-wrapper img[src$="scheduler.svg"]').isVisible(), 'mdBook\'s zoom did not open');
+  await desktop.locator('.img-wrapper').click();
+  assert.equal(await desktop.locator('.img-wrapper img[src$="scheduler.svg"]').isVisible(), false, 'the zoom did not close');
+  assert.deepEqual(desktop.errors, []);
+  await desktop.close();
 });
