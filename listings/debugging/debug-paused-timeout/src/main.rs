@@ -18,7 +18,7 @@ async fn wait_for_reply(reply: oneshot::Receiver<String>) -> Result<String, Stri
 
 // ANCHOR: check
 /// The check: a server that never answers (its sender is kept, never used)
-/// makes the client give up after exactly the timeout, in tokio's time.
+/// makes the client give up after the full timeout, in tokio's time.
 async fn gives_up_after_the_timeout() -> Duration {
     let (_never_answers, reply) = oneshot::channel::<String>();
     let started = Instant::now(); // tokio's clock, which is paused
@@ -27,14 +27,6 @@ async fn gives_up_after_the_timeout() -> Duration {
     let waited = started.elapsed();
     assert!(waited >= REPLY_TIMEOUT, "gave up early, after {waited:?}");
     waited
-}
-
-#[cfg(test)]
-mod tests {
-    #[tokio::test(start_paused = true)]
-    async fn gives_up_after_the_timeout() {
-        super::gives_up_after_the_timeout().await;
-    }
 }
 // ANCHOR_END: check
 
@@ -53,3 +45,13 @@ async fn main() {
     );
 }
 // ANCHOR_END: main
+
+// ANCHOR: test
+#[cfg(test)]
+mod tests {
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_after_the_timeout() {
+        super::gives_up_after_the_timeout().await;
+    }
+}
+// ANCHOR_END: test
