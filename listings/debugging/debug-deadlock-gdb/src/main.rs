@@ -63,6 +63,9 @@ fn thread_dump(pid: u32) -> Result<String, String> {
 struct ThreadStack {
     name: String,
     functions: Vec<String>,
+    /// The `from` and `to` arguments of `transfer`: the addresses of the two
+    /// mutexes (gdb shows arguments only when there is debug info).
+    transfer_args: Option<(String, String)>,
 }
 
 // ANCHOR: parse
@@ -75,16 +78,29 @@ fn parse_dump(dump: &str) -> Vec<ThreadStack> {
             threads.push(ThreadStack {
                 name,
                 functions: Vec::new(),
+                transfer_args: None,
             });
         } else if let (Some(thread), Some(rest)) = (threads.last_mut(), line.strip_prefix('#')) {
             // #3  0x000055... in debug_deadlock_gdb::transfer (from=..., ...) at src/main.rs:14
             let after_in = rest.split_once(" in ").map_or(rest, |(_, after)| after);
             let start = after_in.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
-            let function = start.split(" (").next().unwrap_or(start);
-            thread.functions.push(without_hash(function).to_string());
+            let function = without_hash(start.split(" (").next().unwrap_or(start));
+            if function.ends_with("::transfer") {
+                thread.transfer_args = argument(start, "from=").zip(argument(start, "to="));
+            }
+            thread.functions.push(function.to_string());
         }
     }
     threads
+}
+
+/// The value of one argument in a frame: `from=0x7ffd...,` gives `0x7ffd...`.
+fn argument(frame: &str, name: &str) -> Option<String> {
+    let after = frame
+        .split(&format!(" {name}"))
+        .nth(1)
+        .or_else(|| frame.split(&format!("({name}")).nth(1))?;
+    Some(after.split([',', ')']).next()?.to_string())
 }
 
 /// Without debug info, gdb shows a symbol's hash: `transfer::h9fa3313a34370d69`.
@@ -119,6 +135,27 @@ fn print_stack(thread: &ThreadStack) {
         }
     }
 }
+
+// ANCHOR: cycle
+/// Each teller locked `from` before the barrier and now waits for `to`: if
+/// each one's `to` is the other's `from`, they wait for each other.
+fn report_cycle(stuck: &[ThreadStack]) {
+    let [a, b] = stuck else { return };
+    let (Some((a_from, a_to)), Some((b_from, b_to))) = (&a.transfer_args, &b.transfer_args) else {
+        println!("(no debug info, so gdb shows no arguments: the cycle is not checked)");
+        return;
+    };
+    if a_to == b_from && b_to == a_from {
+        println!(
+            "lock cycle: {} holds the mutex {} waits for, and the other way round",
+            a.name, b.name
+        );
+    } else {
+        eprintln!("the tellers wait for locks that do not form a cycle");
+        std::process::exit(1);
+    }
+}
+// ANCHOR_END: cycle
 
 fn start_child() -> Result<Child, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
@@ -174,6 +211,7 @@ fn main() {
                 print_stack(thread);
             }
             println!("deadlock: teller-a and teller-b both wait in Mutex::lock inside transfer");
+            report_cycle(&stuck);
         }
         Err(error) => {
             eprintln!("{error}");
