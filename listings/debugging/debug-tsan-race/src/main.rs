@@ -83,11 +83,11 @@ fn run_under_tsan(source: &Path, dir: &Path) -> Result<(String, String), String>
 }
 // ANCHOR_END: rebuild
 
-/// Waits, for at most a second, until no live process is left in process
+/// Waits, for at most five seconds, until no live process is left in process
 /// group `group` (read from /proc, so that this file needs only std).
 fn wait_for_group_to_end(group: u32) {
     let started = Instant::now();
-    while group_is_alive(group) && started.elapsed() < Duration::from_secs(1) {
+    while group_is_alive(group) && started.elapsed() < Duration::from_secs(5) {
         thread::sleep(Duration::from_millis(5));
     }
 }
