@@ -30,6 +30,7 @@ fn main() {
     trials.extend(checks::outputs::trials());
     trials.extend(checks::skeptic::trials());
     trials.extend(checks::compile_fail::trials());
+    trials.extend(checks::unit_tests::trials());
     trials.extend(checks::structure::trials());
     trials.extend(checks::render::trials());
     trials.extend(checks::appendix::trials());

@@ -10,3 +10,4 @@ pub mod render;
 pub mod results;
 pub mod skeptic;
 pub mod structure;
+pub mod unit_tests;
