@@ -49,7 +49,7 @@ fn main() {
 /// suite's time goes.
 fn print_slowest_runs() {
     let mut times = common::run::TIMES.lock().unwrap().clone();
-    times.sort_by(|a, b| b.0.cmp(&a.0));
+    times.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
     let total: std::time::Duration = times.iter().map(|(took, _)| *took).sum();
     println!(
         "\n{} program runs, {:.1} s in all; the slowest:",
