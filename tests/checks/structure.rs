@@ -348,19 +348,31 @@ fn every_shown_output_file_is_in_the_book() -> Outcome {
 }
 
 /// The line before every listing names it and says how to run it, so a
-/// reader can always find the crate: `Listing <code>NAME</code> · ...`.
+/// reader can always find the crate: `Listing <code>NAME</code> · ...`. The
+/// first caption of a listing on a page carries its name as `id`, so that a
+/// link can lead to the listing itself (`spawn-join.md#threads-spawn-join`).
+/// A sample that does not compile gives the command that shows its error.
 fn every_listing_has_a_caption() -> Outcome {
     let mut problems = Problems::default();
+    let mut seen = BTreeSet::new();
     for block in BLOCKS.iter().filter(|b| b.is_rust()) {
         let Some(dir) = block.listing_dir() else {
             continue;
         };
         let name = dir.file_name().unwrap().to_string_lossy();
+        let id = if seen.insert((block.chapter.clone(), name.to_string())) {
+            format!(r#" id="{name}""#)
+        } else {
+            String::new()
+        };
         let expected = if block.is_compile_fail() {
-            format!(r#"<p class="caption">Listing <code>{name}</code> · does not compile</p>"#)
+            format!(
+                r#"<p class="caption"{id}>Listing <code>{name}</code> · does not compile: <code>cargo build --manifest-path {}/Cargo.toml</code></p>"#,
+                dir.display()
+            )
         } else {
             format!(
-                r#"<p class="caption">Listing <code>{name}</code> · <code>cargo run -p {name}</code></p>"#
+                r#"<p class="caption"{id}>Listing <code>{name}</code> · <code>cargo run -p {name}</code></p>"#
             )
         };
         let source = std::fs::read_to_string(root().join(&block.chapter)).unwrap();
