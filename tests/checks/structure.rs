@@ -397,7 +397,7 @@ fn every_listing_has_a_caption() -> Outcome {
 /// must lead to a page that shows that listing (the decision guide, the
 /// conclusion and the Python-to-Rust appendix are made of such links).
 fn links_named_after_a_listing_lead_to_it() -> Outcome {
-    let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(?:#[^)]*)?\)").unwrap();
+    let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(#[^)]*)?\)").unwrap();
     let names: BTreeSet<&str> = WORKSPACE.all().map(|l| l.name.as_str()).collect();
     let mut problems = Problems::default();
     for chapter in CHAPTERS.iter() {
@@ -407,6 +407,13 @@ fn links_named_after_a_listing_lead_to_it() -> Outcome {
             let (name, target) = (&found[1], &found[2]);
             if !names.contains(name) {
                 continue;
+            }
+            let fragment = found.get(3).map_or("", |f| f.as_str());
+            if fragment != format!("#{name}") {
+                problems.add(format!(
+                    "{}: the link to `{name}` should lead to the listing itself: {target}#{name}",
+                    chapter.file
+                ));
             }
             let page = crate::common::book::normalize(&dir.join(target));
             let shows_it = BLOCKS.iter().any(|b| {
