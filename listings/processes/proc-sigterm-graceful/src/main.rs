@@ -84,12 +84,13 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
         .env(ROLE_VARIABLE, "worker")
         .stdout(Stdio::piped())
         .spawn()?;
-    let output = worker.stdout.take().ok_or("stdout was not piped")?;
-    let relayed = relay(output, Pid::from_raw(i32::try_from(worker.id())?));
+    let output = worker.stdout.take().expect("stdout is piped");
+    let relayed = relay(output, Pid::from_raw(worker.id() as i32));
     if relayed.is_err() {
-        worker.kill()?; // so that wait() cannot hang
+        // So that wait() cannot hang; an error here means it already ended.
+        let _ = worker.kill();
     }
-    let status = worker.wait()?;
+    let status = worker.wait()?; // reaped on every path before any `?`
     relayed?;
     println!("parent: the worker {}", describe(status));
     Ok(())
@@ -98,12 +99,12 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
 fn stop_sleeper() -> io::Result<()> {
     // `sleep` installs no handler: SIGTERM's default action ends it.
     let mut sleeper = Command::new("sleep").arg("10").spawn()?;
-    if let Err(e) = kill(Pid::from_raw(sleeper.id() as i32), Signal::SIGTERM) {
-        sleeper.kill()?;
-        sleeper.wait()?;
-        return Err(e.into());
+    let sent = kill(Pid::from_raw(sleeper.id() as i32), Signal::SIGTERM);
+    if sent.is_err() {
+        let _ = sleeper.kill(); // fall back to SIGKILL, then reap below
     }
     let status = sleeper.wait()?;
+    sent?;
     println!("parent: sleep {}", describe(status));
     Ok(())
 }
