@@ -2,9 +2,9 @@ use std::collections::VecDeque;
 use std::env;
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{self, Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{self, Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::thread;
+use std::thread::{self, JoinHandle};
 
 const ROLE_VARIABLE: &str = "PRIME_POOL_ROLE";
 const LIMIT: u64 = 500_000;
@@ -13,6 +13,8 @@ const CHUNK: u64 = 25_000;
 const PRIMES_BELOW_LIMIT: u64 = 41_538;
 /// The task on which a worker hits its (simulated) bug.
 const POISONED_TASK: u64 = 13;
+/// How much of a worker's stderr the pool keeps for its report.
+const STDERR_KEPT: u64 = 4096;
 
 fn is_prime(n: u64) -> bool {
     n >= 2
@@ -25,7 +27,7 @@ fn count_primes(start: u64, end: u64) -> u64 {
     (start..end).filter(|&n| is_prime(n)).count() as u64
 }
 
-// ANCHOR: all
+// ANCHOR: worker
 /// A worker process: one task per line on stdin ("id start end"), one
 /// answer per line on stdout ("id primes"), until stdin ends.
 fn worker_main() -> Result<(), Box<dyn Error>> {
@@ -45,28 +47,58 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR_END: worker
+
+// ANCHOR: handle
 /// The parent's handle on one worker process. Dropping it kills and reaps
 /// a worker that is still running, so no error path leaves one behind.
 struct Worker {
     child: Child,
     tasks: Option<ChildStdin>,
     answers: BufReader<ChildStdout>,
+    /// Reads the worker's stderr as it comes, so that a worker writing a
+    /// lot there never blocks on a full pipe while we wait on its stdout.
+    stderr: Option<JoinHandle<String>>,
+}
+
+/// Keeps the first `STDERR_KEPT` bytes of a worker's stderr, and reads
+/// (and drops) the rest until the worker closes it.
+fn drain(mut stderr: ChildStderr) -> String {
+    let mut kept = Vec::new();
+    let _ = (&mut stderr).take(STDERR_KEPT).read_to_end(&mut kept);
+    let _ = io::copy(&mut stderr, &mut io::sink());
+    String::from_utf8_lossy(&kept).into_owned()
 }
 
 impl Worker {
     fn start() -> io::Result<Worker> {
         let mut child = Command::new(env::current_exe()?)
             .env(ROLE_VARIABLE, "worker")
+            // A crash report is the panic message, not a backtrace, even
+            // when the person running the pool has RUST_BACKTRACE set.
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
         let tasks = child.stdin.take();
         let answers = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let stderr = thread::Builder::new().spawn(move || drain(stderr));
+        let stderr = match stderr {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                let _ = child.kill(); // no thread to drain it: do not keep it
+                child.wait()?;
+                return Err(e);
+            }
+        };
         Ok(Worker {
             child,
             tasks,
             answers,
+            stderr,
         })
     }
 
@@ -103,11 +135,13 @@ impl Worker {
     /// its status and whatever it wrote to stderr.
     fn finish(&mut self) -> io::Result<(ExitStatus, String)> {
         self.tasks = None;
-        let mut stderr = String::new();
-        if let Some(mut pipe) = self.child.stderr.take() {
-            pipe.read_to_string(&mut stderr)?;
-        }
-        Ok((self.child.wait()?, stderr))
+        let status = self.child.wait()?;
+        let stderr = match self.stderr.take().map(JoinHandle::join) {
+            Some(Ok(text)) => text,
+            Some(Err(_)) => "(the stderr reader panicked)".to_string(),
+            None => String::new(),
+        };
+        Ok((status, stderr))
     }
 }
 
@@ -117,9 +151,15 @@ impl Drop for Worker {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        // The worker is gone, so its stderr ends and the reader finishes.
+        if let Some(reader) = self.stderr.take() {
+            let _ = reader.join();
+        }
     }
 }
+// ANCHOR_END: handle
 
+// ANCHOR: manage
 struct Task {
     id: u64,
     start: u64,
@@ -177,6 +217,8 @@ fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec
     Ok(outcomes)
 }
 
+// ANCHOR_END: manage
+
 /// `--workers N` (1 to 64), or one worker per core without arguments.
 fn worker_count() -> Result<usize, String> {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -192,6 +234,7 @@ fn worker_count() -> Result<usize, String> {
     }
 }
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "worker") {
         return worker_main();
@@ -264,4 +307,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("matches the known count of primes below {LIMIT}");
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: main

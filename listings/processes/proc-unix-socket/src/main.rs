@@ -69,7 +69,9 @@ fn serve(stream: UnixStream) -> io::Result<usize> {
     loop {
         let mut request = String::new();
         // `take` bounds what one line may make us buffer.
-        let got = (&mut requests).take(MAX_REQUEST + 1).read_line(&mut request)?;
+        let got = (&mut requests)
+            .take(MAX_REQUEST + 1)
+            .read_line(&mut request)?;
         if got == 0 {
             return Ok(answered); // the client hung up
         }
