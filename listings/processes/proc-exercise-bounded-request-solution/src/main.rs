@@ -48,7 +48,11 @@ fn serve(socket: &UnixStream) -> io::Result<usize> {
             println!("server: refused a request longer than {MAX_REQUEST} bytes; hanging up");
             return Ok(largest);
         }
-        println!("server: request {:?} ({} bytes)", line.trim_end(), line.len());
+        println!(
+            "server: request {:?} ({} bytes)",
+            line.trim_end(),
+            line.len()
+        );
     }
 }
 // ANCHOR_END: all

@@ -41,8 +41,15 @@ fn serve(socket: &UnixStream) -> io::Result<usize> {
         }
         largest = largest.max(line.len());
         match line.len() <= MAX_REQUEST {
-            true => println!("server: request {:?} ({} bytes)", line.trim_end(), line.len()),
-            false => println!("server: request of {} bytes, all of it held in memory", line.len()),
+            true => println!(
+                "server: request {:?} ({} bytes)",
+                line.trim_end(),
+                line.len()
+            ),
+            false => println!(
+                "server: request of {} bytes, all of it held in memory",
+                line.len()
+            ),
         }
     }
 }

@@ -94,14 +94,20 @@ fn run_children(histogram: &'static Histogram) -> Result<(), Box<dyn Error>> {
 fn main() -> Result<(), Box<dyn Error>> {
     let histogram = shared_histogram()?;
     run_children(histogram)?;
-    let counts: Vec<u64> = histogram.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+    let counts: Vec<u64> = histogram
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .collect();
     let mut expected = [0u64; 10];
     for n in 1..=N {
         expected[last_digit_of_square(n)] += 1;
     }
     for digit in 0..10 {
         if expected[digit] > 0 {
-            println!("last digit {digit}: {:>6} (expected {:>6})", counts[digit], expected[digit]);
+            println!(
+                "last digit {digit}: {:>6} (expected {:>6})",
+                counts[digit], expected[digit]
+            );
         }
     }
     let total: u64 = counts.iter().sum();
