@@ -4,7 +4,11 @@ use std::error::Error;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{self, Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
+use std::os::fd::AsFd;
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 const ROLE_VARIABLE: &str = "PRIME_POOL_ROLE";
 const LIMIT: u64 = 500_000;
@@ -13,6 +17,10 @@ const CHUNK: u64 = 25_000;
 const PRIMES_BELOW_LIMIT: u64 = 41_538;
 /// The task on which a worker hits its (simulated) bug.
 const POISONED_TASK: u64 = 13;
+/// The task on which a worker hangs (a simulated endless loop).
+const HUNG_TASK: u64 = 7;
+/// How long the pool waits for one answer.
+const TASK_TIMEOUT: Duration = Duration::from_millis(300);
 /// How much of a worker's stderr the pool keeps for its report.
 const STDERR_KEPT: u64 = 4096;
 
@@ -41,6 +49,9 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
         if id == POISONED_TASK {
             panic!("task {id}: simulated bug in the worker");
         }
+        if id == HUNG_TASK {
+            thread::sleep(Duration::from_secs(60)); // stuck, for all we know
+        }
         writeln!(out, "{id} {}", count_primes(start, end))?;
         out.flush()?; // the parent is waiting for this line
     }
@@ -50,6 +61,13 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: worker
 
 // ANCHOR: handle
+/// What one task gave.
+enum Answer {
+    Primes(u64),
+    Died,
+    TimedOut,
+}
+
 /// The parent's handle on one worker process. Dropping it kills and reaps
 /// a worker that is still running, so no error path leaves one behind.
 struct Worker {
@@ -102,21 +120,28 @@ impl Worker {
         })
     }
 
-    /// Runs one task; `None` if the worker died before answering.
-    fn run(&mut self, task: &Task) -> io::Result<Option<u64>> {
+    /// Runs one task: its answer, or what went wrong with the worker.
+    fn run(&mut self, task: &Task) -> io::Result<Answer> {
         let tasks = self.tasks.as_mut().expect("open until finish");
         let sent = writeln!(tasks, "{} {} {}", task.id, task.start, task.end);
         if let Err(e) = sent {
             // A dead worker's stdin is a broken pipe: report as a crash.
             return if e.kind() == io::ErrorKind::BrokenPipe {
-                Ok(None)
+                Ok(Answer::Died)
             } else {
                 Err(e)
             };
         }
+        // One answer line per task, so the buffer is empty here: wait for
+        // the pipe itself, with the deadline.
+        let mut ready = [PollFd::new(self.answers.get_ref().as_fd(), PollFlags::POLLIN)];
+        let timeout = PollTimeout::try_from(TASK_TIMEOUT).map_err(io::Error::other)?;
+        if self.answers.buffer().is_empty() && poll(&mut ready, timeout)? == 0 {
+            return Ok(Answer::TimedOut);
+        }
         let mut answer = String::new();
         if self.answers.read_line(&mut answer)? == 0 {
-            return Ok(None); // end of its stdout: the worker is gone
+            return Ok(Answer::Died); // end of its stdout: the worker is gone
         }
         let (id, primes) = answer
             .trim_end()
@@ -128,7 +153,13 @@ impl Worker {
                 task.id
             )));
         }
-        primes.parse().map(Some).map_err(io::Error::other)
+        primes.parse().map(Answer::Primes).map_err(io::Error::other)
+    }
+
+    /// Kills a worker that overran its deadline, then finishes it.
+    fn kill_and_finish(&mut self) -> io::Result<(ExitStatus, String)> {
+        self.child.kill()?;
+        self.finish()
     }
 
     /// Closes the worker's stdin (it then ends) and waits for it. Returns
@@ -168,17 +199,20 @@ struct Task {
 
 enum Outcome {
     Done {
+        id: u64,
         primes: u64,
     },
-    Crashed {
+    Failed {
         task: Task,
+        why: &'static str,
         status: ExitStatus,
         stderr: String,
     },
 }
 
 /// One thread of the parent per worker slot: take tasks from the shared
-/// queue, hand them to the worker, replace the worker if it crashes.
+/// queue, hand them to the worker, replace the worker if it crashes or
+/// overruns its deadline.
 fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec<Outcome>> {
     let mut outcomes = Vec::new();
     let mut worker: Option<Worker> = None;
@@ -193,18 +227,24 @@ fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec
                 worker.insert(Worker::start()?)
             }
         };
-        match current.run(&task)? {
-            Some(primes) => outcomes.push(Outcome::Done { primes }),
-            None => {
-                let (status, stderr) = current.finish()?;
-                outcomes.push(Outcome::Crashed {
-                    task,
-                    status,
-                    stderr,
+        let (why, (status, stderr)) = match current.run(&task)? {
+            Answer::Primes(primes) => {
+                outcomes.push(Outcome::Done {
+                    id: task.id,
+                    primes,
                 });
-                worker = None; // the next task gets a fresh worker
+                continue;
             }
-        }
+            Answer::Died => ("its worker died", current.finish()?),
+            Answer::TimedOut => ("no answer in time", current.kill_and_finish()?),
+        };
+        outcomes.push(Outcome::Failed {
+            task,
+            why,
+            status,
+            stderr,
+        });
+        worker = None; // the next task gets a fresh worker
     }
     if let Some(mut last) = worker {
         let (status, stderr) = last.finish()?;
@@ -264,22 +304,24 @@ fn main() -> Result<(), Box<dyn Error>> {
             .collect::<io::Result<Vec<_>>>()
     })?;
 
-    let mut pool_primes = 0;
-    let mut done = 0;
+    let mut by_task: Vec<Option<u64>> = vec![None; task_count];
     let mut failed = Vec::new();
-    for outcome in per_slot.into_iter().flatten() {
+    let mut outcomes: Vec<Outcome> = per_slot.into_iter().flatten().collect();
+    outcomes.sort_by_key(|outcome| match outcome {
+        Outcome::Done { id, .. } => *id,
+        Outcome::Failed { task, .. } => task.id,
+    });
+    for outcome in outcomes {
         match outcome {
-            Outcome::Done { primes } => {
-                pool_primes += primes;
-                done += 1;
-            }
-            Outcome::Crashed {
+            Outcome::Done { id, primes } => by_task[id as usize] = Some(primes),
+            Outcome::Failed {
                 task,
+                why,
                 status,
                 stderr,
             } => {
                 println!(
-                    "task {} ({}..{}) failed: its worker ended with {status}",
+                    "task {} ({}..{}) failed, {why}: its worker ended with {status}",
                     task.id, task.start, task.end
                 );
                 for line in stderr.lines().filter(|line| !line.is_empty()) {
@@ -289,6 +331,17 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
     }
+    // Like pool.map: the results in the order of the tasks, `--` if failed.
+    println!("results in task order:");
+    for row in by_task.chunks(10) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|r| r.map_or("--".to_string(), |n| n.to_string()))
+            .collect();
+        println!("  {}", cells.join(" "));
+    }
+    let done = by_task.iter().flatten().count();
+    let pool_primes: u64 = by_task.iter().flatten().sum();
     let started = started.into_inner().unwrap();
     println!(
         "pool: {done} of {task_count} tasks done, {} failed, {started} workers started",
