@@ -12,7 +12,7 @@ const MAX_REQUEST: usize = 256;
 /// The client: a normal request, a 1 MiB one, and a normal one again. If
 /// the server hangs up on it, that is the server's right: exit quietly.
 fn client() -> Result<(), Box<dyn Error>> {
-    let socket = UnixStream::from(OwnedFd::from(io::stdin().as_fd().try_clone_to_owned()?));
+    let socket = UnixStream::from(io::stdin().as_fd().try_clone_to_owned()?);
     let huge = "x".repeat(1024 * 1024);
     let mut to_server = &socket;
     for request in ["apples", huge.as_str(), "pears"] {

@@ -2,9 +2,9 @@ use std::collections::VecDeque;
 use std::env;
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::fd::AsFd;
 use std::process::{self, Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::os::fd::AsFd;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -134,7 +134,10 @@ impl Worker {
         }
         // One answer line per task, so the buffer is empty here: wait for
         // the pipe itself, with the deadline.
-        let mut ready = [PollFd::new(self.answers.get_ref().as_fd(), PollFlags::POLLIN)];
+        let mut ready = [PollFd::new(
+            self.answers.get_ref().as_fd(),
+            PollFlags::POLLIN,
+        )];
         let timeout = PollTimeout::try_from(TASK_TIMEOUT).map_err(io::Error::other)?;
         if self.answers.buffer().is_empty() && poll(&mut ready, timeout)? == 0 {
             return Ok(Answer::TimedOut);
