@@ -11,7 +11,7 @@ use {
     std::process::{Child, Command, Stdio},
     std::sync::mpsc,
     std::thread,
-    std::time::Instant,
+    std::time::{Duration, Instant},
 };
 
 #[cfg(target_os = "linux")]
@@ -19,7 +19,9 @@ const ROLE_VARIABLE: &str = "COST_DEMO_ROLE";
 #[cfg(target_os = "linux")]
 const STARTS: u32 = 50;
 #[cfg(target_os = "linux")]
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 3;
+#[cfg(target_os = "linux")]
+const PYTHON_ROUNDS: usize = 1;
 
 #[cfg(target_os = "linux")]
 type Res<T> = Result<T, Box<dyn Error>>;
@@ -77,25 +79,29 @@ trait Idle {
 }
 
 /// The metric's growth while `count` units idle, divided by `count`: the
-/// median of each part over `ROUNDS` rounds.
+/// median of each part over `rounds` rounds.
 #[cfg(target_os = "linux")]
-fn per_unit<U: Idle>(count: usize, start: impl Fn(usize) -> Res<U>) -> Res<Footprint> {
-    let mut rounds = Vec::new();
-    for _ in 0..ROUNDS {
+fn per_unit<U: Idle>(
+    rounds: usize,
+    count: usize,
+    start: impl Fn(usize) -> Res<U>,
+) -> Res<Footprint> {
+    let mut samples = Vec::new();
+    for _ in 0..rounds {
         let before = footprint(&[])?;
         let units = start(count)?;
         let after = footprint(&units.pids());
         units.release()?; // release before `?`: never leave units behind
         let after = after?;
         let n = count as f64;
-        rounds.push(Footprint {
+        samples.push(Footprint {
             pss: (after.pss - before.pss) / n,
             page_tables: (after.page_tables - before.page_tables) / n,
             kernel_stacks: (after.kernel_stacks - before.kernel_stacks) / n,
         });
     }
     let median = |part: fn(&Footprint) -> f64| {
-        let mut values: Vec<f64> = rounds.iter().map(part).collect();
+        let mut values: Vec<f64> = samples.iter().map(part).collect();
         values.sort_by(f64::total_cmp);
         values[values.len() / 2]
     };
@@ -230,10 +236,32 @@ struct IdleCommands(Vec<Child>);
 
 #[cfg(target_os = "linux")]
 fn start_commands(count: usize) -> Res<IdleCommands> {
+    let this_program = env::current_exe()?;
+    start_programs(count, || {
+        let mut command = Command::new(&this_program);
+        command.env(ROLE_VARIABLE, "idle");
+        command
+    })
+}
+
+/// The same with idle Python interpreters, for comparison.
+#[cfg(target_os = "linux")]
+fn start_pythons(count: usize) -> Res<IdleCommands> {
+    start_programs(count, || {
+        let mut command = Command::new("python3");
+        let script = "import sys; print('ready', flush=True); sys.stdin.read()";
+        command.args(["-c", script]);
+        command
+    })
+}
+
+/// Starts `count` programs that print a line, then idle until the end of
+/// their stdin; returns once every one has printed its line.
+#[cfg(target_os = "linux")]
+fn start_programs(count: usize, command: impl Fn() -> Command) -> Res<IdleCommands> {
     let mut idle = IdleCommands(Vec::new());
     for _ in 0..count {
-        let child = Command::new(env::current_exe()?)
-            .env(ROLE_VARIABLE, "idle")
+        let child = command()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -275,17 +303,26 @@ impl Drop for IdleCommands {
 // ANCHOR_END: units
 
 // ANCHOR: timing
-/// The median time to start a unit and wait until it ends, in µs.
+/// Median times to start a unit and wait until it ends, in µs: a thread, a
+/// fork, a Command, taken in turn so that a busy moment hits all three.
 #[cfg(target_os = "linux")]
-fn median_start_micros(start_and_wait: impl Fn() -> Res<()>) -> Res<u128> {
-    let mut times = Vec::new();
+fn median_start_micros() -> Res<[u128; 3]> {
+    let mut times: [Vec<Duration>; 3] = Default::default();
     for _ in 0..STARTS {
-        let started = Instant::now();
-        start_and_wait()?;
-        times.push(started.elapsed());
+        // The thread is joined before the fork: the fork sees one thread.
+        for (kind, start_and_wait) in [thread_and_join, fork_and_wait, command_and_wait]
+            .into_iter()
+            .enumerate()
+        {
+            let started = Instant::now();
+            start_and_wait()?;
+            times[kind].push(started.elapsed());
+        }
     }
-    times.sort();
-    Ok(times[times.len() / 2].as_micros())
+    Ok(times.map(|mut kind| {
+        kind.sort();
+        kind[kind.len() / 2].as_micros()
+    }))
 }
 
 #[cfg(target_os = "linux")]
@@ -332,19 +369,20 @@ fn main() -> Res<()> {
         }
         _ => {}
     }
-    // Everything that forks comes first, while this program has one thread.
-    let fork_time = median_start_micros(fork_and_wait)?;
-    let forks = per_unit(50, start_forks)?;
-    let command_time = median_start_micros(command_and_wait)?;
-    let commands = per_unit(50, start_commands)?;
-    let thread_time = median_start_micros(thread_and_join)?;
-    let threads = per_unit(200, start_threads)?;
+    // Forked children first, while this program is small and has one
+    // thread: what a fork costs depends on the parent it copies.
+    let forks = per_unit(ROUNDS, 50, start_forks)?;
+    let [thread_time, fork_time, command_time] = median_start_micros()?;
+    let commands = per_unit(ROUNDS, 50, start_commands)?;
+    let threads = per_unit(ROUNDS, 200, start_threads)?;
+    // Python starts slowly: fewer rounds. Not every machine has Python.
+    let pythons = per_unit(PYTHON_ROUNDS, 10, start_pythons);
 
     println!("start, then wait until it ends (median of {STARTS}):");
     println!("  thread: spawn + join                {thread_time:>6} µs");
     println!("  process: fork + waitpid             {fork_time:>6} µs");
     println!("  process: Command::spawn + wait      {command_time:>6} µs");
-    println!("memory per idle unit, KiB (median of {ROUNDS} rounds):");
+    println!("memory per idle unit, KiB (median of {ROUNDS} rounds; Python: {PYTHON_ROUNDS}):");
     println!("  unit (count)             PSS  page tables  kernel stack  total");
     for (name, f) in [
         ("thread (200)", threads),
@@ -356,6 +394,16 @@ fn main() -> Res<()> {
             "  {name:<21} {:>6.1} {:>12.1} {:>13.1} {total:>6.1}",
             f.pss, f.page_tables, f.kernel_stacks
         );
+    }
+    match pythons {
+        Ok(f) => {
+            let total = f.pss + f.page_tables + f.kernel_stacks;
+            println!(
+                "  {:<21} {:>6.1} {:>12.1} {:>13.1} {total:>6.1}",
+                "python3, idle (10)", f.pss, f.page_tables, f.kernel_stacks
+            );
+        }
+        Err(e) => println!("  python3, idle: not measured ({e})"),
     }
     Ok(())
 }

@@ -100,8 +100,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let stdout = middle.stdout.take().expect("stdout is piped");
     let read = BufReader::new(stdout).read_line(&mut pids);
     // The crash: SIGKILL, so the middle process runs no code of its own.
-    kill(Pid::from_raw(middle.id() as i32), Signal::SIGKILL)?;
+    let killed = kill(Pid::from_raw(middle.id() as i32), Signal::SIGKILL);
+    if killed.is_err() {
+        let _ = middle.kill(); // reap it below in any case
+    }
     let status = middle.wait()?;
+    killed?;
     read?;
     println!("top: the middle process started two workers and was killed: {status}");
     let names: HashMap<i32, &str> = pids

@@ -20,7 +20,7 @@ const POISONED_TASK: u64 = 13;
 /// The task on which a worker hangs (a simulated endless loop).
 const HUNG_TASK: u64 = 7;
 /// How long the pool waits for one answer.
-const TASK_TIMEOUT: Duration = Duration::from_millis(300);
+const TASK_TIMEOUT: Duration = Duration::from_secs(1);
 /// How much of a worker's stderr the pool keeps for its report.
 const STDERR_KEPT: u64 = 4096;
 
