@@ -11,7 +11,7 @@ use {
     std::process,
 };
 
-// ANCHOR: all
+// ANCHOR: descendants
 #[cfg(target_os = "linux")]
 /// The grandchild: once the top process says so, report who its parent is.
 fn grandchild(top: Pid, go: PipeReader) -> Result<(), Box<dyn Error>> {
@@ -50,6 +50,9 @@ fn exit_code(result: Result<(), Box<dyn Error>>) -> i32 {
     }
 }
 
+// ANCHOR_END: descendants
+
+// ANCHOR: top
 #[cfg(target_os = "linux")]
 fn main() -> Result<(), Box<dyn Error>> {
     let top = getpid();
@@ -99,7 +102,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: top
 
 #[cfg(not(target_os = "linux"))]
 fn main() {

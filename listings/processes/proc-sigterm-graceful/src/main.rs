@@ -13,7 +13,7 @@ use nix::unistd::Pid;
 
 const ROLE_VARIABLE: &str = "SIGTERM_DEMO_ROLE";
 
-// ANCHOR: all
+// ANCHOR: worker
 /// The signal that asked us to stop, or 0 while none has.
 static STOP_REQUEST: AtomicI32 = AtomicI32::new(0);
 
@@ -52,6 +52,9 @@ fn worker() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR_END: worker
+
+// ANCHOR: parent
 /// Tells a normal exit from a death by signal.
 fn describe(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
@@ -117,4 +120,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     stop_sleeper()?;
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: parent
