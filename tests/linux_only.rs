@@ -86,17 +86,23 @@ fn pages() -> Vec<(PathBuf, String)> {
     found
 }
 
+/// Whether `line` is a caption of listing `name` (with or without an `id`).
+fn is_caption_of(line: &str, name: &str) -> bool {
+    let line = line.trim();
+    line.starts_with(r#"<p class="caption""#)
+        && line.contains(&format!("Listing <code>{name}</code> · "))
+}
+
 /// For every caption of `name` in the pages: the non-blank line above it.
 fn lines_above_captions<'a>(
     name: &str,
     pages: &'a [(PathBuf, String)],
 ) -> Vec<(&'a Path, &'a str)> {
-    let caption = format!(r#"<p class="caption">Listing <code>{name}</code> · "#);
     let mut found = Vec::new();
     for (path, text) in pages {
         let lines: Vec<&str> = text.lines().collect();
         for (n, line) in lines.iter().enumerate() {
-            if line.trim().starts_with(&caption) {
+            if is_caption_of(line, name) {
                 let above = lines[..n]
                     .iter()
                     .rev()
@@ -136,7 +142,11 @@ fn the_book_says_which_listings_are_linux_only() {
     let mut problems = Vec::new();
     for (name, source) in listings() {
         let linux_only = !linux_only_uses(&source).is_empty();
-        for (page, above) in lines_above_captions(&name, &pages) {
+        let captions = lines_above_captions(&name, &pages);
+        if linux_only && captions.is_empty() {
+            problems.push(format!("{name} (Linux only) has no caption in the chapter"));
+        }
+        for (page, above) in captions {
             let marked = above == LINUX_ONLY_NOTE;
             if linux_only && !marked {
                 problems.push(format!(
