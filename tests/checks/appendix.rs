@@ -85,7 +85,11 @@ fn listings_index() -> String {
                 format!("`cargo run -p {name}`")
             };
             let page = relative_link(Path::new(APPENDIX), Path::new(&chapter.file));
-            writeln!(rows, "| [`{name}`]({page}#{name}) | {description} | {run} |").unwrap();
+            writeln!(
+                rows,
+                "| [`{name}`]({page}#{name}) | {description} | {run} |"
+            )
+            .unwrap();
         }
         if !rows.is_empty() {
             // A plain heading: mdBook's "on this page" list shows a heading
