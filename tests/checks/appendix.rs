@@ -78,26 +78,55 @@ fn listings_index() -> String {
                 )
             });
             let name = &listing.name;
-            // `|` would end the table cell.
-            let description = listing.description.replace('|', "\\|");
+            let description = table_cell(&listing.description);
             let run = if block.is_compile_fail() {
                 "does not compile".to_owned()
             } else {
                 format!("`cargo run -p {name}`")
             };
-            writeln!(rows, "| `{name}` | {description} | {run} |").unwrap();
+            let page = relative_link(Path::new(APPENDIX), Path::new(&chapter.file));
+            writeln!(
+                rows,
+                "| [`{name}`]({page}#{name}) | {description} | {run} |"
+            )
+            .unwrap();
         }
         if !rows.is_empty() {
+            // A plain heading: mdBook's "on this page" list shows a heading
+            // that is a link as an empty entry.
             let link = relative_link(Path::new(APPENDIX), Path::new(&chapter.file));
             write!(
                 out,
-                "\n## [{}]({link})\n\n| Listing | What it shows | Run it |\n| --- | --- | --- |\n{rows}",
-                chapter.title
+                "\n## {title}\n\nIn [{title}]({link}):\n\n| Listing | What it shows | Run it |\n| --- | --- | --- |\n{rows}",
+                title = chapter.title
             )
             .unwrap();
         }
     }
     out
+}
+
+/// A description as a table cell: `|` would end the cell, and `<` `>` `&`
+/// outside code spans would be read as HTML (`Arc<Mutex<BTreeMap>>` became
+/// a `<btreemap>` tag); inside backticks they are already shown as written.
+fn table_cell(description: &str) -> String {
+    let mut cell = String::new();
+    for (index, part) in description.split('`').enumerate() {
+        if index > 0 {
+            cell.push('`');
+        }
+        if index % 2 == 1 {
+            cell.push_str(part);
+        } else {
+            cell.push_str(
+                &part
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;"),
+            );
+        }
+    }
+    cell.replace('|', "\\|")
 }
 
 /// `src/appendix/listings.md` -> `src/threads/index.md` gives `../threads/index.md`.

@@ -164,9 +164,10 @@ fn prose(markdown: &str) -> Vec<(usize, String)> {
     blocks
 }
 
-/// A figure found in a data file, in base units.
+/// A figure found in a data file, in base units; or a bare number
+/// (`dimension: None`), which only the same digits match.
 struct Datum {
-    dimension: Dimension,
+    dimension: Option<Dimension>,
     value: f64,
     text: String,
 }
@@ -200,14 +201,23 @@ fn data_in(file: &Path) -> Vec<Datum> {
         }
         return data;
     }
-    figures_in(&text)
+    let mut data: Vec<Datum> = figures_in(&text)
         .into_iter()
         .map(|f| Datum {
-            dimension: f.dimension,
+            dimension: Some(f.dimension),
             value: f.value(),
             text: f.text,
         })
-        .collect()
+        .collect();
+    // A number printed without a unit (`PSS 9237`) can be quoted with one,
+    // digit for digit (`9237 bytes`).
+    static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d[\d,]*(?:\.\d+)?").unwrap());
+    data.extend(NUMBER.find_iter(&text).map(|m| Datum {
+        dimension: None,
+        value: 0.0,
+        text: m.as_str().replace(',', ""),
+    }));
+    data
 }
 
 /// Numbers of a results file whose key names their unit (`seconds`, `*_s`,
@@ -220,7 +230,7 @@ fn json_data(value: &Value, key: &str, data: &mut Vec<Datum>) {
         // A sentence the results give, like "a quarter of MemAvailable
         // (5891 MiB)": its figures as written.
         Value::String(text) => data.extend(figures_in(text).into_iter().map(|f| Datum {
-            dimension: f.dimension,
+            dimension: Some(f.dimension),
             value: f.value(),
             text: f.text,
         })),
@@ -242,7 +252,7 @@ fn json_data(value: &Value, key: &str, data: &mut Vec<Datum>) {
                 return;
             };
             data.push(Datum {
-                dimension,
+                dimension: Some(dimension),
                 value: number * unit,
                 text: format!("{key}: {number}"),
             });
@@ -306,9 +316,19 @@ fn check_page(file: &str) -> Outcome {
     let mut problems = Problems::default();
     for (line, text) in prose(&source) {
         for figure in figures_in(&text) {
-            let from_data = data.iter().any(|d| {
-                figure.is_rounding_of(d.dimension, d.value)
-                    || normalized(&d.text) == normalized(&figure.text)
+            let digits = figure
+                .text
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .replace(',', "");
+            let from_data = data.iter().any(|d| match d.dimension {
+                Some(dimension) => {
+                    figure.is_rounding_of(dimension, d.value)
+                        || normalized(&d.text) == normalized(&figure.text)
+                }
+                // Short numbers (`2`) are everywhere: not evidence enough.
+                None => digits.len() >= 3 && d.text == digits,
             });
             if from_data || is_constant(constants, file, &figure) {
                 continue;

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::common::Outcome;
 use crate::common::{Problems, root};
@@ -27,8 +29,19 @@ fn the_book_renders_with_working_links() -> Outcome {
     // Only mdBook's own HTML renderer: the optional link checker in book.toml
     // is a program that may not be installed (.ci/run runs it).
     let html = HtmlHandlebars::new();
-    book.execute_build_process(&html)
-        .expect("mdBook could not render the book");
+    let warnings = SharedLog::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .without_time()
+        .with_writer(warnings.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || book.execute_build_process(&html))
+        .map_err(|e| format!("mdBook could not render the book: {e}"))?;
+    let warnings = warnings.text();
+    if !warnings.trim().is_empty() {
+        return Err(format!("mdBook warned while rendering the book:\n{warnings}").into());
+    }
     let html_dir = book.build_dir_for(html.name());
 
     let pages = html_pages(&html_dir);
@@ -87,6 +100,33 @@ fn the_book_renders_with_working_links() -> Outcome {
         }
     }
     problems.verdict("the rendered book")
+}
+
+/// What mdBook logs while it renders (through `tracing`), kept to be read.
+#[derive(Clone, Default)]
+struct SharedLog(Arc<Mutex<Vec<u8>>>);
+
+impl SharedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for SharedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for SharedLog {
+    type Writer = SharedLog;
+    fn make_writer(&'a self) -> SharedLog {
+        self.clone()
+    }
 }
 
 fn html_pages(dir: &Path) -> Vec<(PathBuf, String)> {

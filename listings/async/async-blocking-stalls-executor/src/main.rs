@@ -12,6 +12,7 @@ fn count_primes(limit: u64) -> usize {
 }
 
 const LIMIT: u64 = 150_000;
+const HEARTBEAT: Duration = Duration::from_millis(10);
 
 // ANCHOR: all
 #[derive(Clone, Copy, Debug)]
@@ -21,12 +22,30 @@ enum Mode {
     BlockInPlace,
 }
 
-/// Runs the prime count while a heartbeat task ticks every 10 ms, and
-/// reports the longest the heartbeat had to wait for the thread.
+/// The prime count, run the way `mode` says, from inside a task.
+async fn count(mode: Mode) -> usize {
+    match mode {
+        // Runs right here, on the worker thread, without an .await.
+        Mode::Inline => count_primes(LIMIT),
+        // Runs on tokio's separate pool for blocking work; this task waits.
+        Mode::SpawnBlocking => tokio::task::spawn_blocking(|| count_primes(LIMIT))
+            .await
+            .expect("the prime count panicked"),
+        // Runs here, after handing this worker's other tasks to a new worker.
+        Mode::BlockInPlace => tokio::task::block_in_place(|| count_primes(LIMIT)),
+    }
+}
+
+/// Spawns a heartbeat that ticks every 10 ms and a task that counts primes,
+/// both on the runtime's only worker; returns the count, how long it took,
+/// and the longest the heartbeat had to wait for a thread.
 async fn count_with_heartbeat(mode: Mode) -> (usize, Duration, Duration) {
     let (stop, stopped) = oneshot::channel::<()>();
+    let (ticking, first_tick) = oneshot::channel::<()>();
     let heartbeat = tokio::spawn(async move {
-        let mut ticks = interval(Duration::from_millis(10));
+        let mut ticks = interval(HEARTBEAT);
+        ticks.tick().await; // the first tick is immediate
+        let _ = ticking.send(());
         let mut last = Instant::now();
         let mut longest = Duration::ZERO;
         tokio::pin!(stopped);
@@ -40,40 +59,33 @@ async fn count_with_heartbeat(mode: Mode) -> (usize, Duration, Duration) {
             }
         }
     });
-    tokio::task::yield_now().await; // let the heartbeat start ticking
-
-    let start = Instant::now();
-    let primes = match mode {
-        // Runs right here, on the runtime's thread, without an .await.
-        Mode::Inline => count_primes(LIMIT),
-        // Runs on tokio's separate pool for blocking work; this task waits.
-        Mode::SpawnBlocking => tokio::task::spawn_blocking(|| count_primes(LIMIT))
-            .await
-            .expect("the prime count panicked"),
-        // Runs here, after handing this worker's other tasks to another worker.
-        Mode::BlockInPlace => tokio::task::block_in_place(|| count_primes(LIMIT)),
-    };
-    let took = start.elapsed();
+    first_tick.await.expect("the heartbeat did not start");
+    let counter = tokio::spawn(async move {
+        let start = Instant::now();
+        (count(mode).await, start.elapsed())
+    });
+    let (primes, took) = counter.await.expect("the counting task panicked");
     let _ = stop.send(());
     let longest_gap = heartbeat.await.expect("the heartbeat panicked");
     (primes, took, longest_gap)
 }
 
 fn main() -> std::io::Result<()> {
-    let one_thread = Builder::new_current_thread().enable_all().build()?;
-    let pool = Builder::new_multi_thread()
-        .worker_threads(2)
+    // One worker thread, so that a blocked worker cannot be covered by another.
+    let runtime = Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()?;
-    for (mode, runtime) in [
-        (Mode::Inline, &one_thread),
-        (Mode::SpawnBlocking, &one_thread),
-        // block_in_place panics on a current_thread runtime.
-        (Mode::BlockInPlace, &pool),
-    ] {
+    for mode in [Mode::Inline, Mode::SpawnBlocking, Mode::BlockInPlace] {
         let (primes, took, gap) = runtime.block_on(count_with_heartbeat(mode));
+        // A gap of half the computation or more: the heartbeat could not run.
+        let verdict = if gap >= took / 2 {
+            "the heartbeat stalled"
+        } else {
+            "the heartbeat kept ticking"
+        };
         println!(
-            "{:<14} {primes} primes in {:>3} ms, longest heartbeat gap {:>3} ms",
+            "{:<14} {primes} primes in {:>3} ms, longest heartbeat gap {:>3} ms: {verdict}",
             format!("{mode:?}:"),
             took.as_millis(),
             gap.as_millis()

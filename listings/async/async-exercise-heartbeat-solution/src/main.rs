@@ -29,17 +29,27 @@ async fn main() {
     tokio::task::yield_now().await; // let the heartbeat start
 
     let data = vec![7u8; 300_000];
+    let computing = Instant::now();
     // The closure must be 'static: it takes the buffer by move. The runtime
     // thread is free while the blocking pool computes.
     let sum = tokio::task::spawn_blocking(move || checksum(&data))
         .await
         .expect("the checksum panicked");
 
+    let took = computing.elapsed();
+
     let longest = heartbeat.await.expect("the heartbeat panicked");
     println!("checksum {sum:016x}");
+    // Silent for half the computation or more, and for two beats at least.
+    let stalled = longest >= took / 2 && longest > Duration::from_millis(20);
     println!(
-        "longest heartbeat gap: {} ms (goal: about 10 ms)",
-        longest.as_millis()
+        "longest heartbeat gap: {} ms (goal: about 10 ms): {}",
+        longest.as_millis(),
+        if stalled {
+            "the heartbeat stalled"
+        } else {
+            "the heartbeat kept ticking"
+        }
     );
 }
 // ANCHOR_END: all

@@ -1,4 +1,5 @@
 use std::error::Error;
+use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -8,70 +9,132 @@ use tokio::io::{self, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 use tokio::time::{sleep, timeout};
 
 const DRAIN_DEADLINE: Duration = Duration::from_millis(500);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(1);
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
-/// Serves one request: "quick" takes 20 ms, anything else 10 s.
-async fn handle(mut socket: TcpStream, started: mpsc::Sender<()>) -> io::Result<String> {
-    let (reader, mut writer) = socket.split();
+/// What the server tells `main`, so that `main` can time its signals.
+enum Event {
+    Started,
+    Reaped,
+}
+
+/// Serves one request: "ping" at once, "report" in 200 ms, "export" in 10 s.
+async fn handle(socket: TcpStream, events: mpsc::UnboundedSender<Event>) -> io::Result<String> {
+    let (reader, mut writer) = socket.into_split();
     let mut job = String::new();
-    BufReader::new(reader).read_line(&mut job).await?;
+    let mut reader = BufReader::new(reader);
+    timeout(REQUEST_TIMEOUT, reader.read_line(&mut job)).await??;
     let job = job.trim_end().to_owned();
-    let _ = started.send(()).await; // tell main a request is in progress
-    let work = if job == "quick" { 20 } else { 10_000 };
+    let _ = events.send(Event::Started);
+    let work = match job.as_str() {
+        "ping" => 0,
+        "report" => 200,
+        _ => 10_000,
+    };
     sleep(Duration::from_millis(work)).await;
-    writer
-        .write_all(format!("done: {job}\n").as_bytes())
-        .await?;
+    let answer = format!("done: {job}\n");
+    timeout(REQUEST_TIMEOUT, writer.write_all(answer.as_bytes())).await??;
     Ok(job)
 }
 
-// ANCHOR: server
-async fn serve(listener: TcpListener, started: mpsc::Sender<()>) -> io::Result<()> {
-    // Registered now, so a signal that arrives later is not missed.
+// ANCHOR: accept
+/// Accepts until SIGTERM or SIGINT, reaping connections as they finish.
+async fn serve(listener: TcpListener, events: mpsc::UnboundedSender<Event>) -> io::Result<()> {
+    // Both registered once, now: a signal that arrives while the loop is
+    // busy elsewhere waits in the stream until the next `recv`.
     let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let (socket, _) = accepted?;
-                connections.spawn(handle(socket, started.clone()));
+            accepted = listener.accept() => match accepted {
+                Ok((socket, _)) => {
+                    connections.spawn(handle(socket, events.clone()));
+                }
+                Err(error) if is_connection_error(&error) => {}
+                Err(error) => {
+                    println!("server: accept failed: {error}; pausing");
+                    sleep(ACCEPT_BACKOFF).await;
+                }
+            },
+            // Finished connections leave the set as they end; without this
+            // branch the set would keep every connection ever served.
+            Some(finished) = connections.join_next(), if !connections.is_empty() => {
+                report(finished, &events);
             }
             _ = terminate.recv() => {
                 println!("server: SIGTERM, stop accepting");
                 break;
             }
-            _ = tokio::signal::ctrl_c() => {
-                println!("server: Ctrl-C, stop accepting");
+            _ = interrupt.recv() => {
+                println!("server: SIGINT, stop accepting");
                 break;
             }
         }
     }
     drop(listener); // close the port: new clients are refused from now on
-    println!("server: draining {} connection(s)", connections.len());
-
-    let drain = async {
-        while let Some(finished) = connections.join_next().await {
-            match finished {
-                Ok(Ok(job)) => println!("server: finished {job:?}"),
-                Ok(Err(error)) => println!("server: a connection failed: {error}"),
-                Err(error) => println!("server: a connection task failed: {error}"),
-            }
-        }
-    };
-    if timeout(DRAIN_DEADLINE, drain).await.is_err() {
-        println!(
-            "server: deadline passed, aborting {} connection(s)",
-            connections.len()
-        );
-        connections.shutdown().await; // abort the rest and wait until they are gone
-    }
-    println!("server: shut down");
+    drain(connections, &events, &mut terminate, &mut interrupt).await;
     Ok(())
 }
-// ANCHOR_END: server
+// ANCHOR_END: accept
+
+// ANCHOR: drain
+/// Lets the connections in progress finish, until the deadline or a second
+/// signal; then aborts what is left.
+async fn drain(
+    mut connections: JoinSet<io::Result<String>>,
+    events: &mpsc::UnboundedSender<Event>,
+    terminate: &mut tokio::signal::unix::Signal,
+    interrupt: &mut tokio::signal::unix::Signal,
+) {
+    println!("server: draining {} connection(s)", connections.len());
+    let deadline = sleep(DRAIN_DEADLINE);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            finished = connections.join_next() => match finished {
+                Some(finished) => report(finished, events),
+                None => break, // all done before the deadline
+            },
+            _ = &mut deadline => {
+                println!("server: deadline passed, aborting {}", connections.len());
+                break;
+            }
+            _ = terminate.recv() => {
+                println!("server: second signal, aborting {} now", connections.len());
+                break;
+            }
+            _ = interrupt.recv() => {
+                println!("server: second signal, aborting {} now", connections.len());
+                break;
+            }
+        }
+    }
+    connections.shutdown().await; // abort the rest and wait until they are gone
+    println!("server: shut down");
+}
+// ANCHOR_END: drain
+
+fn report(finished: Result<io::Result<String>, JoinError>, events: &mpsc::UnboundedSender<Event>) {
+    match finished {
+        Ok(Ok(job)) => println!("server: finished {job:?}"),
+        Ok(Err(error)) => println!("server: a connection failed: {error}"),
+        Err(error) => println!("server: a connection task failed: {error}"),
+    }
+    let _ = events.send(Event::Reaped);
+}
+
+/// Errors that concern only the connection being accepted.
+fn is_connection_error(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    )
+}
 
 async fn request(server: SocketAddr, job: &str) -> io::Result<String> {
     let mut socket = TcpStream::connect(server).await?;
@@ -81,26 +144,63 @@ async fn request(server: SocketAddr, job: &str) -> io::Result<String> {
     Ok(reply.trim_end().to_owned())
 }
 
+/// Counts the server's events, so that `main` can wait for a total of each.
+struct Tally {
+    events: mpsc::UnboundedReceiver<Event>,
+    started: usize,
+    reaped: usize,
+}
+
+impl Tally {
+    async fn until(&mut self, started: usize, reaped: usize) -> Result<(), Box<dyn Error>> {
+        while self.started < started || self.reaped < reaped {
+            match self.events.recv().await.ok_or("the server stopped early")? {
+                Event::Started => self.started += 1,
+                Event::Reaped => self.reaped += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
+    let signal_twice = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("--twice") => true,
+        Some(other) => {
+            eprintln!("unknown argument {other:?}; the only one is --twice");
+            std::process::exit(2);
+        }
+    };
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let (started, mut in_progress) = mpsc::channel(2);
-    let server = tokio::spawn(serve(listener, started));
+    let (events, server_events) = mpsc::unbounded_channel();
+    let mut server = Tally {
+        events: server_events,
+        started: 0,
+        reaped: 0,
+    };
+    let serving = tokio::spawn(serve(listener, events));
 
-    let quick = tokio::spawn(request(address, "quick"));
-    let slow = tokio::spawn(request(address, "slow"));
-    // Wait until the server has both requests in hand, then do what
-    // `kill PID` (or a container runtime stopping us) would do.
-    for _ in 0..2 {
-        in_progress.recv().await.ok_or("the server stopped early")?;
+    for _ in 0..3 {
+        request(address, "ping").await?;
     }
+    server.until(3, 3).await?; // three served, and reaped
+    let report = tokio::spawn(request(address, "report"));
+    let export = tokio::spawn(request(address, "export"));
+    server.until(5, 3).await?; // both in progress
+    // What `kill PID` (or a container runtime stopping us) would do.
     kill(Pid::this(), Signal::SIGTERM)?;
+    if signal_twice {
+        server.until(5, 4).await?; // the report is done
+        kill(Pid::this(), Signal::SIGINT)?; // an impatient operator's Ctrl-C
+    }
 
-    server.await??;
-    println!("quick client got {:?}", quick.await??);
-    println!("slow client got {:?}", slow.await??);
+    serving.await??;
+    println!("report client got {:?}", report.await??);
+    println!("export client got {:?}", export.await??);
     let late = TcpStream::connect(address)
         .await
         .map(|_| ())

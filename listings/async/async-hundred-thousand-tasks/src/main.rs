@@ -19,25 +19,57 @@ fn task_count() -> Result<usize, String> {
     }
 }
 
-/// Resident memory of this process, in bytes, from /proc/self/status.
-fn resident_bytes() -> Result<u64, Box<dyn Error>> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
+/// The book's one memory figure (processes/cost.md, Linux only), in its
+/// three parts: this process's proportional set size (PSS), its page tables
+/// (VmPTE), and the kernel stacks of the whole machine (one per thread).
+#[derive(Clone, Copy)]
+struct Memory {
+    pss: u64,
+    page_tables: u64,
+    kernel_stacks: u64,
+}
+
+impl Memory {
+    fn now() -> Result<Memory, Box<dyn Error>> {
+        let rollup = std::fs::read_to_string("/proc/self/smaps_rollup")?;
+        let status = std::fs::read_to_string("/proc/self/status")?;
+        let meminfo = std::fs::read_to_string("/proc/meminfo")?;
+        Ok(Memory {
+            pss: kib_field(&rollup, "Pss:")? * 1024,
+            page_tables: kib_field(&status, "VmPTE:")? * 1024,
+            kernel_stacks: kib_field(&meminfo, "KernelStack:")? * 1024,
+        })
+    }
+
+    /// The growth since `before`, divided among `units`.
+    fn per_unit(self, before: Memory, units: u64) -> Memory {
+        let share = |now: u64, then: u64| now.saturating_sub(then) / units;
+        Memory {
+            pss: share(self.pss, before.pss),
+            page_tables: share(self.page_tables, before.page_tables),
+            kernel_stacks: share(self.kernel_stacks, before.kernel_stacks),
+        }
+    }
+
+    fn total(self) -> u64 {
+        self.pss + self.page_tables + self.kernel_stacks
+    }
+}
+
+/// The number of KiB on the line that starts with `name`.
+fn kib_field(text: &str, name: &str) -> Result<u64, Box<dyn Error>> {
+    let line = text
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or("no VmRSS line")?;
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("empty VmRSS line")?
-        .parse()?;
-    Ok(kib * 1024)
+        .find(|l| l.starts_with(name))
+        .ok_or(format!("no {name} line"))?;
+    let kib = line.split_whitespace().nth(1).ok_or("empty line")?;
+    Ok(kib.parse()?)
 }
 
 // ANCHOR: tasks
-/// Starts `tasks` tasks that all wait for one signal; returns bytes per task.
-async fn measure_tasks(tasks: usize) -> Result<u64, Box<dyn Error>> {
-    let before = resident_bytes()?;
+/// Starts `tasks` tasks that all wait for one signal; returns the memory per task.
+async fn measure_tasks(tasks: usize) -> Result<Memory, Box<dyn Error>> {
+    let before = Memory::now()?;
     let start = Instant::now();
     let (go, signal) = watch::channel(false);
     let started = Arc::new(Semaphore::new(0)); // one permit per started task
@@ -52,7 +84,7 @@ async fn measure_tasks(tasks: usize) -> Result<u64, Box<dyn Error>> {
     }
     // Every task has run up to its await: they are all waiting now.
     let _all = started.acquire_many(u32::try_from(tasks)?).await?;
-    let during = resident_bytes()?;
+    let during = Memory::now()?;
     println!(
         "{tasks} tasks started and waiting after {} ms",
         start.elapsed().as_millis()
@@ -64,14 +96,14 @@ async fn measure_tasks(tasks: usize) -> Result<u64, Box<dyn Error>> {
         "{finished} tasks finished after {} ms",
         start.elapsed().as_millis()
     );
-    Ok(during.saturating_sub(before) / tasks as u64)
+    Ok(during.per_unit(before, tasks as u64))
 }
 // ANCHOR_END: tasks
 
 // ANCHOR: threads
-/// Starts THREADS threads that all wait at a barrier; returns bytes per thread.
-fn measure_threads() -> Result<u64, Box<dyn Error>> {
-    let before = resident_bytes()?;
+/// Starts THREADS threads that all wait at a barrier; returns the memory per thread.
+fn measure_threads() -> Result<Memory, Box<dyn Error>> {
+    let before = Memory::now()?;
     let all_started = Arc::new(Barrier::new(THREADS + 1));
     let go = Arc::new(Barrier::new(THREADS + 1));
     let threads: Vec<_> = (0..THREADS)
@@ -84,13 +116,13 @@ fn measure_threads() -> Result<u64, Box<dyn Error>> {
         })
         .collect();
     all_started.wait();
-    let during = resident_bytes()?;
+    let during = Memory::now()?;
     go.wait();
     for thread in threads {
         thread.join().map_err(|_| "a thread panicked")?;
     }
     println!("{THREADS} threads started, waited and finished");
-    Ok(during.saturating_sub(before) / THREADS as u64)
+    Ok(during.per_unit(before, THREADS as u64))
 }
 // ANCHOR_END: threads
 
@@ -106,11 +138,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let per_task = measure_tasks(tasks).await?;
     let per_thread = measure_threads()?;
-    println!("resident memory per waiting task:   {per_task:>6} bytes");
-    println!("resident memory per waiting thread: {per_thread:>6} bytes");
+    for (unit, memory) in [("task", per_task), ("thread", per_thread)] {
+        println!(
+            "memory per waiting {unit:<6} {:>6} bytes (PSS {}, page tables {}, kernel stack {})",
+            memory.total(),
+            memory.pss,
+            memory.page_tables,
+            memory.kernel_stacks
+        );
+    }
     println!(
         "a waiting thread costs about {}x a waiting task",
-        per_thread / per_task.max(1)
+        per_thread.total() / per_task.total().max(1)
     );
     Ok(())
 }

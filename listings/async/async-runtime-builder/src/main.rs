@@ -1,24 +1,30 @@
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
 use std::thread;
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinSet;
 
 // ANCHOR: all
-/// Spawns eight small tasks on `runtime` and collects the names of the
-/// threads that ran them.
-fn threads_used(runtime: &Runtime) -> BTreeSet<String> {
+/// Spawns `tasks` tasks on `runtime` that all wait at one `std` barrier, and
+/// returns the names of the threads that ran them. The barrier blocks its
+/// thread (on purpose, never do it in real async code) and lets everyone go
+/// only when all `tasks` are inside it at the same moment: that is possible
+/// only if each runs on a thread of its own, in parallel.
+fn threads_used(runtime: &Runtime, tasks: usize) -> BTreeSet<String> {
+    let barrier = Arc::new(Barrier::new(tasks));
     runtime.block_on(async {
-        let mut tasks = JoinSet::new();
-        for _ in 0..8 {
-            tasks.spawn(async {
-                // Give the scheduler a chance to move things around.
-                tokio::task::yield_now().await;
+        let mut set = JoinSet::new();
+        for _ in 0..tasks {
+            let barrier = Arc::clone(&barrier);
+            set.spawn(async move {
+                barrier.wait();
                 thread::current().name().unwrap_or("unnamed").to_owned()
             });
         }
         let mut names = BTreeSet::new();
-        while let Some(name) = tasks.join_next().await {
+        while let Some(name) = set.join_next().await {
             names.insert(name.expect("a task panicked"));
         }
         names
@@ -27,17 +33,22 @@ fn threads_used(runtime: &Runtime) -> BTreeSet<String> {
 
 fn main() -> std::io::Result<()> {
     // What #[tokio::main(flavor = "current_thread")] builds: one thread, the
-    // caller's, which runs every task between its awaits.
+    // caller's, which runs every task between its awaits. Two tasks at the
+    // barrier would wait for each other for ever, so one task only.
     let single = Builder::new_current_thread().enable_all().build()?;
-    println!("current_thread: {:?}", threads_used(&single));
+    println!("current_thread, 1 task:  {:?}", threads_used(&single, 1));
 
     // What #[tokio::main] builds (with one worker per core by default).
+    let workers = AtomicUsize::new(0);
     let pool = Builder::new_multi_thread()
         .worker_threads(2)
-        .thread_name("order-worker")
+        .thread_name_fn(move || {
+            let number = workers.fetch_add(1, Ordering::Relaxed) + 1;
+            format!("order-worker-{number}")
+        })
         .enable_all()
         .build()?;
-    println!("multi_thread:   {:?}", threads_used(&pool));
+    println!("multi_thread, 2 tasks:   {:?}", threads_used(&pool, 2));
     Ok(())
 }
 // ANCHOR_END: all

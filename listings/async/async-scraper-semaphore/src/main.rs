@@ -64,9 +64,23 @@ async fn answer(socket: &mut TcpStream) -> io::Result<()> {
     writer.write_all(response.as_bytes()).await
 }
 
-// ANCHOR: scraper
+// ANCHOR: fetch
+/// A page that takes longer than this is given up: a stalled server must not
+/// hold a permit (and a socket) for ever.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Fetches one page and returns its <title>.
 async fn fetch_title(shop: SocketAddr, path: String) -> io::Result<String> {
+    match tokio::time::timeout(FETCH_TIMEOUT, fetch(shop, &path)).await {
+        Ok(title) => title,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{path}: too slow"),
+        )),
+    }
+}
+
+async fn fetch(shop: SocketAddr, path: &str) -> io::Result<String> {
     let mut socket = TcpStream::connect(shop).await?;
     let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
     socket.write_all(request.as_bytes()).await?;
@@ -79,6 +93,9 @@ async fn fetch_title(shop: SocketAddr, path: String) -> io::Result<String> {
     title.ok_or_else(|| io::Error::other(format!("{path}: no title in the response")))
 }
 
+// ANCHOR_END: fetch
+
+// ANCHOR: scraper
 async fn scrape(shop: SocketAddr) -> io::Result<Vec<String>> {
     // At most IN_FLIGHT requests at a time, however many pages are queued:
     // politeness towards the server, and a bound on our own sockets.

@@ -1,10 +1,16 @@
 use std::error::Error;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
 
-use tokio::io::{self, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use futures::{SinkExt, StreamExt};
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
+use tokio::io::{self, AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::mpsc;
+use tokio::time::{sleep, timeout};
+use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
 
 fn price(ticker: &str) -> Option<&'static str> {
     match ticker {
@@ -14,17 +20,34 @@ fn price(ticker: &str) -> Option<&'static str> {
     }
 }
 
-// ANCHOR: server
+// ANCHOR: limits
+/// What one client can make the server hold, and for how long.
+const MAX_LINE: usize = 64; // bytes in a request line
+const IDLE_TIMEOUT: Duration = Duration::from_millis(300); // between requests
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5); // for one reply
+/// How long to wait before accepting again after running out of a resource.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+// ANCHOR_END: limits
+
+// ANCHOR: accept
 /// Serves price requests, one task per connection, until the runtime stops.
 /// What happens to each connection goes to `log`; nothing a client does can
 /// end this loop.
 async fn serve(listener: TcpListener, log: mpsc::UnboundedSender<String>) {
     let mut connections = 0;
     loop {
-        // An error here is about one connection that could not be accepted
-        // (a reset before accept, or no file descriptors left): skip it.
-        let Ok((socket, _peer)) = listener.accept().await else {
-            continue;
+        let socket = match listener.accept().await {
+            Ok((socket, _peer)) => socket,
+            // That one client gave up before we accepted it: take the next.
+            Err(error) if is_connection_error(&error) => continue,
+            // Out of file descriptors (EMFILE, ENFILE) or memory: trying again
+            // at once fails again, at full speed. Wait for something to close.
+            Err(error) => {
+                let pause = ACCEPT_BACKOFF.as_millis();
+                let _ = log.send(format!("accept failed: {error}; pausing {pause} ms"));
+                sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
         };
         connections += 1;
         let id = connections;
@@ -40,44 +63,79 @@ async fn serve(listener: TcpListener, log: mpsc::UnboundedSender<String>) {
     }
 }
 
+/// Errors that concern only the connection being accepted.
+fn is_connection_error(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    )
+}
+// ANCHOR_END: accept
+
+// ANCHOR: handle
 /// One connection: a line `PRICE <ticker>` in, a line out, until the client
 /// closes. A bad connection ends with an error, and only this task sees it.
 async fn handle(socket: TcpStream) -> io::Result<usize> {
-    let (reader, mut writer) = socket.into_split();
-    let mut reader = BufReader::new(reader);
-    let mut line = Vec::new(); // bytes: garbage need not be UTF-8
+    let mut lines = Framed::new(socket, LinesCodec::new_with_max_length(MAX_LINE));
     let mut answered = 0;
     loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line).await? == 0 {
-            return Ok(answered); // the client closed between requests
-        }
-        if line.last() != Some(&b'\n') {
-            let message = "the client left in the middle of a request";
-            return Err(io::Error::new(ErrorKind::UnexpectedEof, message));
-        }
-        let request = std::str::from_utf8(&line).ok().map(str::trim_end);
-        let Some(ticker) = request.and_then(|r| r.strip_prefix("PRICE ")) else {
-            writer.write_all(b"error: not a request\n").await?;
-            let message = "garbage instead of a request";
-            return Err(io::Error::new(ErrorKind::InvalidData, message));
+        let line = match timeout(IDLE_TIMEOUT, lines.next()).await {
+            Err(_elapsed) => {
+                let idle = IDLE_TIMEOUT.as_millis();
+                return Err(refuse(ErrorKind::TimedOut, format!("idle for {idle} ms")));
+            }
+            Ok(None) => return Ok(answered), // the client closed
+            Ok(Some(Ok(line))) => line,
+            Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
+                reply(&mut lines, "error: line too long").await?;
+                let message = format!("a line longer than {MAX_LINE} bytes");
+                return Err(refuse(ErrorKind::InvalidData, message));
+            }
+            // Not UTF-8, or the connection failed.
+            Ok(Some(Err(LinesCodecError::Io(error)))) => {
+                if error.kind() == ErrorKind::InvalidData {
+                    reply(&mut lines, "error: not a request").await?;
+                }
+                return Err(error);
+            }
         };
-        let reply = match price(ticker) {
-            Some(price) => format!("{ticker} {price}\n"),
-            None => format!("error: no price for {ticker}\n"),
+        let Some(ticker) = line.strip_prefix("PRICE ") else {
+            reply(&mut lines, "error: not a request").await?;
+            return Err(refuse(ErrorKind::InvalidData, "not a request".into()));
         };
-        writer.write_all(reply.as_bytes()).await?;
+        match price(ticker) {
+            Some(price) => reply(&mut lines, &format!("{ticker} {price}")).await?,
+            None => reply(&mut lines, &format!("error: no price for {ticker}")).await?,
+        }
         answered += 1;
     }
 }
-// ANCHOR_END: server
 
-/// Sends `request` as it is, closes the sending half, and returns every
-/// line the server sent back before it closed.
-async fn exchange(server: SocketAddr, request: &[u8]) -> io::Result<String> {
-    let mut socket = TcpStream::connect(server).await?;
+/// Sends one line, giving up if the client does not take it in time.
+async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Result<()> {
+    match timeout(WRITE_TIMEOUT, lines.send(text)).await {
+        Err(_elapsed) => Err(refuse(
+            ErrorKind::TimedOut,
+            "the client stopped reading".into(),
+        )),
+        Ok(Err(LinesCodecError::Io(error))) => Err(error),
+        Ok(Err(LinesCodecError::MaxLineLengthExceeded)) => unreachable!("encoding has no limit"),
+        Ok(Ok(())) => Ok(()),
+    }
+}
+
+fn refuse(kind: ErrorKind, message: String) -> io::Error {
+    io::Error::new(kind, message)
+}
+// ANCHOR_END: handle
+
+/// Sends `request` as it is, then (unless `keep_open`) closes the sending
+/// half, and returns every line the server sent back before it closed.
+async fn exchange(mut socket: TcpStream, request: &[u8], keep_open: bool) -> io::Result<String> {
     socket.write_all(request).await?;
-    socket.shutdown().await?;
+    if !keep_open {
+        socket.shutdown().await?;
+    }
     let mut replies = String::new();
     socket.read_to_string(&mut replies).await?;
     Ok(replies.trim_end().replace('\n', " | "))
@@ -91,20 +149,57 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let (log, mut server_log) = mpsc::unbounded_channel();
     tokio::spawn(serve(listener, log));
 
-    let clients: [(&str, &[u8]); 4] = [
-        ("two requests", b"PRICE ACME\nPRICE INITECH\n"),
-        ("garbage", b"\xff\xfe\x00 hello?\n"),
-        ("half a request", b"PRICE AC"),
-        ("one request, after all that", b"PRICE ACME\n"),
+    let flood = vec![b'9'; 1000]; // no newline, ever
+    let clients: [(&str, &[u8], bool); 5] = [
+        ("two requests", b"PRICE ACME\nPRICE INITECH\n", false),
+        ("garbage", b"\xff\xfe\x00 hello?\n", false),
+        ("silent", b"", true),
+        ("a 1000-byte line", &flood, true),
+        ("one request, after all that", b"PRICE ACME\n", false),
     ];
     // One client at a time, each followed by the server's account of it, so
     // that the output has one order.
-    for (what, request) in clients {
-        let replies = exchange(server, request).await?;
+    for (what, request, keep_open) in clients {
+        let socket = TcpStream::connect(server).await?;
+        let replies = exchange(socket, request, keep_open).await?;
         println!("client, {what}: got {replies:?}");
         let outcome = server_log.recv().await.ok_or("the server stopped")?;
         println!("  server: {outcome}");
     }
-    Ok(())
+    out_of_file_descriptors(server, &mut server_log).await
 }
 // ANCHOR_END: clients
+
+// ANCHOR: emfile
+/// Makes the server's next `accept` fail with EMFILE: a connection is made
+/// while the process may open no new file descriptor. Then lifts the limit.
+async fn out_of_file_descriptors(
+    server: SocketAddr,
+    server_log: &mut mpsc::UnboundedReceiver<String>,
+) -> Result<(), Box<dyn Error>> {
+    let client = TcpSocket::new_v4()?; // its descriptor exists from here on
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+    // A new descriptor takes the lowest free number; a limit equal to that
+    // number leaves room for none.
+    let lowest_free = std::fs::File::open("/dev/null")?.as_raw_fd();
+    setrlimit(Resource::RLIMIT_NOFILE, lowest_free as u64, hard)?;
+    let connecting = tokio::spawn(async move {
+        let socket = client.connect(server).await?;
+        exchange(socket, b"PRICE INITECH\n", false).await
+    });
+    let event = server_log.recv().await.ok_or("the server stopped")?;
+    println!("  server: {event}");
+    setrlimit(Resource::RLIMIT_NOFILE, soft, hard)?; // something was closed
+    let replies = connecting.await??;
+    println!("client, while the server was out of descriptors: got {replies:?}");
+    let outcome = loop {
+        let event = server_log.recv().await.ok_or("the server stopped")?;
+        // A slow machine may retry before the limit is lifted: fail again.
+        if !event.starts_with("accept failed") {
+            break event;
+        }
+    };
+    println!("  server: {outcome}");
+    Ok(())
+}
+// ANCHOR_END: emfile

@@ -51,6 +51,9 @@ async fn client(server: SocketAddr, id: usize) -> io::Result<String> {
     Ok(reply.trim_end().to_owned())
 }
 
+// ANCHOR_END: client
+
+// ANCHOR: main
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     // Port 0: the OS picks a free port; local_addr says which.
@@ -82,4 +85,4 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     Ok(())
 }
-// ANCHOR_END: client
+// ANCHOR_END: main

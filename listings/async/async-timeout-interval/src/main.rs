@@ -1,35 +1,69 @@
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::time::{MissedTickBehavior, interval, sleep, timeout};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep, timeout};
 
-// ANCHOR: all
 async fn look_up_stock(item: &str, latency: Duration) -> u32 {
     sleep(latency).await;
     item.len() as u32
 }
 
-#[tokio::main]
+// ANCHOR: timeout
+// The clock is paused: tokio's timers jump ahead whenever every task is
+// waiting, so the times printed are exact and the run is instant.
+#[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     let budget = Duration::from_millis(200);
-
     // timeout wraps any future: Ok(output) if it finishes within the budget,
     // Err(Elapsed) if not, and then the inner future is dropped.
+    let start = Instant::now();
     let fast = timeout(budget, look_up_stock("lamp", Duration::from_millis(10))).await;
-    println!("fast lookup: {fast:?}");
+    println!(
+        "fast lookup: {fast:?} after {} ms",
+        start.elapsed().as_millis()
+    );
+
+    let start = Instant::now();
     let slow = timeout(budget, look_up_stock("desk", Duration::from_secs(5))).await;
+    let took = start.elapsed().as_millis();
     match slow {
-        Ok(stock) => println!("slow lookup: {stock}"),
-        Err(elapsed) => println!("slow lookup: gave up ({elapsed})"),
+        Ok(stock) => println!("slow lookup: {stock} after {took} ms"),
+        Err(elapsed) => println!("slow lookup: gave up ({elapsed}) after {took} ms"),
     }
 
-    // interval ticks on a fixed schedule (the first tick is immediate), so a
-    // slow loop body does not push later beats back, unlike sleep in a loop.
-    let start = Instant::now();
-    let mut heartbeat = interval(Duration::from_millis(50));
-    heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    for beat in 1..=4 {
-        heartbeat.tick().await;
-        println!("heartbeat {beat} at {} ms", start.elapsed().as_millis());
+    for behavior in [
+        MissedTickBehavior::Burst, // the default
+        MissedTickBehavior::Delay,
+        MissedTickBehavior::Skip,
+    ] {
+        let ticks: Vec<String> = tick_times(behavior)
+            .await
+            .iter()
+            .map(|millis| format!("{millis} ms"))
+            .collect();
+        println!(
+            "{:<6} ticks at {}",
+            format!("{behavior:?}:"),
+            ticks.join(", ")
+        );
     }
 }
-// ANCHOR_END: all
+// ANCHOR_END: timeout
+
+// ANCHOR: interval
+/// An interval of 50 ms whose loop body, once, takes 130 ms: the ticks due
+/// at 100 and 150 ms are missed. Returns when the six ticks came.
+async fn tick_times(behavior: MissedTickBehavior) -> Vec<u128> {
+    let start = Instant::now();
+    let mut heartbeat = interval(Duration::from_millis(50));
+    heartbeat.set_missed_tick_behavior(behavior);
+    let mut times = Vec::new();
+    for beat in 0..6 {
+        heartbeat.tick().await; // the first tick is immediate
+        times.push(start.elapsed().as_millis());
+        if beat == 1 {
+            sleep(Duration::from_millis(130)).await; // a slow loop body
+        }
+    }
+    times
+}
+// ANCHOR_END: interval

@@ -1,0 +1,62 @@
+use std::error::Error;
+use std::time::Duration;
+
+use tokio::io::{self, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::timeout;
+
+// ANCHOR: all
+const IDLE_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// Echoes lines back in upper case until the client closes.
+async fn handle(socket: TcpStream) -> io::Result<()> {
+    let (reader, mut writer) = socket.into_split();
+    let mut lines = BufReader::new(reader).lines();
+    // Each wait for a line is bounded; a silent client gets 200 ms.
+    while let Some(line) = timeout(IDLE_TIMEOUT, lines.next_line())
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "idle client"))??
+    {
+        writer
+            .write_all(format!("{}\n", line.to_uppercase()).as_bytes())
+            .await?;
+    }
+    Ok(())
+}
+
+async fn serve(listener: TcpListener) {
+    loop {
+        let Ok((socket, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(handle(socket));
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(serve(listener));
+
+    let mut chatty = TcpStream::connect(address).await?;
+    chatty.write_all(b"hello\n").await?;
+    let mut reply = [0; 6];
+    chatty.read_exact(&mut reply).await?;
+    println!(
+        "chatty client got {:?}",
+        String::from_utf8_lossy(&reply).trim_end()
+    );
+
+    // A client that connects and says nothing. When the server closes the
+    // connection, read returns 0 bytes.
+    let mut silent = TcpStream::connect(address).await?;
+    let mut byte = [0; 1];
+    match timeout(Duration::from_millis(500), silent.read(&mut byte)).await {
+        Ok(Ok(0)) => println!("the server closed the silent connection"),
+        Ok(other) => println!("unexpected: {other:?}"),
+        Err(_) => println!("after 500 ms the silent connection is still open"),
+    }
+    Ok(())
+}
+// ANCHOR_END: all

@@ -1,0 +1,92 @@
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::runtime::Builder;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, error::Elapsed, timeout};
+
+// ANCHOR: code
+const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// The code under test: a session waits for the client's next message,
+/// and gives up after ten minutes of silence.
+async fn next_message(inbox: &mut mpsc::Receiver<String>) -> Result<Option<String>, Elapsed> {
+    timeout(IDLE_TIMEOUT, inbox.recv()).await
+}
+// ANCHOR_END: code
+
+// ANCHOR: tests
+/// A silent client: the session must give up after exactly ten minutes.
+async fn silent_client_times_out_after_ten_minutes() {
+    let (_client, mut inbox) = mpsc::channel::<String>(1);
+    let start = Instant::now(); // tokio's clock, which the test controls
+    assert!(next_message(&mut inbox).await.is_err(), "no timeout");
+    assert_eq!(start.elapsed(), IDLE_TIMEOUT);
+}
+
+/// A client that speaks after 9 minutes 59 seconds is still served.
+async fn message_just_in_time_is_received() {
+    let (client, mut inbox) = mpsc::channel(1);
+    tokio::spawn(async move {
+        tokio::time::sleep(IDLE_TIMEOUT - Duration::from_secs(1)).await;
+        client.send("PRICE ACME".to_owned()).await
+    });
+    let message = next_message(&mut inbox).await.expect("timed out");
+    assert_eq!(message.as_deref(), Some("PRICE ACME"));
+}
+// ANCHOR_END: tests
+
+// ANCHOR: main
+/// Runs one test body the way #[tokio::test(start_paused = true)] does: on
+/// a new current_thread runtime whose clock is paused.
+fn run(name: &str, test: impl Future<Output = ()>) -> std::io::Result<()> {
+    let runtime = Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()?;
+    let tokio_time = runtime.block_on(async {
+        let start = Instant::now();
+        test.await;
+        start.elapsed()
+    });
+    println!(
+        "test {name} ... ok ({} s of tokio time)",
+        tokio_time.as_secs()
+    );
+    Ok(())
+}
+
+fn main() -> std::io::Result<()> {
+    let wall_clock = std::time::Instant::now();
+    run(
+        "silent_client_times_out_after_ten_minutes",
+        silent_client_times_out_after_ten_minutes(),
+    )?;
+    run(
+        "message_just_in_time_is_received",
+        message_just_in_time_is_received(),
+    )?;
+    let fast = wall_clock.elapsed() < Duration::from_secs(1);
+    let wall = if fast { "less than" } else { "MORE than" };
+    println!("both tests together: {wall} a second of wall-clock time");
+    Ok(())
+}
+// ANCHOR_END: main
+
+// ANCHOR: attribute
+#[cfg(test)]
+mod tests {
+    // `cargo test -p async-test-paused-clock` runs these. start_paused
+    // needs tokio's `test-util` feature and a current_thread runtime, which
+    // is #[tokio::test]'s default.
+    #[tokio::test(start_paused = true)]
+    async fn silent_client_times_out_after_ten_minutes() {
+        super::silent_client_times_out_after_ten_minutes().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn message_just_in_time_is_received() {
+        super::message_just_in_time_is_received().await;
+    }
+}
+// ANCHOR_END: attribute
