@@ -30,7 +30,9 @@ fn main() {
     trials.extend(checks::outputs::trials());
     trials.extend(checks::skeptic::trials());
     trials.extend(checks::compile_fail::trials());
+    trials.extend(checks::unit_tests::trials());
     trials.extend(checks::structure::trials());
+    trials.extend(checks::linux_only::trials());
     trials.extend(checks::render::trials());
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());
@@ -38,5 +40,24 @@ fn main() {
     let console = common::console::Console::quiet(&mut args);
     let conclusion = libtest_mimic::run(&args, trials);
     console.finish();
+    if std::env::var_os("BOOK_TIMES").is_some() {
+        print_slowest_runs();
+    }
     conclusion.exit();
+}
+
+/// `BOOK_TIMES=1 cargo test`: the slowest program runs, to see where the
+/// suite's time goes.
+fn print_slowest_runs() {
+    let mut times = common::run::TIMES.lock().unwrap().clone();
+    times.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
+    let total: std::time::Duration = times.iter().map(|(took, _)| *took).sum();
+    println!(
+        "\n{} program runs, {:.1} s in all; the slowest:",
+        times.len(),
+        total.as_secs_f64()
+    );
+    for (took, what) in times.iter().take(20) {
+        println!("{:>8.0} ms  {what}", took.as_secs_f64() * 1000.0);
+    }
 }

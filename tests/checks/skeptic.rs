@@ -20,7 +20,10 @@ pub fn trials() -> Vec<Trial> {
         .iter()
         .map(|&(listing, test)| {
             Trial::test(format!("{listing}::skeptic"), move || {
-                panic::catch_unwind(test).map_err(|failure| {
+                let started = std::time::Instant::now();
+                let result = panic::catch_unwind(test);
+                crate::common::run::record_time(&format!("skeptic {listing}"), started.elapsed());
+                result.map_err(|failure| {
                     format!(
                         "skeptic: {}\nskeptic runs the program as the book shows it (edition \
                          2021); to see what it printed: cargo test -- {listing}::skeptic --nocapture",

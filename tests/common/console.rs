@@ -24,6 +24,8 @@ pub struct Console {
     /// and libtest-mimic has closed its own.
     report_writer: Option<std::io::PipeWriter>,
     copier: Option<JoinHandle<()>>,
+    /// The standard output as it was, to put back when the checks are done.
+    real_stdout: Option<OwnedFd>,
 }
 
 impl Console {
@@ -31,6 +33,7 @@ impl Console {
         let mut console = Console {
             report_writer: None,
             copier: None,
+            real_stdout: None,
         };
         if args.nocapture || args.logfile.is_some() || args.list {
             return console;
@@ -47,6 +50,7 @@ impl Console {
         let (mut reader, writer) = std::io::pipe().expect("a pipe for the report");
         // Opening /dev/fd/N opens the same pipe (on macOS it duplicates N).
         args.logfile = Some(format!("/dev/fd/{}", writer.as_raw_fd()));
+        console.real_stdout = Some(real_stdout.try_clone().expect("dup stdout"));
         console.copier = Some(std::thread::spawn(move || {
             let mut out = File::from(real_stdout);
             let _ = std::io::copy(&mut reader, &mut out);
@@ -64,11 +68,16 @@ impl Console {
         console
     }
 
-    /// Waits until the whole report is written out.
+    /// Waits until the whole report is written out, then gives the process
+    /// its streams back.
     pub fn finish(mut self) {
         drop(self.report_writer.take());
         if let Some(copier) = self.copier.take() {
             let _ = copier.join();
+        }
+        if let (Some(stdout), Some(stderr)) = (self.real_stdout.take(), REAL_STDERR.get()) {
+            let _ = nix::unistd::dup2_stdout(&stdout);
+            let _ = nix::unistd::dup2_stderr(stderr);
         }
     }
 }

@@ -15,6 +15,13 @@ use nix::unistd::Pid;
 /// the margin is for a loaded 2-core machine.
 pub const TIME_LIMIT: Duration = Duration::from_secs(20);
 
+/// How long each run took, for `BOOK_TIMES=1 cargo test` (see book.rs).
+pub static TIMES: std::sync::Mutex<Vec<(Duration, String)>> = std::sync::Mutex::new(Vec::new());
+
+pub fn record_time(what: &str, took: Duration) {
+    TIMES.lock().unwrap().push((took, what.to_owned()));
+}
+
 #[derive(Clone)]
 pub struct Finished {
     pub status: ExitStatus,
@@ -99,5 +106,6 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
             return Err(format!("{what}: left files in its {name}: {left:?}"));
         }
     }
+    record_time(what, started.elapsed());
     Ok(Finished { status, output })
 }

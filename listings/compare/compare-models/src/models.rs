@@ -80,7 +80,7 @@ impl Settings {
             prime_limit: 200_000,
             primes_expected: 17_984,
             cpu_repetitions: 1,
-            io_counts: vec![32],
+            io_counts: vec![8],
             wait: Duration::from_millis(10),
             io_budget: Duration::from_secs(1),
             thread_spawns: 200,

@@ -1,0 +1,221 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Barrier, Mutex};
+use std::thread;
+
+/// Set in the child's environment: run the deadlock instead of diagnosing it.
+const CHILD_ROLE: &str = "DEBUG_DEADLOCK_GDB_CHILD";
+
+// ANCHOR: deadlock
+/// The transfer of the Threads chapter, with `lock()` this time: two of
+/// them in opposite directions each hold one account and wait for the other.
+fn transfer(from: &Mutex<i64>, to: &Mutex<i64>, cents: i64, both_locked: &Barrier) {
+    let mut from_balance = from.lock().unwrap();
+    both_locked.wait(); // make the fatal interleaving certain
+    let mut to_balance = to.lock().unwrap(); // waits forever
+    *from_balance -= cents;
+    *to_balance += cents;
+}
+
+fn run_deadlock() {
+    let (alice, bob) = (Mutex::new(10_000), Mutex::new(10_000));
+    let both_locked = Barrier::new(3);
+    thread::scope(|scope| {
+        let teller = |name: &str| thread::Builder::new().name(name.to_string());
+        teller("teller-a")
+            .spawn_scoped(scope, || transfer(&alice, &bob, 500, &both_locked))
+            .unwrap();
+        teller("teller-b")
+            .spawn_scoped(scope, || transfer(&bob, &alice, 300, &both_locked))
+            .unwrap();
+        both_locked.wait();
+        println!("both tellers hold their first account");
+    }); // never returns: the scope joins two threads that never end
+}
+// ANCHOR_END: deadlock
+
+// ANCHOR: dump
+/// Every thread's stack, as `gdb -p PID -batch -ex "thread apply all bt"`
+/// prints it. Attaching uses ptrace, which a parent may do to its child.
+fn thread_dump(pid: u32) -> Result<String, String> {
+    let output = Command::new("gdb")
+        .args([
+            "-p",
+            &pid.to_string(),
+            "-batch",
+            "-ex",
+            "thread apply all bt",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("cannot run gdb: {error}"))?;
+    let dump = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !dump.contains("\nThread ") {
+        let why = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("gdb could not attach: {}", why.trim()));
+    }
+    Ok(dump)
+}
+// ANCHOR_END: dump
+
+/// One thread of a dump: its name and the functions on its stack, innermost
+/// first, without addresses or arguments (they change from run to run).
+struct ThreadStack {
+    name: String,
+    functions: Vec<String>,
+    /// The `from` and `to` arguments of `transfer`: the addresses of the two
+    /// mutexes (gdb shows arguments only when there is debug info).
+    transfer_args: Option<(String, String)>,
+}
+
+// ANCHOR: parse
+fn parse_dump(dump: &str) -> Vec<ThreadStack> {
+    let mut threads: Vec<ThreadStack> = Vec::new();
+    for line in dump.lines() {
+        if line.starts_with("Thread ") {
+            // Thread 2 (Thread 0x7f... (LWP 123) "teller-a"):
+            let name = line.split('"').nth(1).unwrap_or("?").to_string();
+            threads.push(ThreadStack {
+                name,
+                functions: Vec::new(),
+                transfer_args: None,
+            });
+        } else if let (Some(thread), Some(rest)) = (threads.last_mut(), line.strip_prefix('#')) {
+            // #3  0x000055... in debug_deadlock_gdb::transfer (from=..., ...) at src/main.rs:14
+            let after_in = rest.split_once(" in ").map_or(rest, |(_, after)| after);
+            let start = after_in.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+            let function = without_hash(start.split(" (").next().unwrap_or(start));
+            if function.ends_with("::transfer") {
+                thread.transfer_args = argument(start, "from=").zip(argument(start, "to="));
+            }
+            thread.functions.push(function.to_string());
+        }
+    }
+    threads
+}
+
+/// The value of one argument in a frame: `from=0x7ffd...,` gives `0x7ffd...`.
+fn argument(frame: &str, name: &str) -> Option<String> {
+    let after = frame
+        .split(&format!(" {name}"))
+        .nth(1)
+        .or_else(|| frame.split(&format!("({name}")).nth(1))?;
+    Some(after.split([',', ')']).next()?.to_string())
+}
+
+/// Without debug info, gdb shows a symbol's hash: `transfer::h9fa3313a34370d69`.
+fn without_hash(function: &str) -> &str {
+    match function.rsplit_once("::h") {
+        Some((name, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            name
+        }
+        _ => function,
+    }
+}
+
+/// A teller is stuck if its stack shows std's slow path of `Mutex::lock`
+/// (the thread is asleep on the lock) called from `transfer`.
+fn is_stuck_in_transfer(thread: &ThreadStack) -> bool {
+    let waits = thread
+        .functions
+        .iter()
+        .any(|f| f.ends_with("lock_contended"));
+    let in_transfer = thread.functions.iter().any(|f| f.ends_with("::transfer"));
+    waits && in_transfer
+}
+// ANCHOR_END: parse
+
+fn print_stack(thread: &ThreadStack) {
+    println!("thread \"{}\":", thread.name);
+    // Innermost first, down to the listing's own function.
+    for function in &thread.functions {
+        println!("    {function}");
+        if function.ends_with("::transfer") {
+            break;
+        }
+    }
+}
+
+// ANCHOR: cycle
+/// Each teller locked `from` before the barrier and now waits for `to`: if
+/// each one's `to` is the other's `from`, they wait for each other.
+fn report_cycle(stuck: &[ThreadStack]) {
+    let [a, b] = stuck else { return };
+    let (Some((a_from, a_to)), Some((b_from, b_to))) = (&a.transfer_args, &b.transfer_args) else {
+        println!("(no debug info, so gdb shows no arguments: the cycle is not checked)");
+        return;
+    };
+    if a_to == b_from && b_to == a_from {
+        println!(
+            "lock cycle: {} holds the mutex {} waits for, and the other way round",
+            a.name, b.name
+        );
+    } else {
+        eprintln!("the tellers wait for locks that do not form a cycle");
+        std::process::exit(1);
+    }
+}
+// ANCHOR_END: cycle
+
+fn start_child() -> Result<Child, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mut child = Command::new(exe)
+        .env(CHILD_ROLE, "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the child: {e}"))?;
+    let mut ready = String::new();
+    let stdout = child.stdout.take().expect("piped");
+    BufReader::new(stdout)
+        .read_line(&mut ready)
+        .map_err(|e| e.to_string())?;
+    print!("child {}: {ready}", child.id());
+    Ok(child)
+}
+
+// ANCHOR: diagnose
+/// Dumps the child until both tellers are seen asleep in `lock` (right after
+/// the barrier they may still be on their way there), at most five times.
+fn diagnose(pid: u32) -> Result<Vec<ThreadStack>, String> {
+    for _attempt in 0..5 {
+        let threads = parse_dump(&thread_dump(pid)?);
+        let total = threads.len();
+        let mut stuck: Vec<ThreadStack> =
+            threads.into_iter().filter(is_stuck_in_transfer).collect();
+        stuck.sort_by(|a, b| a.name.cmp(&b.name));
+        if stuck.len() == 2 {
+            println!("gdb: {total} threads in the dump");
+            return Ok(stuck);
+        }
+    }
+    Err("gdb never showed both tellers waiting in lock()".to_string())
+}
+// ANCHOR_END: diagnose
+
+fn main() {
+    if std::env::var_os(CHILD_ROLE).is_some() {
+        run_deadlock();
+        return;
+    }
+    let mut child = start_child().unwrap_or_else(|error| {
+        eprintln!("{error}");
+        std::process::exit(1);
+    });
+    let result = diagnose(child.id());
+    // The child would wait forever: end it, and reap it.
+    child.kill().expect("cannot kill the child");
+    child.wait().expect("cannot reap the child");
+    match result {
+        Ok(stuck) => {
+            for thread in &stuck {
+                print_stack(thread);
+            }
+            println!("deadlock: teller-a and teller-b both wait in Mutex::lock inside transfer");
+            report_cycle(&stuck);
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+use tokio::time::{self, MissedTickBehavior};
+use tokio_metrics::TaskMonitor;
+
+/// Stands in for a synchronous call: a database client without async
+/// support, a large file read with std::fs, a CPU-heavy computation.
+fn blocking_report_query() -> u64 {
+    std::thread::sleep(Duration::from_millis(200));
+    42
+}
+
+// ANCHOR: handlers
+/// The bug: a blocking call made directly in async code holds the thread
+/// that polls it, and no other task on that thread can run meanwhile.
+async fn report_blocking() -> u64 {
+    blocking_report_query()
+}
+
+/// The fix: the blocking call runs on tokio's blocking thread pool.
+async fn report_off_runtime() -> u64 {
+    tokio::task::spawn_blocking(blocking_report_query)
+        .await
+        .unwrap()
+}
+
+/// A well-behaved handler: short polls, most of its time awaiting.
+async fn lookup() {
+    for _ in 0..10 {
+        time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Counts a poll as slow from 10 ms (tokio-metrics' default is 50 µs).
+fn monitor() -> TaskMonitor {
+    let mut builder = TaskMonitor::builder();
+    builder.with_slow_poll_threshold(Duration::from_millis(10));
+    builder.build()
+}
+// ANCHOR_END: handlers
+
+// ANCHOR: watchdog
+/// Wakes every 10 ms and records, in microseconds, how late the worst wake-up
+/// was: on a healthy runtime a timer fires within about a millisecond.
+async fn watchdog(worst_lateness_us: Arc<AtomicU64>) {
+    let mut ticks = time::interval(Duration::from_millis(10));
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        let due = ticks.tick().await;
+        let late = due.elapsed().as_micros() as u64;
+        worst_lateness_us.fetch_max(late, Ordering::Relaxed);
+    }
+}
+// ANCHOR_END: watchdog
+
+/// What one round measured.
+struct Round {
+    worst_lateness: Duration,
+    busy_share: f64,
+    report: tokio_metrics::TaskMetrics,
+    lookups: tokio_metrics::TaskMetrics,
+}
+
+// ANCHOR: round
+async fn run_round(blocking: bool) -> Round {
+    let runtime = tokio::runtime::Handle::current().metrics();
+    let busy_before = runtime.worker_total_busy_duration(0);
+    let started = Instant::now();
+    let worst = Arc::new(AtomicU64::new(0));
+    let watchdog = tokio::spawn(watchdog(worst.clone()));
+    let (report_monitor, lookup_monitor) = (monitor(), monitor());
+    let mut tasks = JoinSet::new();
+    for _ in 0..20 {
+        tasks.spawn(lookup_monitor.instrument(lookup()));
+    }
+    if blocking {
+        tasks.spawn(report_monitor.instrument(async {
+            report_blocking().await;
+        }));
+    } else {
+        tasks.spawn(report_monitor.instrument(async {
+            report_off_runtime().await;
+        }));
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    watchdog.abort();
+    let busy = runtime.worker_total_busy_duration(0) - busy_before;
+    Round {
+        worst_lateness: Duration::from_micros(worst.load(Ordering::Relaxed)),
+        busy_share: busy.as_secs_f64() / started.elapsed().as_secs_f64(),
+        report: report_monitor.cumulative(),
+        lookups: lookup_monitor.cumulative(),
+    }
+}
+// ANCHOR_END: round
+
+fn print_round(title: &str, round: &Round) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("{title}");
+    println!(
+        "  watchdog: worst wake-up {:.1} ms late",
+        ms(round.worst_lateness)
+    );
+    println!(
+        "  runtime: worker busy {:.0}% of the round",
+        round.busy_share * 100.0
+    );
+    for (name, task) in [
+        ("report task", &round.report),
+        ("lookup tasks", &round.lookups),
+    ] {
+        println!(
+            "  {name}: {} polls, {} slower than 10 ms, {:.1} ms in slow polls",
+            task.total_poll_count,
+            task.total_slow_poll_count,
+            ms(task.total_slow_poll_duration)
+        );
+    }
+}
+
+// ANCHOR: main
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let stalled = run_round(true).await;
+    print_round("blocking call in an async task:", &stalled);
+    let fixed = run_round(false).await;
+    print_round("blocking call in spawn_blocking:", &fixed);
+    // The demonstration fails unless the stall really showed.
+    if stalled.worst_lateness < Duration::from_millis(100)
+        || stalled.report.total_slow_poll_count == 0
+    {
+        eprintln!("no stall measured: the blocking round should have stalled the runtime");
+        std::process::exit(1);
+    }
+    println!("stall found: one slow poll of the report task held the only worker");
+}
+// ANCHOR_END: main

@@ -1,0 +1,166 @@
+use std::cell::UnsafeCell;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Set in the environment of the instrumented build: run the race.
+const RACE_ROLE: &str = "DEBUG_TSAN_RACE_CHILD";
+
+// ANCHOR: bug
+/// A visit counter someone made `Sync` by hand, to share it without a lock.
+/// The promise is false: two threads may write it at the same time.
+struct VisitCounter(UnsafeCell<u64>);
+
+// SAFETY: none. This is the bug ThreadSanitizer finds.
+unsafe impl Sync for VisitCounter {}
+
+impl VisitCounter {
+    fn add_visit(&self) {
+        unsafe { *self.0.get() += 1 }
+    }
+}
+
+static VISITS: VisitCounter = VisitCounter(UnsafeCell::new(0));
+
+fn count_visits() -> u64 {
+    let workers: Vec<_> = (0..2)
+        .map(|_| thread::spawn(|| (0..1000).for_each(|_| VISITS.add_visit())))
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    unsafe { *VISITS.0.get() }
+}
+// ANCHOR_END: bug
+
+/// This program's own source: beside the crate, or in the book's checkout
+/// when the program was compiled from the book's text.
+fn own_source() -> Option<PathBuf> {
+    let manifest_dir = PathBuf::from(option_env!("CARGO_MANIFEST_DIR")?);
+    let candidates = [
+        manifest_dir.join("src/main.rs"),
+        manifest_dir.join("listings/debugging/debug-tsan-race/src/main.rs"),
+    ];
+    candidates.into_iter().find(|path| path.is_file())
+}
+
+// ANCHOR: rebuild
+/// Builds `source` with ThreadSanitizer into `dir`, runs it, and returns what
+/// it printed: stdout, and stderr (where the sanitizer writes its reports).
+fn run_under_tsan(source: &Path, dir: &Path) -> Result<(String, String), String> {
+    let binary = dir.join("visits-tsan");
+    let build = Command::new("rustc")
+        .args([
+            "+nightly",
+            "-Zsanitizer=thread",
+            "-Cunsafe-allow-abi-mismatch=sanitizer",
+        ])
+        .args(["--edition", "2024", "--crate-name", "visits", "-g", "-o"])
+        .args([&binary, source])
+        .output()
+        .map_err(|error| format!("cannot run rustc: {error}"))?;
+    if !build.status.success() {
+        let why = String::from_utf8_lossy(&build.stderr);
+        let first = why.lines().next().unwrap_or("");
+        return Err(format!("rustc +nightly -Zsanitizer=thread failed: {first}"));
+    }
+    // Its own process group: the sanitizer starts a symbolizer process
+    // (llvm-symbolizer or addr2line), which ends a moment after it does.
+    let run = Command::new(&binary)
+        .env(RACE_ROLE, "1")
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot run the instrumented build: {error}"))?;
+    let group = run.id();
+    let run = run.wait_with_output().map_err(|error| error.to_string())?;
+    wait_for_group_to_end(group);
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    Ok((text(&run.stdout), text(&run.stderr)))
+}
+// ANCHOR_END: rebuild
+
+/// Waits, for at most five seconds, until no live process is left in process
+/// group `group` (read from /proc, so that this file needs only std).
+fn wait_for_group_to_end(group: u32) {
+    let started = Instant::now();
+    while group_is_alive(group) && started.elapsed() < Duration::from_secs(5) {
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn group_is_alive(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // pid (comm) state ppid pgrp ...: the fields after the command name
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        fields.len() > 2 && fields[2] == group.to_string() && fields[0] != "Z"
+    })
+}
+
+// ANCHOR: report
+/// The parts of a ThreadSanitizer report that do not change between runs:
+/// the warning, each access with the function that made it.
+fn summarise(report: &str) -> Vec<String> {
+    let mut summary = Vec::new();
+    let mut lines = report.lines().map(str::trim);
+    while let Some(line) = lines.next() {
+        if line.starts_with("WARNING: ThreadSanitizer:") {
+            let warning = line.split(" (pid=").next().unwrap_or(line);
+            summary.push(warning.to_string());
+        } else if line.contains(" of size ") && line.contains(" by thread ") {
+            // "Write of size 8 at 0x55d5... by thread T2:" without the address
+            let (access, rest) = line.split_once(" at ").unwrap_or((line, ""));
+            let thread = rest
+                .split(" by ")
+                .nth(1)
+                .unwrap_or("")
+                .trim_end_matches(':');
+            // "#0 debug_tsan_race::VisitCounter::add_visit /path/main.rs:17:18 (...)"
+            let frame = lines.next().unwrap_or("");
+            let function = frame.split_whitespace().nth(1).unwrap_or("?");
+            summary.push(format!("  {access} by {thread}, in {function}"));
+        }
+    }
+    summary
+}
+// ANCHOR_END: report
+
+fn main() {
+    if std::env::var_os(RACE_ROLE).is_some() {
+        println!("{} visits counted", count_visits());
+        return;
+    }
+    let Some(source) = own_source() else {
+        eprintln!("cannot find this program's source to rebuild it");
+        std::process::exit(1);
+    };
+    let dir = std::env::temp_dir().join(format!("debug-tsan-race-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("cannot create a temporary directory");
+    let result = run_under_tsan(&source, &dir);
+    std::fs::remove_dir_all(&dir).expect("cannot remove the temporary directory");
+    let (counted, report) = result.unwrap_or_else(|error| {
+        eprintln!("ThreadSanitizer not run: {error}");
+        std::process::exit(1);
+    });
+    let summary = summarise(&report);
+    if summary.is_empty() {
+        eprintln!("ThreadSanitizer reported nothing: the race went unseen");
+        std::process::exit(1);
+    }
+    print!("instrumented run: {counted}");
+    for line in summary {
+        println!("{line}");
+    }
+}

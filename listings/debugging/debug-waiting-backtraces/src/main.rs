@@ -1,0 +1,110 @@
+use std::backtrace::Backtrace;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, Mutex, MutexGuard};
+use std::thread;
+use std::time::Duration;
+
+// ANCHOR: notes
+/// Where each thread is waiting: its name, the lock it wants, and its own
+/// stack, captured by the thread itself just before it blocks.
+#[derive(Default)]
+struct WaitNotes {
+    waiting: Mutex<Vec<(String, &'static str, Backtrace)>>,
+    progress: AtomicU64,
+}
+
+impl WaitNotes {
+    /// `Mutex::lock`, with a note of who waits where while it waits.
+    fn lock<'a, T>(&self, mutex: &'a Mutex<T>, what: &'static str) -> MutexGuard<'a, T> {
+        let me = thread::current().name().unwrap_or("unnamed").to_string();
+        // Backtrace::force_capture can only see the thread that calls it.
+        let note = (me.clone(), what, Backtrace::force_capture());
+        self.waiting.lock().unwrap().push(note);
+        let guard = mutex.lock().unwrap();
+        self.waiting
+            .lock()
+            .unwrap()
+            .retain(|(name, _, _)| *name != me);
+        self.progress.fetch_add(1, Ordering::Relaxed);
+        guard
+    }
+}
+// ANCHOR_END: notes
+
+struct Account {
+    owner: &'static str,
+    balance: Mutex<i64>,
+}
+
+fn transfer(notes: &WaitNotes, from: &Account, to: &Account, barrier: &Barrier) {
+    let mut from_balance = notes.lock(&from.balance, from.owner);
+    barrier.wait(); // make the fatal interleaving certain
+    let mut to_balance = notes.lock(&to.balance, to.owner);
+    *from_balance -= 500;
+    *to_balance += 500;
+}
+
+// ANCHOR: watchdog
+/// Returns when progress has stopped with threads waiting: the counter has not
+/// moved for a whole period while two threads were noted as waiting.
+fn watch(notes: &WaitNotes, period: Duration) {
+    let mut last = notes.progress.load(Ordering::Relaxed);
+    loop {
+        thread::sleep(period);
+        let now = notes.progress.load(Ordering::Relaxed);
+        if now == last && notes.waiting.lock().unwrap().len() >= 2 {
+            return;
+        }
+        last = now;
+    }
+}
+
+fn report(notes: &WaitNotes) {
+    let mut waiting = notes.waiting.lock().unwrap();
+    waiting.sort_by(|a, b| a.0.cmp(&b.0));
+    for (thread, what, backtrace) in waiting.iter() {
+        println!("thread \"{thread}\" waits for the lock of {what}, at:");
+        for frame in own_frames(&backtrace.to_string()) {
+            println!("    {frame}");
+        }
+    }
+}
+// ANCHOR_END: watchdog
+
+/// The frames of this program in a backtrace (std's and the runtime's
+/// frames are left out), innermost first.
+fn own_frames(backtrace: &str) -> Vec<String> {
+    let crate_name = module_path!();
+    backtrace
+        .lines()
+        .filter_map(|line| line.trim().split_once(": "))
+        .map(|(_, function)| function.to_string())
+        .filter(|function| function.starts_with(crate_name) && !function.contains("{{closure}}"))
+        .collect()
+}
+
+fn main() {
+    let notes = Arc::new(WaitNotes::default());
+    let account = |owner| {
+        Arc::new(Account {
+            owner,
+            balance: Mutex::new(10_000),
+        })
+    };
+    let (alice, bob) = (account("Alice"), account("Bob"));
+    let barrier = Arc::new(Barrier::new(2));
+    for (teller, from, to) in [("teller-a", &alice, &bob), ("teller-b", &bob, &alice)] {
+        let (notes, from, to, barrier) = (notes.clone(), from.clone(), to.clone(), barrier.clone());
+        thread::Builder::new()
+            .name(teller.to_string())
+            .spawn(move || transfer(&notes, &from, &to, &barrier))
+            .unwrap();
+    }
+    // ANCHOR: main
+    watch(&notes, Duration::from_millis(100));
+    println!("watchdog: no lock taken for 100 ms, 2 threads waiting");
+    report(&notes);
+    println!("deadlock: each teller waits for the account the other holds");
+    // Returning from main ends the process, stuck threads included.
+    // ANCHOR_END: main
+}
