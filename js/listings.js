@@ -53,8 +53,8 @@
 })();
 
 (function tableLabels() {
-    // A table stacked on a narrow screen (css/listings.css, .stacked-table)
-    // shows each cell under its column's name, taken from the header.
+    // A stacked table (css/listings.css, .stacked-table) shows each cell
+    // under its column's name, taken from the header.
     document.querySelectorAll('main table').forEach((table) => {
         const names = Array.from(table.querySelectorAll('thead th')).map((th) => th.textContent.trim());
         table.querySelectorAll('tbody tr').forEach((row) => {
