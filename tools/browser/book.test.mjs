@@ -457,3 +457,28 @@ test('a diagram opens its full-size file on a phone, and mdBook\'s zoom on a des
   assert.deepEqual(desktop.errors, []);
   await desktop.close();
 });
+
+test('a link to a listing from choosing.md lands on its caption, below the menu bar', async () => {
+  const page = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.goto(base + 'choosing.html');
+  const link = page.locator('main td a[href*="#"]:has(code)').first();
+  const name = (await link.innerText()).trim();
+  await link.tap();
+  await page.waitForURL(new RegExp(`#${name}$`));
+  await page.waitForTimeout(300);
+  const landing = await page.evaluate((id) => {
+    const caption = document.getElementById(id);
+    const bar = document.querySelector('#mdbook-menu-bar, #menu-bar');
+    return {
+      isCaption: caption?.matches('p.caption') ?? false,
+      top: caption?.getBoundingClientRect().top,
+      barBottom: bar ? bar.getBoundingClientRect().bottom : 0,
+      height: window.innerHeight,
+    };
+  }, name);
+  assert.ok(landing.isCaption, `#${name} is not a listing's caption`);
+  assert.ok(landing.top >= landing.barBottom - 1 && landing.top < landing.height / 2,
+    `the caption of ${name} is at ${landing.top} px, not just below the menu bar (${landing.barBottom} px)`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
