@@ -19,7 +19,7 @@ fn task_count() -> Result<usize, String> {
     }
 }
 
-/// The book's one memory figure (processes/cost.md, Linux only), in its
+/// The measure of memory that processes/cost.md defines (Linux only), in its
 /// three parts: this process's proportional set size (PSS), its page tables
 /// (VmPTE), and the kernel stacks of the whole machine (one per thread).
 #[derive(Clone, Copy)]
