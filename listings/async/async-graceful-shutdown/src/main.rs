@@ -127,8 +127,14 @@ async fn drain(
     // aborted task stops only at its next .await, and one stuck in code
     // that never awaits would hold up the exit (tokio never gives SIGTERM
     // and SIGINT back their default action, so no signal but SIGKILL could).
-    if timeout(ABORT_DEADLINE, connections.shutdown()).await.is_err() {
-        eprintln!("server: {} connection(s) ignored the abort; exiting", connections.len());
+    if timeout(ABORT_DEADLINE, connections.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "server: {} connection(s) ignored the abort; exiting",
+            connections.len()
+        );
         std::process::exit(1);
     }
     println!("server: shut down");
@@ -192,6 +198,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
+    // Demo plumbing, not part of the server: at most two events per request
+    // of the handful main makes, so unbounded is safe here. A server's own
+    // queues are bounded (see the channels page).
     let (events, server_events) = mpsc::unbounded_channel();
     let mut server = Tally {
         events: server_events,

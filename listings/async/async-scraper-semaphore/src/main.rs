@@ -117,7 +117,10 @@ async fn scrape(shop: SocketAddr) -> Vec<(usize, io::Result<String>)> {
         fetches.spawn(async move {
             // Held until the end of this block: dropping it frees the slot.
             let _permit = permits.acquire_owned().await.expect("semaphore closed");
-            (product, fetch_title(shop, format!("/products/{product}")).await)
+            (
+                product,
+                fetch_title(shop, format!("/products/{product}")).await,
+            )
         });
     }
     // join_all waits for every task; a panic in one (a bug) is re-raised.
