@@ -30,7 +30,9 @@ fn main() {
     trials.extend(checks::outputs::trials());
     trials.extend(checks::skeptic::trials());
     trials.extend(checks::compile_fail::trials());
+    trials.extend(checks::unit_tests::trials());
     trials.extend(checks::structure::trials());
+    trials.extend(checks::linux_only::trials());
     trials.extend(checks::render::trials());
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());
@@ -48,7 +50,7 @@ fn main() {
 /// suite's time goes.
 fn print_slowest_runs() {
     let mut times = common::run::TIMES.lock().unwrap().clone();
-    times.sort_by(|a, b| b.0.cmp(&a.0));
+    times.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
     let total: std::time::Duration = times.iter().map(|(took, _)| *took).sum();
     println!(
         "\n{} program runs, {:.1} s in all; the slowest:",

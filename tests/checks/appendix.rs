@@ -84,7 +84,12 @@ fn listings_index() -> String {
             } else {
                 format!("`cargo run -p {name}`")
             };
-            writeln!(rows, "| `{name}` | {description} | {run} |").unwrap();
+            let page = relative_link(Path::new(APPENDIX), Path::new(&chapter.file));
+            writeln!(
+                rows,
+                "| [`{name}`]({page}#{name}) | {description} | {run} |"
+            )
+            .unwrap();
         }
         if !rows.is_empty() {
             // A plain heading: mdBook's "on this page" list shows a heading

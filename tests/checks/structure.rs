@@ -348,19 +348,31 @@ fn every_shown_output_file_is_in_the_book() -> Outcome {
 }
 
 /// The line before every listing names it and says how to run it, so a
-/// reader can always find the crate: `Listing <code>NAME</code> · ...`.
+/// reader can always find the crate: `Listing <code>NAME</code> · ...`. The
+/// first caption of a listing on a page carries its name as `id`, so that a
+/// link can lead to the listing itself (`spawn-join.md#threads-spawn-join`).
+/// A sample that does not compile gives the command that shows its error.
 fn every_listing_has_a_caption() -> Outcome {
     let mut problems = Problems::default();
+    let mut seen = BTreeSet::new();
     for block in BLOCKS.iter().filter(|b| b.is_rust()) {
         let Some(dir) = block.listing_dir() else {
             continue;
         };
         let name = dir.file_name().unwrap().to_string_lossy();
+        let id = if seen.insert((block.chapter.clone(), name.to_string())) {
+            format!(r#" id="{name}""#)
+        } else {
+            String::new()
+        };
         let expected = if block.is_compile_fail() {
-            format!(r#"<p class="caption">Listing <code>{name}</code> · does not compile</p>"#)
+            format!(
+                r#"<p class="caption"{id}>Listing <code>{name}</code> · does not compile: <code>cargo build --manifest-path {}/Cargo.toml</code></p>"#,
+                dir.display()
+            )
         } else {
             format!(
-                r#"<p class="caption">Listing <code>{name}</code> · <code>cargo run -p {name}</code></p>"#
+                r#"<p class="caption"{id}>Listing <code>{name}</code> · <code>cargo run -p {name}</code></p>"#
             )
         };
         let source = std::fs::read_to_string(root().join(&block.chapter)).unwrap();
@@ -385,7 +397,7 @@ fn every_listing_has_a_caption() -> Outcome {
 /// must lead to a page that shows that listing (the decision guide, the
 /// conclusion and the Python-to-Rust appendix are made of such links).
 fn links_named_after_a_listing_lead_to_it() -> Outcome {
-    let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(?:#[^)]*)?\)").unwrap();
+    let link = regex::Regex::new(r"\[`([a-z0-9-]+)`\]\(([^)#\s]+\.md)(#[^)]*)?\)").unwrap();
     let names: BTreeSet<&str> = WORKSPACE.all().map(|l| l.name.as_str()).collect();
     let mut problems = Problems::default();
     for chapter in CHAPTERS.iter() {
@@ -395,6 +407,13 @@ fn links_named_after_a_listing_lead_to_it() -> Outcome {
             let (name, target) = (&found[1], &found[2]);
             if !names.contains(name) {
                 continue;
+            }
+            let fragment = found.get(3).map_or("", |f| f.as_str());
+            if fragment != format!("#{name}") {
+                problems.add(format!(
+                    "{}: the link to `{name}` should lead to the listing itself: {target}#{name}",
+                    chapter.file
+                ));
             }
             let page = crate::common::book::normalize(&dir.join(target));
             let shows_it = BLOCKS.iter().any(|b| {

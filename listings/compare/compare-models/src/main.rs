@@ -47,7 +47,19 @@ use cli::{Mode, parse_args};
 use models::{Model, Settings};
 use runtimes::{Runtimes, join_all};
 
+#[cfg(target_os = "linux")]
 fn main() -> ExitCode {
+    run()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn main() -> ExitCode {
+    println!("compare-models runs on Linux only: it reads /proc for memory, limits and the machine");
+    ExitCode::SUCCESS
+}
+
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn run() -> ExitCode {
     match env::var(ROLE_VARIABLE).as_deref() {
         Ok("worker") => return worker::main(),
         Ok("echo-server") => return echo::server_main(),

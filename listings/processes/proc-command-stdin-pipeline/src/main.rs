@@ -1,48 +1,75 @@
 use std::error::Error;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::thread;
 
 // ANCHOR: all
-fn main() -> Result<(), Box<dyn Error>> {
-    // Feed a child's stdin and read its stdout: `tr` turns text upper case.
-    let mut shout = Command::new("tr")
-        .arg("a-z")
-        .arg("A-Z")
+/// Feeds a child's stdin and reads its stdout: `tr` turns text upper case.
+fn shout(text: &'static str) -> Result<String, Box<dyn Error>> {
+    let mut tr = Command::new("tr")
+        .args(["a-z", "A-Z"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()?;
-    let mut stdin = shout.stdin.take().ok_or("stdin was not piped")?;
+    let mut stdin = tr.stdin.take().expect("stdin is piped");
+    let mut stdout = tr.stdout.take().expect("stdout is piped");
     // Write from another thread: tr writes while it reads, and if its output
     // pipe filled up while we were still writing, both would wait forever.
-    let writer = thread::spawn(move || {
-        // Dropping `stdin` at the end closes the pipe: tr sees end of input.
-        stdin.write_all(b"quiet words\nbecome loud\n")
-    });
-    let output = shout.wait_with_output()?;
+    // Dropping `stdin` at the end of the closure closes the pipe: tr sees
+    // the end of its input.
+    let writer = thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let mut shouted = String::new();
+    let read = stdout.read_to_string(&mut shouted);
+    // Reap tr before looking at any error: no early return leaves it behind.
+    let status = tr.wait()?;
     writer.join().map_err(|_| "the writer thread panicked")??;
-    print!("tr printed:\n{}", String::from_utf8(output.stdout)?);
+    read?;
+    match status.success() {
+        true => Ok(shouted),
+        false => Err(format!("tr failed: {status}").into()),
+    }
+}
 
-    // `printf ... | sort`: the first child's stdout is the second's stdin.
+/// `printf ... | sort`: the first child's stdout is the second's stdin.
+fn sorted_words() -> Result<String, Box<dyn Error>> {
     let mut producer = Command::new("printf")
         .args(["%s\n", "pear", "apple", "fig"])
         .stdout(Stdio::piped())
         .spawn()?;
-    let pipe_out = producer.stdout.take().ok_or("stdout was not piped")?;
-    let sorter = Command::new("sort")
+    let pipe_out = producer.stdout.take().expect("stdout is piped");
+    let spawned = Command::new("sort")
         .stdin(Stdio::from(pipe_out))
         .stdout(Stdio::piped())
-        .spawn()?;
-    let sorted = sorter.wait_with_output()?;
-    // Wait for both, and check both, like a shell's `set -o pipefail`.
+        .spawn();
+    let mut sorter = match spawned {
+        Ok(sorter) => sorter,
+        Err(e) => {
+            // printf is already running: reap it before giving up.
+            let _ = producer.kill();
+            producer.wait()?;
+            return Err(format!("cannot start sort: {e}").into());
+        }
+    };
+    let mut sorted = String::new();
+    let read = sorter
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_string(&mut sorted);
+    // Wait for both, then check both, like a shell's `set -o pipefail`.
+    let sorter_status = sorter.wait();
     let producer_status = producer.wait()?;
-    if !producer_status.success() || !sorted.status.success() {
-        return Err(format!("pipeline failed: {producer_status}, {}", sorted.status).into());
+    let sorter_status = sorter_status?;
+    read?;
+    if !producer_status.success() || !sorter_status.success() {
+        return Err(format!("pipeline failed: {producer_status}, {sorter_status}").into());
     }
-    print!(
-        "printf | sort printed:\n{}",
-        String::from_utf8(sorted.stdout)?
-    );
+    Ok(sorted)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    print!("tr printed:\n{}", shout("quiet words\nbecome loud\n")?);
+    print!("printf | sort printed:\n{}", sorted_words()?);
     Ok(())
 }
 // ANCHOR_END: all

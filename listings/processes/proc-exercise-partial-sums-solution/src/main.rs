@@ -1,10 +1,9 @@
 use std::error::Error;
-use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{self, PipeReader, Read, Write};
 use std::process;
 
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, fork, pipe};
+use nix::unistd::{ForkResult, Pid, fork};
 
 const N: u64 = 1_000_000;
 const CHILDREN: u64 = 4;
@@ -17,23 +16,35 @@ fn sum_of_squares(start: u64, end: u64) -> u64 {
 }
 
 // ANCHOR: all
-fn main() -> Result<(), Box<dyn Error>> {
+/// Forks the child that sums the `i`-th share; returns its pid and the read
+/// end of the pipe on which it sends its 8 bytes.
+fn start_child(i: u64) -> Result<(Pid, PipeReader), Box<dyn Error>> {
     let share = N / CHILDREN;
+    // std::io::pipe: close-on-exec, though nothing here execs.
+    let (read_end, mut write_end) = io::pipe()?;
+    // SAFETY: this program starts no threads: it is single-threaded.
+    match unsafe { fork() }? {
+        ForkResult::Child => {
+            drop(read_end);
+            let sum = sum_of_squares(i * share + 1, (i + 1) * share + 1);
+            let sent = write_end.write_all(&sum.to_le_bytes());
+            process::exit(if sent.is_ok() { 0 } else { 1 });
+        }
+        // Our copy of the write end is dropped on return: only the child's
+        // stays open, so a child that dies early gives an end of the pipe.
+        ForkResult::Parent { child } => Ok((child, read_end)),
+    }
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
     let mut children = Vec::new();
+    let mut start_error = None;
     for i in 0..CHILDREN {
-        // One pipe per child: it writes exactly 8 bytes, its partial sum.
-        let (read_end, write_end) = pipe()?;
-        // SAFETY: this program starts no threads: it is single-threaded.
-        match unsafe { fork() }? {
-            ForkResult::Child => {
-                drop(read_end);
-                let sum = sum_of_squares(i * share + 1, (i + 1) * share + 1);
-                let sent = File::from(write_end).write_all(&sum.to_le_bytes());
-                process::exit(if sent.is_ok() { 0 } else { 1 });
-            }
-            ForkResult::Parent { child } => {
-                drop(write_end); // keep only the child's copy open
-                children.push((child, File::from(read_end)));
+        match start_child(i) {
+            Ok(child) => children.push(child),
+            Err(e) => {
+                start_error = Some(e); // reap the ones already started first
+                break;
             }
         }
     }
@@ -47,6 +58,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             (Ok(()), Ok(WaitStatus::Exited(_, 0))) => total += u64::from_le_bytes(bytes),
             (received, status) => failures.push(format!("{received:?}, {status:?}")),
         }
+    }
+    if let Some(e) = start_error {
+        return Err(format!("cannot start a child: {e}").into());
     }
     if !failures.is_empty() {
         return Err(format!("children failed: {}", failures.join("; ")).into());

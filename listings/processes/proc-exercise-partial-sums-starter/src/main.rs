@@ -19,22 +19,34 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut partial_sums = vec![0; CHILDREN as usize];
     let share = N / CHILDREN;
     let mut children = Vec::new();
+    let mut fork_error = None;
     for i in 0..CHILDREN {
         // SAFETY: this program starts no threads: it is single-threaded.
-        match unsafe { fork() }? {
-            ForkResult::Child => {
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
                 // TODO: this writes to the child's copy of the vector only.
                 partial_sums[i as usize] = sum_of_squares(i * share + 1, (i + 1) * share + 1);
                 process::exit(0);
             }
-            ForkResult::Parent { child } => children.push(child),
+            Ok(ForkResult::Parent { child }) => children.push(child),
+            Err(e) => {
+                fork_error = Some(e); // reap the children already started first
+                break;
+            }
         }
     }
+    let mut failures = Vec::new();
     for child in children {
-        match waitpid(child, None)? {
-            WaitStatus::Exited(_, 0) => {}
-            other => return Err(format!("a child failed: {other:?}").into()),
+        match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, 0)) => {}
+            other => failures.push(format!("{other:?}")),
         }
+    }
+    if let Some(e) = fork_error {
+        return Err(format!("fork failed: {e}").into());
+    }
+    if !failures.is_empty() {
+        return Err(format!("children failed: {}", failures.join(", ")).into());
     }
     let total: u64 = partial_sums.iter().sum();
     println!("sum of squares up to {N}: {total} (expected {EXPECTED})");

@@ -7,10 +7,17 @@ use std::process::{Child, Command, Stdio};
 /// stdout feeds the next one's stdin; returns the last stage's output, or
 /// an error naming the first stage that failed.
 fn run_pipeline(stages: &[&[&str]]) -> Result<String, Box<dyn Error>> {
+    // Check every stage before starting any: no `?` below may leave a
+    // started stage behind.
+    let stages: Vec<(&str, &[&str])> = stages
+        .iter()
+        .map(|stage| stage.split_first().map(|(program, args)| (*program, args)))
+        .collect::<Option<_>>()
+        .ok_or("empty stage")?;
     let mut running: Vec<(&str, Child)> = Vec::new();
     let mut previous_stdout = None;
-    for stage in stages {
-        let (program, args) = stage.split_first().ok_or("empty stage")?;
+    let mut start_error = None;
+    for (program, args) in stages {
         let stdin = match previous_stdout.take() {
             Some(stdout) => Stdio::from(stdout),
             None => Stdio::null(),
@@ -20,32 +27,39 @@ fn run_pipeline(stages: &[&[&str]]) -> Result<String, Box<dyn Error>> {
             .stdin(stdin)
             .stdout(Stdio::piped())
             .spawn();
-        let mut child = match spawned {
-            Ok(child) => child,
-            Err(e) => {
-                // Reap the stages already started before giving up.
-                for (_, mut started) in running {
-                    let _ = started.kill();
-                    let _ = started.wait();
-                }
-                return Err(format!("cannot start {program}: {e}").into());
+        match spawned {
+            Ok(mut child) => {
+                previous_stdout = child.stdout.take();
+                running.push((program, child));
             }
-        };
-        previous_stdout = child.stdout.take();
-        running.push((program, child));
-    }
-    // Read the last stage's output to its end, then wait for every stage.
-    let mut output = String::new();
-    let read = match previous_stdout {
-        Some(mut last) => last.read_to_string(&mut output).map(drop),
-        None => Ok(()),
-    };
-    let mut first_failure = None;
-    for (number, (program, mut child)) in running.into_iter().enumerate() {
-        let status = child.wait()?;
-        if !status.success() && first_failure.is_none() {
-            first_failure = Some(format!("stage {} ({program}) failed: {status}", number + 1));
+            Err(e) => {
+                start_error = Some(format!("cannot start {program}: {e}"));
+                break;
+            }
         }
+    }
+    // Read the last stage's output to its end (unless starting failed),
+    // then wait for every stage, whatever happened.
+    let mut output = String::new();
+    let read = match (&start_error, previous_stdout) {
+        (None, Some(mut last)) => last.read_to_string(&mut output).map(drop),
+        _ => Ok(()),
+    };
+    let abandoned = start_error.is_some();
+    let mut first_failure = start_error;
+    for (number, (program, mut child)) in running.into_iter().enumerate() {
+        if abandoned {
+            let _ = child.kill(); // it may wait for a reader that never came
+        }
+        let failure = match child.wait() {
+            Ok(status) if status.success() => None,
+            Ok(status) => Some(format!("stage {} ({program}) failed: {status}", number + 1)),
+            Err(e) => Some(format!(
+                "cannot wait for stage {} ({program}): {e}",
+                number + 1
+            )),
+        };
+        first_failure = first_failure.or(failure);
     }
     read?;
     match first_failure {

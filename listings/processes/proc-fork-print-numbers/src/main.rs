@@ -1,11 +1,16 @@
-use std::error::Error;
-use std::fs;
-use std::process;
+//! Linux only: it counts its threads in /proc/self/status before forking.
 
-use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, fork};
+#[cfg(target_os = "linux")]
+use {
+    nix::sys::wait::{WaitStatus, waitpid},
+    nix::unistd::{ForkResult, fork},
+    std::error::Error,
+    std::fs,
+    std::process,
+};
 
 // ANCHOR: all
+#[cfg(target_os = "linux")]
 fn print_numbers() {
     for i in 0..5 {
         println!("{i}");
@@ -14,6 +19,7 @@ fn print_numbers() {
 
 /// How many threads this process has now (the `Threads:` line of
 /// /proc/self/status, Linux only).
+#[cfg(target_os = "linux")]
 fn thread_count() -> Result<usize, Box<dyn Error>> {
     let status = fs::read_to_string("/proc/self/status")?;
     let line = status
@@ -23,6 +29,7 @@ fn thread_count() -> Result<usize, Box<dyn Error>> {
     Ok(line.trim().parse()?)
 }
 
+#[cfg(target_os = "linux")]
 fn main() -> Result<(), Box<dyn Error>> {
     // fork copies only the calling thread. Refuse if there are others.
     let threads = thread_count()?;
@@ -46,3 +53,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 // ANCHOR_END: all
+
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    println!("proc-fork-print-numbers runs on Linux only: it counts its threads in /proc");
+}

@@ -1,13 +1,14 @@
 use std::env;
 use std::error::Error;
-use std::io::{self, BufRead, BufReader};
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{SigHandler, Signal, kill, signal};
 use nix::unistd::Pid;
+use wait_timeout::ChildExt;
 
 const ROLE_VARIABLE: &str = "DEADLINE_DEMO_ROLE";
 
@@ -23,20 +24,6 @@ fn stuck_worker() -> Result<(), Box<dyn Error>> {
 }
 
 // ANCHOR: all
-/// Waits for the child until `deadline`; `None` if it is still running then.
-fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<Option<ExitStatus>> {
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        if Instant::now() >= deadline {
-            return Ok(None);
-        }
-        // How often to look, not a guess at when the child ends.
-        thread::sleep(Duration::from_millis(10));
-    }
-}
-
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "stuck") {
         return stuck_worker();
@@ -68,7 +55,9 @@ fn stop(worker: &mut Child) -> Result<(), Box<dyn Error>> {
         "parent: sent SIGTERM, waiting up to {} ms",
         grace.as_millis()
     );
-    let status = match wait_until(worker, Instant::now() + grace)? {
+    // Blocks until the worker ends or the grace period is over, whichever
+    // comes first; reaps the worker if it ended.
+    let status = match worker.wait_timeout(grace)? {
         Some(status) => status,
         None => {
             println!("parent: still running at the deadline, sending SIGKILL");

@@ -1,15 +1,20 @@
-use std::error::Error;
-use std::os::fd::OwnedFd;
-use std::process;
+//! Linux only: `prctl(PR_SET_CHILD_SUBREAPER)` exists on Linux (and Android).
 
-use nix::errno::Errno;
-use nix::sys::prctl::set_child_subreaper;
-use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork, getpid, getppid, pipe, read};
+#[cfg(target_os = "linux")]
+use {
+    nix::errno::Errno,
+    nix::sys::prctl::set_child_subreaper,
+    nix::sys::wait::{WaitStatus, waitpid},
+    nix::unistd::{ForkResult, Pid, fork, getpid, getppid, read},
+    std::error::Error,
+    std::io::{self, PipeReader},
+    std::process,
+};
 
-// ANCHOR: all
+// ANCHOR: descendants
+#[cfg(target_os = "linux")]
 /// The grandchild: once the top process says so, report who its parent is.
-fn grandchild(top: Pid, go: OwnedFd) -> Result<(), Box<dyn Error>> {
+fn grandchild(top: Pid, go: PipeReader) -> Result<(), Box<dyn Error>> {
     read(&go, &mut [0])?; // returns when the top process closes its end
     let parent = getppid();
     let who = if parent == top {
@@ -23,8 +28,9 @@ fn grandchild(top: Pid, go: OwnedFd) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+#[cfg(target_os = "linux")]
 /// The middle process: start a grandchild, then exit without waiting for it.
-fn middle(top: Pid, go: OwnedFd) -> Result<(), Box<dyn Error>> {
+fn middle(top: Pid, go: PipeReader) -> Result<(), Box<dyn Error>> {
     // SAFETY: single-threaded (this program never starts a thread).
     if let ForkResult::Child = unsafe { fork() }? {
         process::exit(exit_code(grandchild(top, go)));
@@ -33,6 +39,7 @@ fn middle(top: Pid, go: OwnedFd) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+#[cfg(target_os = "linux")]
 fn exit_code(result: Result<(), Box<dyn Error>>) -> i32 {
     match result {
         Ok(()) => 0,
@@ -43,12 +50,16 @@ fn exit_code(result: Result<(), Box<dyn Error>>) -> i32 {
     }
 }
 
+// ANCHOR_END: descendants
+
+// ANCHOR: top
+#[cfg(target_os = "linux")]
 fn main() -> Result<(), Box<dyn Error>> {
     let top = getpid();
     // Orphans among our descendants are now given to us, not to init.
     set_child_subreaper(true)?;
     // The grandchild waits on this pipe until the middle process is gone.
-    let (go, go_writer) = pipe()?;
+    let (go, go_writer) = io::pipe()?;
     // SAFETY: single-threaded (this program never starts a thread).
     let middle_pid = match unsafe { fork() }? {
         ForkResult::Child => {
@@ -91,4 +102,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: top
+
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    println!("proc-orphan-subreaper runs on Linux only: it calls prctl(PR_SET_CHILD_SUBREAPER)");
+}

@@ -1,16 +1,27 @@
 use std::error::Error;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, PipeReader, PipeWriter, Read, Write};
 use std::process;
 
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, fork, pipe};
+use nix::unistd::{ForkResult, fork};
 
 // ANCHOR: framing
+/// The largest message either side accepts. A length prefix is a promise
+/// from the peer; never allocate what it claims without a bound.
+const MAX_MESSAGE: usize = 64 * 1024;
+
 /// Writes one message: its length as 4 big-endian bytes, then its bytes.
 fn send(out: &mut impl Write, message: &str) -> io::Result<()> {
-    let length = u32::try_from(message.len()).map_err(|_| io::Error::other("message too long"))?;
-    out.write_all(&length.to_be_bytes())?;
+    if message.len() > MAX_MESSAGE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "a message of {} bytes; the limit is {MAX_MESSAGE}",
+                message.len()
+            ),
+        ));
+    }
+    out.write_all(&(message.len() as u32).to_be_bytes())?;
     out.write_all(message.as_bytes())
 }
 
@@ -24,7 +35,14 @@ fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
     }
     // A stream may deliver the 4 bytes in pieces: wait for the rest.
     input.read_exact(&mut header[got..])?;
-    let mut body = vec![0; u32::from_be_bytes(header) as usize];
+    let length = u32::from_be_bytes(header) as usize;
+    if length > MAX_MESSAGE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("the peer announced {length} bytes; the limit is {MAX_MESSAGE}"),
+        ));
+    }
+    let mut body = vec![0; length];
     input.read_exact(&mut body)?;
     String::from_utf8(body)
         .map(Some)
@@ -33,16 +51,18 @@ fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
 // ANCHOR_END: framing
 
 // ANCHOR: main
-fn child_main(write_end: File) -> io::Result<()> {
+fn child_main(write_end: PipeWriter) -> io::Result<()> {
     let mut out = BufWriter::new(write_end);
     send(&mut out, "a report\nthat spans two lines")?;
     send(&mut out, "")?;
     send(&mut out, "done ✓")?;
+    // A buggy or hostile peer: a header that claims 4 GiB - 1.
+    out.write_all(&u32::MAX.to_be_bytes())?;
     // process::exit runs no destructors: flush by hand, or lose the buffer.
     out.flush()
 }
 
-fn receive_all(input: &mut File) -> io::Result<()> {
+fn receive_all(input: &mut PipeReader) -> io::Result<()> {
     while let Some(message) = receive(input)? {
         println!("parent received {} bytes: {message:?}", message.len());
     }
@@ -51,12 +71,13 @@ fn receive_all(input: &mut File) -> io::Result<()> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let (read_end, write_end) = pipe()?;
+    // std::io::pipe: close-on-exec, so no program we start inherits it.
+    let (read_end, write_end) = io::pipe()?;
     // SAFETY: this program starts no threads, so it is single-threaded here.
     match unsafe { fork() }? {
         ForkResult::Child => {
             drop(read_end);
-            let code = match child_main(File::from(write_end)) {
+            let code = match child_main(write_end) {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("child: cannot send: {e}");
@@ -69,8 +90,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             // Close our copy of the write end, or the pipe never reaches its
             // end: we would wait for our own silence.
             drop(write_end);
-            let mut input = File::from(read_end);
-            let received = receive_all(&mut input);
+            let mut input = read_end;
+            let received = match receive_all(&mut input) {
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                    println!("parent: refused the rest: {e}");
+                    Ok(())
+                }
+                other => other,
+            };
             // Even if reading failed, reap the child before reporting: close
             // the read end first, so a child still writing gets an error
             // instead of blocking forever on a full pipe.

@@ -2,9 +2,13 @@ use std::collections::VecDeque;
 use std::env;
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{self, Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::os::fd::AsFd;
+use std::process::{self, Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::thread;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 const ROLE_VARIABLE: &str = "PRIME_POOL_ROLE";
 const LIMIT: u64 = 500_000;
@@ -13,6 +17,12 @@ const CHUNK: u64 = 25_000;
 const PRIMES_BELOW_LIMIT: u64 = 41_538;
 /// The task on which a worker hits its (simulated) bug.
 const POISONED_TASK: u64 = 13;
+/// The task on which a worker hangs (a simulated endless loop).
+const HUNG_TASK: u64 = 7;
+/// How long the pool waits for one answer.
+const TASK_TIMEOUT: Duration = Duration::from_secs(1);
+/// How much of a worker's stderr the pool keeps for its report.
+const STDERR_KEPT: u64 = 4096;
 
 fn is_prime(n: u64) -> bool {
     n >= 2
@@ -25,7 +35,7 @@ fn count_primes(start: u64, end: u64) -> u64 {
     (start..end).filter(|&n| is_prime(n)).count() as u64
 }
 
-// ANCHOR: all
+// ANCHOR: worker
 /// A worker process: one task per line on stdin ("id start end"), one
 /// answer per line on stdout ("id primes"), until stdin ends.
 fn worker_main() -> Result<(), Box<dyn Error>> {
@@ -39,10 +49,23 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
         if id == POISONED_TASK {
             panic!("task {id}: simulated bug in the worker");
         }
+        if id == HUNG_TASK {
+            thread::sleep(Duration::from_secs(60)); // stuck, for all we know
+        }
         writeln!(out, "{id} {}", count_primes(start, end))?;
         out.flush()?; // the parent is waiting for this line
     }
     Ok(())
+}
+
+// ANCHOR_END: worker
+
+// ANCHOR: handle
+/// What one task gave.
+enum Answer {
+    Primes(u64),
+    Died,
+    TimedOut,
 }
 
 /// The parent's handle on one worker process. Dropping it kills and reaps
@@ -51,40 +74,77 @@ struct Worker {
     child: Child,
     tasks: Option<ChildStdin>,
     answers: BufReader<ChildStdout>,
+    /// Reads the worker's stderr as it comes, so that a worker writing a
+    /// lot there never blocks on a full pipe while we wait on its stdout.
+    stderr: Option<JoinHandle<String>>,
+}
+
+/// Keeps the first `STDERR_KEPT` bytes of a worker's stderr, and reads
+/// (and drops) the rest until the worker closes it.
+fn drain(mut stderr: ChildStderr) -> String {
+    let mut kept = Vec::new();
+    let _ = (&mut stderr).take(STDERR_KEPT).read_to_end(&mut kept);
+    let _ = io::copy(&mut stderr, &mut io::sink());
+    String::from_utf8_lossy(&kept).into_owned()
 }
 
 impl Worker {
     fn start() -> io::Result<Worker> {
         let mut child = Command::new(env::current_exe()?)
             .env(ROLE_VARIABLE, "worker")
+            // A crash report is the panic message, not a backtrace, even
+            // when the person running the pool has RUST_BACKTRACE set.
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
         let tasks = child.stdin.take();
         let answers = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let stderr = thread::Builder::new().spawn(move || drain(stderr));
+        let stderr = match stderr {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                let _ = child.kill(); // no thread to drain it: do not keep it
+                child.wait()?;
+                return Err(e);
+            }
+        };
         Ok(Worker {
             child,
             tasks,
             answers,
+            stderr,
         })
     }
 
-    /// Runs one task; `None` if the worker died before answering.
-    fn run(&mut self, task: &Task) -> io::Result<Option<u64>> {
+    /// Runs one task: its answer, or what went wrong with the worker.
+    fn run(&mut self, task: &Task) -> io::Result<Answer> {
         let tasks = self.tasks.as_mut().expect("open until finish");
         let sent = writeln!(tasks, "{} {} {}", task.id, task.start, task.end);
         if let Err(e) = sent {
             // A dead worker's stdin is a broken pipe: report as a crash.
             return if e.kind() == io::ErrorKind::BrokenPipe {
-                Ok(None)
+                Ok(Answer::Died)
             } else {
                 Err(e)
             };
         }
+        // One answer line per task, so the buffer is empty here: wait for
+        // the pipe itself, with the deadline.
+        let mut ready = [PollFd::new(
+            self.answers.get_ref().as_fd(),
+            PollFlags::POLLIN,
+        )];
+        let timeout = PollTimeout::try_from(TASK_TIMEOUT).map_err(io::Error::other)?;
+        if self.answers.buffer().is_empty() && poll(&mut ready, timeout)? == 0 {
+            return Ok(Answer::TimedOut);
+        }
         let mut answer = String::new();
         if self.answers.read_line(&mut answer)? == 0 {
-            return Ok(None); // end of its stdout: the worker is gone
+            return Ok(Answer::Died); // end of its stdout: the worker is gone
         }
         let (id, primes) = answer
             .trim_end()
@@ -96,18 +156,26 @@ impl Worker {
                 task.id
             )));
         }
-        primes.parse().map(Some).map_err(io::Error::other)
+        primes.parse().map(Answer::Primes).map_err(io::Error::other)
+    }
+
+    /// Kills a worker that overran its deadline, then finishes it.
+    fn kill_and_finish(&mut self) -> io::Result<(ExitStatus, String)> {
+        self.child.kill()?;
+        self.finish()
     }
 
     /// Closes the worker's stdin (it then ends) and waits for it. Returns
     /// its status and whatever it wrote to stderr.
     fn finish(&mut self) -> io::Result<(ExitStatus, String)> {
         self.tasks = None;
-        let mut stderr = String::new();
-        if let Some(mut pipe) = self.child.stderr.take() {
-            pipe.read_to_string(&mut stderr)?;
-        }
-        Ok((self.child.wait()?, stderr))
+        let status = self.child.wait()?;
+        let stderr = match self.stderr.take().map(JoinHandle::join) {
+            Some(Ok(text)) => text,
+            Some(Err(_)) => "(the stderr reader panicked)".to_string(),
+            None => String::new(),
+        };
+        Ok((status, stderr))
     }
 }
 
@@ -117,9 +185,15 @@ impl Drop for Worker {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        // The worker is gone, so its stderr ends and the reader finishes.
+        if let Some(reader) = self.stderr.take() {
+            let _ = reader.join();
+        }
     }
 }
+// ANCHOR_END: handle
 
+// ANCHOR: manage
 struct Task {
     id: u64,
     start: u64,
@@ -128,17 +202,20 @@ struct Task {
 
 enum Outcome {
     Done {
+        id: u64,
         primes: u64,
     },
-    Crashed {
+    Failed {
         task: Task,
+        why: &'static str,
         status: ExitStatus,
         stderr: String,
     },
 }
 
 /// One thread of the parent per worker slot: take tasks from the shared
-/// queue, hand them to the worker, replace the worker if it crashes.
+/// queue, hand them to the worker, replace the worker if it crashes or
+/// overruns its deadline.
 fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec<Outcome>> {
     let mut outcomes = Vec::new();
     let mut worker: Option<Worker> = None;
@@ -153,18 +230,24 @@ fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec
                 worker.insert(Worker::start()?)
             }
         };
-        match current.run(&task)? {
-            Some(primes) => outcomes.push(Outcome::Done { primes }),
-            None => {
-                let (status, stderr) = current.finish()?;
-                outcomes.push(Outcome::Crashed {
-                    task,
-                    status,
-                    stderr,
+        let (why, (status, stderr)) = match current.run(&task)? {
+            Answer::Primes(primes) => {
+                outcomes.push(Outcome::Done {
+                    id: task.id,
+                    primes,
                 });
-                worker = None; // the next task gets a fresh worker
+                continue;
             }
-        }
+            Answer::Died => ("its worker died", current.finish()?),
+            Answer::TimedOut => ("no answer in time", current.kill_and_finish()?),
+        };
+        outcomes.push(Outcome::Failed {
+            task,
+            why,
+            status,
+            stderr,
+        });
+        worker = None; // the next task gets a fresh worker
     }
     if let Some(mut last) = worker {
         let (status, stderr) = last.finish()?;
@@ -176,6 +259,8 @@ fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec
     }
     Ok(outcomes)
 }
+
+// ANCHOR_END: manage
 
 /// `--workers N` (1 to 64), or one worker per core without arguments.
 fn worker_count() -> Result<usize, String> {
@@ -192,6 +277,7 @@ fn worker_count() -> Result<usize, String> {
     }
 }
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "worker") {
         return worker_main();
@@ -221,22 +307,24 @@ fn main() -> Result<(), Box<dyn Error>> {
             .collect::<io::Result<Vec<_>>>()
     })?;
 
-    let mut pool_primes = 0;
-    let mut done = 0;
+    let mut by_task: Vec<Option<u64>> = vec![None; task_count];
     let mut failed = Vec::new();
-    for outcome in per_slot.into_iter().flatten() {
+    let mut outcomes: Vec<Outcome> = per_slot.into_iter().flatten().collect();
+    outcomes.sort_by_key(|outcome| match outcome {
+        Outcome::Done { id, .. } => *id,
+        Outcome::Failed { task, .. } => task.id,
+    });
+    for outcome in outcomes {
         match outcome {
-            Outcome::Done { primes } => {
-                pool_primes += primes;
-                done += 1;
-            }
-            Outcome::Crashed {
+            Outcome::Done { id, primes } => by_task[id as usize] = Some(primes),
+            Outcome::Failed {
                 task,
+                why,
                 status,
                 stderr,
             } => {
                 println!(
-                    "task {} ({}..{}) failed: its worker ended with {status}",
+                    "task {} ({}..{}) failed, {why}: its worker ended with {status}",
                     task.id, task.start, task.end
                 );
                 for line in stderr.lines().filter(|line| !line.is_empty()) {
@@ -246,6 +334,17 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
     }
+    // Like pool.map: the results in the order of the tasks, `--` if failed.
+    println!("results in task order:");
+    for row in by_task.chunks(10) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|r| r.map_or("--".to_string(), |n| n.to_string()))
+            .collect();
+        println!("  {}", cells.join(" "));
+    }
+    let done = by_task.iter().flatten().count();
+    let pool_primes: u64 = by_task.iter().flatten().sum();
     let started = started.into_inner().unwrap();
     println!(
         "pool: {done} of {task_count} tasks done, {} failed, {started} workers started",
@@ -264,4 +363,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("matches the known count of primes below {LIMIT}");
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: main

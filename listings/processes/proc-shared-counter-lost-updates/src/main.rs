@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork, pipe, read};
+use nix::unistd::{ForkResult, Pid, fork, read};
 
 const PROCESSES: u64 = 4;
 const INCREMENTS: u64 = 1_000_000;
@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let counter = shared_counter()?;
     // A start gate: children wait for the end of this pipe, so they all
     // count at the same time instead of one after the other.
-    let (gate, gate_opener) = pipe()?;
+    let (gate, gate_opener) = std::io::pipe()?;
     let mut children = Vec::new();
     let mut fork_error = None;
     for _ in 0..PROCESSES {

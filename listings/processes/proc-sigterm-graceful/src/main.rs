@@ -13,7 +13,7 @@ use nix::unistd::Pid;
 
 const ROLE_VARIABLE: &str = "SIGTERM_DEMO_ROLE";
 
-// ANCHOR: all
+// ANCHOR: worker
 /// The signal that asked us to stop, or 0 while none has.
 static STOP_REQUEST: AtomicI32 = AtomicI32::new(0);
 
@@ -52,6 +52,9 @@ fn worker() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR_END: worker
+
+// ANCHOR: parent
 /// Tells a normal exit from a death by signal.
 fn describe(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
@@ -84,12 +87,13 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
         .env(ROLE_VARIABLE, "worker")
         .stdout(Stdio::piped())
         .spawn()?;
-    let output = worker.stdout.take().ok_or("stdout was not piped")?;
-    let relayed = relay(output, Pid::from_raw(i32::try_from(worker.id())?));
+    let output = worker.stdout.take().expect("stdout is piped");
+    let relayed = relay(output, Pid::from_raw(worker.id() as i32));
     if relayed.is_err() {
-        worker.kill()?; // so that wait() cannot hang
+        // So that wait() cannot hang; an error here means it already ended.
+        let _ = worker.kill();
     }
-    let status = worker.wait()?;
+    let status = worker.wait()?; // reaped on every path before any `?`
     relayed?;
     println!("parent: the worker {}", describe(status));
     Ok(())
@@ -98,12 +102,12 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
 fn stop_sleeper() -> io::Result<()> {
     // `sleep` installs no handler: SIGTERM's default action ends it.
     let mut sleeper = Command::new("sleep").arg("10").spawn()?;
-    if let Err(e) = kill(Pid::from_raw(sleeper.id() as i32), Signal::SIGTERM) {
-        sleeper.kill()?;
-        sleeper.wait()?;
-        return Err(e.into());
+    let sent = kill(Pid::from_raw(sleeper.id() as i32), Signal::SIGTERM);
+    if sent.is_err() {
+        let _ = sleeper.kill(); // fall back to SIGKILL, then reap below
     }
     let status = sleeper.wait()?;
+    sent?;
     println!("parent: sleep {}", describe(status));
     Ok(())
 }
@@ -116,4 +120,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     stop_sleeper()?;
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: parent

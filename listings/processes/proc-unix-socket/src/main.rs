@@ -2,16 +2,22 @@ use std::collections::HashMap;
 use std::env;
 use std::error::Error;
 use std::fs;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
-use nix::poll::{PollFd, PollFlags, poll};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::unistd::mkdtemp;
 
-// ANCHOR: all
+/// How long the server waits for a client, and then for each request.
+const PATIENCE: Duration = Duration::from_secs(2);
+/// The longest request line the server reads.
+const MAX_REQUEST: u64 = 256;
+
+// ANCHOR: dir
 /// Holds the socket's path in the environment of the client process.
 const SOCKET_VARIABLE: &str = "PRICE_SERVICE_SOCKET";
 
@@ -33,6 +39,9 @@ impl Drop for PrivateDir {
     }
 }
 
+// ANCHOR_END: dir
+
+// ANCHOR: client
 /// The client process: ask for three prices, one line each way.
 fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
     let mut to_server = UnixStream::connect(socket)?;
@@ -46,24 +55,44 @@ fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The server side: answer every line until the client hangs up.
+// ANCHOR_END: client
+
+// ANCHOR: serve
+/// The server side: answer every line until the client hangs up. A client
+/// that stays silent for `PATIENCE`, or sends a line longer than
+/// `MAX_REQUEST` bytes, gets an error instead of holding the server.
 fn serve(stream: UnixStream) -> io::Result<usize> {
+    stream.set_read_timeout(Some(PATIENCE))?;
     let prices = HashMap::from([("apples", "120 cents"), ("pears", "95 cents")]);
     let mut answered = 0;
-    for request in BufReader::new(&stream).lines() {
-        let request = request?;
+    let mut requests = BufReader::new(&stream);
+    loop {
+        let mut request = String::new();
+        // `take` bounds what one line may make us buffer.
+        let got = (&mut requests)
+            .take(MAX_REQUEST + 1)
+            .read_line(&mut request)?;
+        if got == 0 {
+            return Ok(answered); // the client hung up
+        }
+        let Some(request) = request.strip_suffix('\n') else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "request line too long, or cut short",
+            ));
+        };
         println!("server: request for {request}");
-        let answer = prices.get(request.as_str()).unwrap_or(&"an unknown price");
+        let answer = prices.get(request).unwrap_or(&"an unknown price");
         writeln!(&stream, "{answer}")?;
         answered += 1;
     }
-    Ok(answered)
 }
 
-/// accept(), but give up if no client comes within two seconds.
-fn accept_within_2s(listener: &UnixListener) -> io::Result<UnixStream> {
+/// accept(), but give up if no client comes within `PATIENCE`.
+fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
     let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
-    if poll(&mut ready, 2000u16)? == 0 {
+    let timeout = PollTimeout::try_from(PATIENCE).map_err(io::Error::other)?;
+    if poll(&mut ready, timeout)? == 0 {
         return Err(io::Error::new(
             io::ErrorKind::TimedOut,
             "no client connected",
@@ -71,7 +100,9 @@ fn accept_within_2s(listener: &UnixListener) -> io::Result<UnixStream> {
     }
     Ok(listener.accept()?.0)
 }
+// ANCHOR_END: serve
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if let Some(socket) = env::var_os(SOCKET_VARIABLE) {
         return client(Path::new(&socket));
@@ -83,7 +114,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut client = Command::new(env::current_exe()?)
         .env(SOCKET_VARIABLE, &socket)
         .spawn()?;
-    let served = accept_within_2s(&listener).and_then(serve);
+    let served = accept_in_time(&listener).and_then(serve);
     if served.is_err() {
         // The client may be stuck: end it, so that wait() below returns.
         if let Err(e) = client.kill() {
@@ -99,4 +130,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
     // `dir` is dropped here: the socket file and its directory are removed.
 }
-// ANCHOR_END: all
+// ANCHOR_END: main

@@ -1,13 +1,18 @@
-use std::error::Error;
-use std::fs;
-use std::path::Path;
-use std::process;
+//! Linux only: `waitid` is not in nix on macOS, and /proc is Linux's.
 
-use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid, waitpid};
-use nix::unistd::{ForkResult, Pid, fork};
+#[cfg(target_os = "linux")]
+use {
+    nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid, waitpid},
+    nix::unistd::{ForkResult, Pid, fork},
+    std::error::Error,
+    std::fs,
+    std::path::Path,
+    std::process,
+};
 
 /// The state letter of a process (R running, S sleeping, Z zombie...),
 /// from the third field of /proc/PID/stat.
+#[cfg(target_os = "linux")]
 fn state_of(pid: Pid) -> Result<char, Box<dyn Error>> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // The name (field 2) is in parentheses and may hold spaces.
@@ -21,6 +26,7 @@ fn state_of(pid: Pid) -> Result<char, Box<dyn Error>> {
 }
 
 // ANCHOR: all
+#[cfg(target_os = "linux")]
 fn main() -> Result<(), Box<dyn Error>> {
     // SAFETY: this program starts no threads: it is single-threaded.
     let child = match unsafe { fork() }? {
@@ -42,3 +48,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 // ANCHOR_END: all
+
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    println!("proc-zombie runs on Linux only: it calls waitid and reads /proc");
+}

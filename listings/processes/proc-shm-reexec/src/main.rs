@@ -1,0 +1,105 @@
+use std::env;
+use std::error::Error;
+use std::io;
+use std::num::NonZeroUsize;
+use std::os::fd::{AsFd, OwnedFd};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use nix::fcntl::OFlag;
+use nix::sys::mman::{MapFlags, ProtFlags, mmap, shm_open, shm_unlink};
+use nix::sys::stat::Mode;
+use nix::unistd::{ftruncate, getpid};
+
+const ROLE_VARIABLE: &str = "SHM_WORKER";
+const WORKERS: u64 = 2;
+const INCREMENTS: u64 = 500_000;
+
+// ANCHOR: create
+/// A new shared memory object big enough for one counter. Its name exists
+/// only for the moment it takes to open it: unlinked at once, the object
+/// lives as long as a descriptor or a mapping refers to it, and nothing is
+/// left behind whatever happens next.
+fn shared_object() -> nix::Result<OwnedFd> {
+    let name = format!("/proc-shm-reexec-{}", getpid());
+    let flags = OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR;
+    let object = shm_open(name.as_str(), flags, Mode::S_IRUSR | Mode::S_IWUSR)?;
+    shm_unlink(name.as_str())?;
+    ftruncate(&object, size_of::<AtomicU64>() as i64)?;
+    Ok(object)
+}
+
+/// Maps the object and sees the counter in it. Never unmapped: `'static`.
+fn map_counter(object: impl AsFd) -> nix::Result<&'static AtomicU64> {
+    let length = NonZeroUsize::new(size_of::<AtomicU64>()).expect("not zero");
+    // SAFETY: a new mapping at an address the kernel picks, of an object
+    // at least `length` bytes long.
+    let memory = unsafe {
+        mmap(
+            None,
+            length,
+            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            MapFlags::MAP_SHARED,
+            object,
+            0,
+        )
+    }?;
+    // SAFETY: page-aligned, zero-filled by ftruncate (a valid AtomicU64),
+    // mapped for the rest of the process, and shared only through atomics.
+    Ok(unsafe { memory.cast::<AtomicU64>().as_ref() })
+}
+// ANCHOR_END: create
+
+// ANCHOR: main
+/// A worker: a fresh program that maps the object it got as its stdin.
+fn worker() -> Result<(), Box<dyn Error>> {
+    let counter = map_counter(io::stdin().as_fd())?;
+    for _ in 0..INCREMENTS {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    if env::var_os(ROLE_VARIABLE).is_some() {
+        return worker();
+    }
+    let object = shared_object()?;
+    let counter = map_counter(&object)?;
+    let mut workers: Vec<Child> = Vec::new();
+    let mut started = Ok(());
+    for _ in 0..WORKERS {
+        // Each worker gets its own descriptor for the same object.
+        let spawned = object.try_clone().and_then(|copy| {
+            Command::new(env::current_exe()?)
+                .env(ROLE_VARIABLE, "1")
+                .stdin(Stdio::from(copy))
+                .spawn()
+        });
+        match spawned {
+            Ok(child) => workers.push(child),
+            Err(e) => {
+                started = Err(e);
+                break;
+            }
+        }
+    }
+    let mut failed = Vec::new();
+    for mut child in workers {
+        match child.wait() {
+            Ok(status) if status.success() => {}
+            other => failed.push(format!("{other:?}")),
+        }
+    }
+    started?;
+    if !failed.is_empty() {
+        return Err(format!("workers failed: {}", failed.join(", ")).into());
+    }
+    let total = counter.load(Ordering::Relaxed);
+    println!("{WORKERS} re-executed workers added {INCREMENTS} each: counter = {total}");
+    if total != WORKERS * INCREMENTS {
+        return Err("updates were lost".into());
+    }
+    Ok(())
+}
+// ANCHOR_END: main

@@ -1,0 +1,194 @@
+//! Listings that use a Linux-only API must still build everywhere else (a
+//! reader on macOS builds the whole workspace), and the book must say that
+//! they run on Linux only.
+//!
+//! A listing that uses one of `LINUX_ONLY_APIS` must have two `main`s, one
+//! under `#[cfg(target_os = "linux")]` and one under
+//! `#[cfg(not(target_os = "linux"))]` (which prints one line saying so), and
+//! the line above its caption in the chapter must be `LINUX_ONLY_NOTE`.
+//! A listing that uses none of them must not carry the note.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::Trial;
+
+use crate::common::book::CHAPTERS;
+use crate::common::listings::WORKSPACE;
+use crate::common::{Outcome, root};
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        Trial::test(
+            "structure::linux-only-listings-are-gated",
+            listings_that_use_linux_only_apis_are_gated,
+        ),
+        Trial::test(
+            "structure::linux-only-listings-are-marked",
+            the_book_says_which_listings_are_linux_only,
+        ),
+        Trial::test(
+            "structure::linux-only-list-finds-something",
+            the_list_of_linux_only_apis_finds_something,
+        ),
+    ]
+}
+
+/// The one list of APIs that exist on Linux only (or not on macOS), as
+/// they appear in a listing's source.
+const LINUX_ONLY_APIS: &[(&str, &str)] = &[
+    ("/proc/", "the /proc file system"),
+    ("waitid", "nix's waitid (not built for macOS)"),
+    ("prctl", "prctl(2)"),
+    ("memfd", "memfd_create(2)"),
+    ("pidfd", "pidfd_open(2)"),
+    (
+        "pthread_mutexattr_setrobust",
+        "robust mutexes (not on macOS)",
+    ),
+    ("PTHREAD_MUTEX_ROBUST", "robust mutexes (not on macOS)"),
+    ("pipe2", "pipe2(2) (not on macOS)"),
+    ("SocketAddrExt", "abstract Unix socket names"),
+    ("epoll", "epoll(7)"),
+    ("signalfd", "signalfd(2)"),
+];
+
+/// The line the chapter puts right above the caption of a Linux-only listing.
+const LINUX_ONLY_NOTE: &str = r#"<p class="caption">Linux only</p>"#;
+
+const GATE: &str = "#[cfg(target_os = \"linux\")]\nfn main()";
+const ELSEWHERE: &str = "#[cfg(not(target_os = \"linux\"))]\nfn main()";
+
+/// (listing name, its sources) for every listing that builds.
+fn listings() -> Vec<(String, String)> {
+    WORKSPACE
+        .members()
+        .map(|listing| {
+            let mut source = String::new();
+            for file in fs::read_dir(root().join(&listing.dir).join("src"))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                source.push_str(&fs::read_to_string(file.path()).unwrap_or_default());
+            }
+            (listing.name.clone(), source)
+        })
+        .collect()
+}
+
+fn linux_only_uses(source: &str) -> Vec<&'static str> {
+    LINUX_ONLY_APIS
+        .iter()
+        .filter(|(token, _)| source.contains(token))
+        .map(|(_, what)| *what)
+        .collect()
+}
+
+/// Every chapter, as (path, text).
+fn pages() -> Vec<(PathBuf, String)> {
+    CHAPTERS
+        .iter()
+        .map(|c| {
+            let text = fs::read_to_string(root().join(&c.file)).unwrap_or_default();
+            (PathBuf::from(&c.file), text)
+        })
+        .collect()
+}
+
+fn verdict(problems: Vec<String>) -> Outcome {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!("{} problem(s):\n{}", problems.len(), problems.join("\n")).into())
+}
+
+/// Whether `line` is a caption of listing `name` (with or without an `id`).
+fn is_caption_of(line: &str, name: &str) -> bool {
+    let line = line.trim();
+    line.starts_with(r#"<p class="caption""#)
+        && line.contains(&format!("Listing <code>{name}</code> · "))
+}
+
+/// For every caption of `name` in the pages: the non-blank line above it.
+fn lines_above_captions<'a>(
+    name: &str,
+    pages: &'a [(PathBuf, String)],
+) -> Vec<(&'a Path, &'a str)> {
+    let mut found = Vec::new();
+    for (path, text) in pages {
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            if is_caption_of(line, name) {
+                let above = lines[..n]
+                    .iter()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .copied()
+                    .unwrap_or("");
+                found.push((path.as_path(), above.trim()));
+            }
+        }
+    }
+    found
+}
+
+fn listings_that_use_linux_only_apis_are_gated() -> Outcome {
+    let mut problems = Vec::new();
+    for (name, source) in listings() {
+        let uses = linux_only_uses(&source);
+        if uses.is_empty() {
+            continue;
+        }
+        let normalised = source.replace("\r\n", "\n");
+        if !normalised.contains(GATE) || !normalised.contains(ELSEWHERE) {
+            problems.push(format!(
+                "{name} uses {} but lacks a `main` under #[cfg(target_os = \"linux\")] \
+                 and another under #[cfg(not(target_os = \"linux\"))]",
+                uses.join(", ")
+            ));
+        }
+    }
+    verdict(problems)
+}
+
+fn the_book_says_which_listings_are_linux_only() -> Outcome {
+    let pages = pages();
+    let mut problems = Vec::new();
+    for (name, source) in listings() {
+        let linux_only = !linux_only_uses(&source).is_empty();
+        let captions = lines_above_captions(&name, &pages);
+        if linux_only && captions.is_empty() {
+            problems.push(format!("{name} (Linux only) has no caption in the chapter"));
+        }
+        for (page, above) in captions {
+            let marked = above == LINUX_ONLY_NOTE;
+            if linux_only && !marked {
+                problems.push(format!(
+                    "{}: the caption of {name} (Linux only) needs {LINUX_ONLY_NOTE} above it",
+                    page.display()
+                ));
+            }
+            if !linux_only && marked {
+                problems.push(format!(
+                    "{}: {name} uses no Linux-only API but is marked Linux only",
+                    page.display()
+                ));
+            }
+        }
+    }
+    verdict(problems)
+}
+
+fn the_list_of_linux_only_apis_finds_something() -> Outcome {
+    // Guards against a check that cannot fail: a renamed directory or an
+    // emptied list would make the tests above pass vacuously.
+    let gated = listings()
+        .iter()
+        .filter(|(_, source)| !linux_only_uses(source).is_empty())
+        .count();
+    if gated == 0 {
+        return Err("no listing uses a Linux-only API: is the list right?".into());
+    }
+    Ok(())
+}
