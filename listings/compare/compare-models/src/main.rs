@@ -54,7 +54,9 @@ fn main() -> ExitCode {
 
 #[cfg(not(target_os = "linux"))]
 fn main() -> ExitCode {
-    println!("compare-models runs on Linux only: it reads /proc for memory, limits and the machine");
+    println!(
+        "compare-models runs on Linux only: it reads /proc for memory, limits and the machine"
+    );
     ExitCode::SUCCESS
 }
 
