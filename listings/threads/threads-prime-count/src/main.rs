@@ -11,19 +11,20 @@ const PRIMES_BELOW_LIMIT: usize = 78_498;
 const BLOCK: u64 = 1_000;
 
 /// Trial division: deliberately slow, CPU-bound work. An odd prime p costs
-/// about sqrt(p) divisions; an even number costs one.
-fn is_prime(n: u64) -> bool {
+/// about sqrt(p) divisions; an even number costs one. Returns whether `n` is
+/// prime and how many divisions it took: the work, counted.
+fn is_prime(n: u64) -> (bool, u64) {
     if n < 2 {
-        return false;
+        return (false, 0);
     }
     let mut divisor = 2;
     while divisor * divisor <= n {
         if n.is_multiple_of(divisor) {
-            return false;
+            return (false, divisor - 1);
         }
         divisor += 1;
     }
-    true
+    (true, divisor - 2)
 }
 
 // ANCHOR: splits
@@ -50,8 +51,25 @@ fn dealt_blocks(w: u64, workers: u64) -> impl Iterator<Item = u64> {
 struct Run {
     primes: usize,
     elapsed: Duration,
-    /// How long each worker was busy.
+    /// Each worker's wall-clock time from its start to its end.
     busy: Vec<Duration>,
+    /// How many divisions each worker made.
+    divisions: Vec<u64>,
+}
+
+/// What one worker reports.
+struct Share {
+    primes: usize,
+    divisions: u64,
+    busy: Duration,
+}
+
+/// Counts the primes among `numbers`, and the divisions it took.
+fn count(numbers: impl Iterator<Item = u64>) -> (usize, u64) {
+    numbers.fold((0, 0), |(primes, divisions), n| {
+        let (prime, cost) = is_prime(n);
+        (primes + usize::from(prime), divisions + cost)
+    })
 }
 
 // ANCHOR: run
@@ -62,14 +80,19 @@ where
     I: Iterator<Item = u64>,
 {
     let started = Instant::now();
-    let results: Vec<(usize, Duration)> = thread::scope(|scope| {
+    let shares: Vec<Share> = thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
                 let share = &share;
                 scope.spawn(move || {
                     let busy_since = Instant::now();
-                    let primes = share(w, workers).filter(|&n| is_prime(n)).count();
-                    (primes, busy_since.elapsed())
+                    let (primes, divisions) = count(share(w, workers));
+                    let busy = busy_since.elapsed();
+                    Share {
+                        primes,
+                        divisions,
+                        busy,
+                    }
                 })
             })
             .collect();
@@ -79,9 +102,10 @@ where
             .collect()
     });
     Run {
-        primes: results.iter().map(|(primes, _)| primes).sum(),
+        primes: shares.iter().map(|s| s.primes).sum(),
         elapsed: started.elapsed(),
-        busy: results.into_iter().map(|(_, busy)| busy).collect(),
+        busy: shares.iter().map(|s| s.busy).collect(),
+        divisions: shares.iter().map(|s| s.divisions).collect(),
     }
 }
 // ANCHOR_END: run
@@ -128,10 +152,17 @@ fn main() -> ExitCode {
             .iter()
             .map(|b| b.as_millis().to_string())
             .collect();
+        let all: u64 = result.divisions.iter().sum();
+        let work: Vec<String> = result
+            .divisions
+            .iter()
+            .map(|&d| format!("{}%", (d * 100 + all / 2) / all))
+            .collect();
         println!(
-            "{name:<18} {:>4} ms  {speedup:.2}x  busy per thread (ms): {}",
+            "{name:<18} {:>4} ms  {speedup:.2}x  busy (ms): {:<8} divisions: {}",
             result.elapsed.as_millis(),
-            busy.join(" ")
+            busy.join(" "),
+            work.join(" ")
         );
         all_right &= result.primes == PRIMES_BELOW_LIMIT;
     }
