@@ -74,8 +74,8 @@ fn main() {
             .map(|_| {
                 scope.spawn(|| {
                     loop {
-                        // A real program would park here (next section); the
-                        // readers only wait for one quick write.
+                        // Spinning is fine for one quick write; a reader
+                        // that may wait long should sleep (thread::park).
                         match report.get() {
                             Some(lines) => return lines.len(),
                             None => thread::yield_now(),
