@@ -9,6 +9,8 @@ const LIMIT: u64 = 1_000_000;
 const PRIMES_BELOW_LIMIT: usize = 78_498;
 /// The size of the blocks that the balanced split deals out.
 const BLOCK: u64 = 1_000;
+/// How many times every split is measured.
+const ROUNDS: usize = 2;
 
 /// Trial division: deliberately slow, CPU-bound work. An odd prime p costs
 /// about sqrt(p) divisions; an even number costs one. Returns whether `n` is
@@ -110,6 +112,18 @@ where
 }
 // ANCHOR_END: run
 
+// ANCHOR: measure
+/// The job on one thread, then on `threads` threads with each split.
+fn measure(threads: u64) -> [(&'static str, Run); 4] {
+    [
+        ("1 thread", run(1, contiguous)),
+        ("contiguous ranges", run(threads, contiguous)),
+        ("n % threads", run(threads, by_remainder)),
+        ("dealt blocks", run(threads, dealt_blocks)),
+    ]
+}
+// ANCHOR_END: measure
+
 /// One thread per core, unless `--threads N` says otherwise.
 fn threads_from_args(cores: u64) -> Result<u64, String> {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -135,13 +149,16 @@ fn main() -> ExitCode {
         }
     };
     println!("cores: {cores}, threads: {threads}; counting the primes below {LIMIT}");
-    let one_thread = run(1, contiguous);
-    let runs = [
-        ("1 thread", one_thread),
-        ("contiguous ranges", run(threads, contiguous)),
-        ("n % threads", run(threads, by_remainder)),
-        ("dealt blocks", run(threads, dealt_blocks)),
-    ];
+    // Other programs can only slow a run down: of ROUNDS measurements,
+    // keep each one's fastest.
+    let mut runs = measure(threads);
+    for _ in 1..ROUNDS {
+        for (best, again) in runs.iter_mut().zip(measure(threads)) {
+            if again.1.elapsed < best.1.elapsed {
+                *best = again;
+            }
+        }
+    }
     // ANCHOR_END: main
     let baseline = runs[0].1.elapsed.as_secs_f64();
     let mut all_right = true;
