@@ -98,11 +98,11 @@ fn main() {
     buffer.wait_for_full_buffer();
     let mut received = Vec::new();
     loop {
-        match buffer.pop(Duration::from_millis(300)) {
+        match buffer.pop(Duration::from_secs(1)) {
             Ok(Some(item)) => received.push(item),
             Ok(None) => break,
             Err(Stalled) => {
-                println!("stalled: nothing arrived for 300 ms");
+                println!("stalled: nothing arrived for 1 s");
                 break;
             }
         }

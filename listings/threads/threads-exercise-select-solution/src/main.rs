@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use crossbeam::channel::{self, Receiver, Sender, select};
 
-const PATIENCE: Duration = Duration::from_millis(300);
+const PATIENCE: Duration = Duration::from_millis(500);
 
 /// Sends two prices, goes quiet until asked, then sends an alert. Returns
 /// whether the alert was taken.
@@ -41,10 +41,10 @@ fn main() {
                 default(PATIENCE) => {
                     if quiet_periods == 0 {
                         quiet_periods += 1;
-                        println!("no price for 300 ms: asking the feed");
+                        println!("no price for 500 ms: asking the feed");
                         ask.send(()).unwrap();
                     } else {
-                        println!("no price for 300 ms again: giving up");
+                        println!("no price for 500 ms again: giving up");
                         break;
                     }
                 }

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use crossbeam::channel::{self, Receiver, RecvTimeoutError, Sender};
 
-const PATIENCE: Duration = Duration::from_millis(300);
+const PATIENCE: Duration = Duration::from_millis(500);
 
 /// Sends two prices, goes quiet until asked, then sends an alert. Returns
 /// whether the alert was taken.
@@ -31,11 +31,11 @@ fn main() {
                 Ok(cents) => println!("price {cents}"),
                 Err(RecvTimeoutError::Timeout) if quiet_periods == 0 => {
                     quiet_periods += 1;
-                    println!("no price for 300 ms: asking the feed");
+                    println!("no price for 500 ms: asking the feed");
                     ask.send(()).unwrap();
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    println!("no price for 300 ms again: giving up");
+                    println!("no price for 500 ms again: giving up");
                     break;
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
