@@ -30,7 +30,11 @@ fn main() {
         args.test_threads = std::env::var("RUST_TEST_THREADS")
             .ok()
             .and_then(|n| n.parse().ok())
-            .or_else(|| std::thread::available_parallelism().ok().map(|n| 2 * n.get()));
+            .or_else(|| {
+                std::thread::available_parallelism()
+                    .ok()
+                    .map(|n| 2 * n.get())
+            });
     }
     // Tests start in this order: the Python originals first, since one of
     // them sleeps for five seconds (the guide's asyncio example, unchanged),
