@@ -13,7 +13,8 @@
 //!   `figures::…`: checks of the whole book.
 //!
 //! libtest-mimic runs them, with libtest's options (`--test-threads`,
-//! `--exact`, `--list`, `--ignored`...).
+//! `--exact`, `--list`, `--ignored`...). By default twice as many run at
+//! once as there are cores: most of them wait on a child process.
 
 mod checks;
 mod common;
@@ -22,6 +23,19 @@ use libtest_mimic::Arguments;
 
 fn main() {
     let mut args = Arguments::from_args();
+    // Most tests wait on a child process that sleeps or waits on I/O, so
+    // the default is twice as many tests at a time as there are cores;
+    // `--test-threads N` (or RUST_TEST_THREADS) says otherwise.
+    if args.test_threads.is_none() {
+        args.test_threads = std::env::var("RUST_TEST_THREADS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .or_else(|| {
+                std::thread::available_parallelism()
+                    .ok()
+                    .map(|n| 2 * n.get())
+            });
+    }
     // Tests start in this order: the Python originals first, since one of
     // them sleeps for five seconds (the guide's asyncio example, unchanged),
     // then the runs, which take longer than the checks of the text.

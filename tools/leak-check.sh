@@ -2,8 +2,9 @@
 # Runs a command (by default `cargo test`) and then fails if it left anything
 # behind: a process started from this repository's target directory (a
 # listing, or a snippet skeptic compiled), anything in the private TMPDIR the
-# command runs with, or a new entry in the system's temporary directory (a
-# file, a directory, a Unix socket). Run it on an otherwise idle machine: it
+# command runs with, a new entry in the system's temporary directory (a
+# file, a directory, a Unix socket), or a new POSIX shared memory object in
+# /dev/shm. Run it on an otherwise idle machine: it
 # cannot tell another program's new files in /tmp from the suite's.
 #
 #   tools/leak-check.sh               # cargo test
@@ -19,6 +20,8 @@ tmp=${TMPDIR:-/tmp}
 target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
 list_tmp() { find "$tmp" -mindepth 1 -maxdepth 1 -printf '%y %p\n' 2>/dev/null | sort; }
+# POSIX shared memory objects (shm_open) live in /dev/shm on Linux.
+list_shm() { find /dev/shm -mindepth 1 -maxdepth 1 -printf '%y %p\n' 2>/dev/null | sort; }
 # Processes whose executable lives under the target directory: "pid path".
 ours() {
     for proc in /proc/[0-9]*; do
@@ -28,6 +31,7 @@ ours() {
 }
 
 before_tmp=$(list_tmp)
+before_shm=$(list_shm)
 before_procs=$(ours)
 # The run gets a temporary directory of its own, which must be empty after it.
 private=$(mktemp -d "$tmp/leak-check.XXXXXX")
@@ -49,6 +53,12 @@ if [ -n "$left_tmp" ]; then
     echo "$left_tmp"
     problems=1
 fi
+left_shm=$(comm -13 <(echo "$before_shm") <(list_shm))
+if [ -n "$left_shm" ]; then
+    echo "leak-check: new shared memory objects in /dev/shm after the run:"
+    echo "$left_shm"
+    problems=1
+fi
 left_procs=$(comm -13 <(echo "$before_procs") <(ours))
 if [ -n "$left_procs" ]; then
     echo "leak-check: processes from $target still running after the run:"
@@ -56,7 +66,7 @@ if [ -n "$left_procs" ]; then
     problems=1
 fi
 if [ "$problems" -eq 0 ]; then
-    echo "leak-check: nothing left behind in $tmp, no process from $target running"
+    echo "leak-check: nothing left behind in $tmp or /dev/shm, no process from $target running"
 fi
 [ "$status" -eq 0 ] || exit "$status"
 exit "$problems"

@@ -81,12 +81,24 @@ static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// Every match of FIGURE, even when two stand one space apart (`38% 62%`):
+/// the character that ends one match may begin the next.
+fn figure_matches(text: &str) -> Vec<regex::Captures<'_>> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(c) = FIGURE.captures_at(text, at) {
+        at = c.get(2).unwrap().end();
+        found.push(c);
+    }
+    found
+}
+
 fn figures_in(text: &str) -> Vec<Figure> {
-    FIGURE
-        .captures_iter(text)
+    figure_matches(text)
+        .into_iter()
         .filter_map(|c| {
             // `4 × 100,000` multiplies; it states no ratio.
-            let after = &text[c.get(0).unwrap().end()..];
+            let after = &text[c.get(2).unwrap().end()..];
             if matches!(&c[2], "x" | "×")
                 && after
                     .trim_start()

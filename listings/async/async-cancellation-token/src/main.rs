@@ -5,25 +5,25 @@ use tokio::time::sleep;
 use tokio_util::sync::CancellationToken;
 
 // ANCHOR: all
-/// Works in 10 ms batches until told to stop, then cleans up.
+/// Works in 10 ms batches until told to stop. The token is looked at only
+/// between batches, and a batch is awaited outside any `select!`, so a
+/// batch once started is never dropped half-way.
 async fn worker(name: &'static str, stop: CancellationToken, ready: mpsc::Sender<()>) -> String {
-    let mut batches = 0;
-    loop {
-        tokio::select! {
-            // biased: look at the token first, every time round.
-            biased;
-            _ = stop.cancelled() => break,
-            _ = sleep(Duration::from_millis(10)) => {
-                batches += 1; // a batch is only counted once it is complete
-                if batches == 1 {
-                    let _ = ready.send(()).await;
-                }
-            }
+    let (mut started, mut finished) = (0, 0);
+    while !stop.is_cancelled() {
+        started += 1;
+        sleep(Duration::from_millis(10)).await; // the batch's work
+        finished += 1;
+        if finished == 1 {
+            let _ = ready.send(()).await;
         }
     }
     // Unlike a dropped future, a worker told to stop still runs this: it can
     // flush, say goodbye, even .await.
-    format!("{name}: stopped between batches, cleaned up")
+    format!(
+        "{name}: stopped after {finished} batches, {} cut off half-way",
+        started - finished
+    )
 }
 
 #[tokio::main]

@@ -10,14 +10,22 @@ async fn price_feed(client: mpsc::Sender<u32>, stop: CancellationToken) -> u32 {
     let mut ticks = interval(Duration::from_millis(100));
     let mut sent = 0;
     for price in 100..120 {
+        // Both waits, for the tick and for room in a slow client's queue,
+        // end when the token is cancelled. (A cancelled `send` has sent
+        // nothing: its docs say it is cancel safe.)
+        let next = async {
+            ticks.tick().await;
+            client.send(price).await
+        };
         tokio::select! {
             // Checked first: once cancelled, no further price goes out.
             biased;
             _ = stop.cancelled() => break,
-            _ = ticks.tick() => {}
-        }
-        if client.send(price).await.is_err() {
-            break;
+            delivered = next => {
+                if delivered.is_err() {
+                    break; // the client is gone
+                }
+            }
         }
         sent += 1;
     }

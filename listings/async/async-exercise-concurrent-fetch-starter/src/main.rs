@@ -1,8 +1,11 @@
 use std::time::{Duration, Instant};
 
+/// How long the simulated price service takes to answer.
+const FETCH_TIME: Duration = Duration::from_millis(60);
+
 /// A simulated price service: every answer takes 60 ms.
 async fn fetch_price(symbol: &str) -> u32 {
-    tokio::time::sleep(Duration::from_millis(60)).await;
+    tokio::time::sleep(FETCH_TIME).await;
     symbol.bytes().map(u32::from).sum()
 }
 
@@ -20,9 +23,28 @@ async fn main() {
     }
 
     println!("{prices:?}");
-    println!(
-        "took {} ms (goal: about 60 ms)",
-        start.elapsed().as_millis()
-    );
+    report(start.elapsed(), symbols.len() as u32);
 }
 // ANCHOR_END: all
+
+/// Prints the time taken, and whether the fetches overlapped: one after
+/// another, they need `fetches` times FETCH_TIME.
+fn report(elapsed: Duration, fetches: u32) {
+    let one_by_one = FETCH_TIME * fetches;
+    println!(
+        "took {} ms (goal: about {} ms)",
+        elapsed.as_millis(),
+        FETCH_TIME.as_millis()
+    );
+    if elapsed < one_by_one / 2 {
+        println!(
+            "concurrent: less than half the {} ms of one fetch after another",
+            one_by_one.as_millis()
+        );
+    } else {
+        println!(
+            "NOT concurrent: half the {} ms of one fetch after another, or more",
+            one_by_one.as_millis()
+        );
+    }
+}

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use tokio::io::{self, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::time::timeout;
+use tokio::time::{sleep, timeout};
 
 // ANCHOR: all
 const IDLE_TIMEOUT: Duration = Duration::from_millis(200);
@@ -17,19 +17,25 @@ async fn handle(socket: TcpStream) -> io::Result<()> {
         .await
         .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "idle client"))??
     {
-        writer
-            .write_all(format!("{}\n", line.to_uppercase()).as_bytes())
-            .await?;
+        // A client that stops reading must not pin this task either.
+        let reply = format!("{}\n", line.to_uppercase());
+        timeout(IDLE_TIMEOUT, writer.write_all(reply.as_bytes()))
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "client not reading"))??;
     }
     Ok(())
 }
 
 async fn serve(listener: TcpListener) {
     loop {
-        let Ok((socket, _)) = listener.accept().await else {
-            continue;
-        };
-        tokio::spawn(handle(socket));
+        match listener.accept().await {
+            Ok((socket, _)) => {
+                tokio::spawn(handle(socket));
+            }
+            // Out of file descriptors, say: retrying at once would fail
+            // again at full speed, so pause (see the price server).
+            Err(_) => sleep(Duration::from_millis(100)).await,
+        }
     }
 }
 

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use tokio::io::{self, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::time::timeout;
+use tokio::time::{sleep, timeout};
 
 // ANCHOR: all
 /// Echoes lines back in upper case until the client closes.
@@ -21,10 +21,14 @@ async fn handle(socket: TcpStream) -> io::Result<()> {
 
 async fn serve(listener: TcpListener) {
     loop {
-        let Ok((socket, _)) = listener.accept().await else {
-            continue;
-        };
-        tokio::spawn(handle(socket));
+        match listener.accept().await {
+            Ok((socket, _)) => {
+                tokio::spawn(handle(socket));
+            }
+            // Out of file descriptors, say: retrying at once would fail
+            // again at full speed, so pause (see the price server).
+            Err(_) => sleep(Duration::from_millis(100)).await,
+        }
     }
 }
 

@@ -15,6 +15,10 @@ use tokio::time::{sleep, timeout};
 const DRAIN_DEADLINE: Duration = Duration::from_millis(500);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(1);
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// How long aborted connections get to go away before the process exits.
+const ABORT_DEADLINE: Duration = Duration::from_millis(500);
+/// The longest request line a client may send, newline included.
+const MAX_REQUEST: u64 = 64;
 
 /// What the server tells `main`, so that `main` can time its signals.
 enum Event {
@@ -26,8 +30,13 @@ enum Event {
 async fn handle(socket: TcpStream, events: mpsc::UnboundedSender<Event>) -> io::Result<String> {
     let (reader, mut writer) = socket.into_split();
     let mut job = String::new();
-    let mut reader = BufReader::new(reader);
+    // take: a client that never sends a newline cannot make us buffer more.
+    let mut reader = BufReader::new(reader.take(MAX_REQUEST));
     timeout(REQUEST_TIMEOUT, reader.read_line(&mut job)).await??;
+    if !job.ends_with('\n') {
+        let problem = "request too long, or cut off";
+        return Err(io::Error::new(ErrorKind::InvalidData, problem));
+    }
     let job = job.trim_end().to_owned();
     let _ = events.send(Event::Started);
     let work = match job.as_str() {
@@ -114,7 +123,20 @@ async fn drain(
             }
         }
     }
-    connections.shutdown().await; // abort the rest and wait until they are gone
+    // Abort the rest and wait until they are gone, but not for ever: an
+    // aborted task stops only at its next .await, and one stuck in code
+    // that never awaits would hold up the exit (tokio never gives SIGTERM
+    // and SIGINT back their default action, so no signal but SIGKILL could).
+    if timeout(ABORT_DEADLINE, connections.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "server: {} connection(s) ignored the abort; exiting",
+            connections.len()
+        );
+        std::process::exit(1);
+    }
     println!("server: shut down");
 }
 // ANCHOR_END: drain
@@ -176,6 +198,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
+    // Demo plumbing, not part of the server: at most two events per request
+    // of the handful main makes, so unbounded is safe here. A server's own
+    // queues are bounded (see the channels page).
     let (events, server_events) = mpsc::unbounded_channel();
     let mut server = Tally {
         events: server_events,

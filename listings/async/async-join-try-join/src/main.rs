@@ -30,6 +30,7 @@ async fn main() {
         "join!     took {} ms (slowest call: 120 ms)",
         start.elapsed().as_millis()
     );
+    println!("join!     {}", join_verdict(start.elapsed()));
 
     // try_join!: the first Err ends it; the calls still running are dropped.
     let start = Instant::now();
@@ -39,5 +40,26 @@ async fn main() {
         "try_join! took {} ms (failing call: 30 ms)",
         start.elapsed().as_millis()
     );
+    println!("try_join! {}", try_join_verdict(start.elapsed()));
 }
 // ANCHOR_END: all
+
+/// Whether join! ran the three calls at once: one after another they take
+/// 80 + 120 + 30 = 230 ms.
+fn join_verdict(elapsed: Duration) -> &'static str {
+    if elapsed < Duration::from_millis(230) {
+        "ran the calls at once: less than their 230 ms sum"
+    } else {
+        "did NOT overlap the calls: 230 ms or more"
+    }
+}
+
+/// Whether try_join! returned at the error, without waiting for the next
+/// call to finish (the profile, at 80 ms).
+fn try_join_verdict(elapsed: Duration) -> &'static str {
+    if elapsed < Duration::from_millis(80) {
+        "returned at the error: before the next call's 80 ms"
+    } else {
+        "WAITED past the error: 80 ms or more"
+    }
+}

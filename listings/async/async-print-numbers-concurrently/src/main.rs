@@ -15,6 +15,13 @@ async fn main() {
     let start = Instant::now();
     // Python: await asyncio.gather(print_numbers("first"), print_numbers("second"))
     tokio::join!(print_numbers("first"), print_numbers("second"));
-    println!("both counters done in {} ms", start.elapsed().as_millis());
+    let elapsed = start.elapsed();
+    println!("both counters done in {} ms", elapsed.as_millis());
+    // One after the other, the two counters sleep 10 x 100 ms.
+    if elapsed < Duration::from_millis(1_000) {
+        println!("less than the 1000 ms of one counter after the other");
+    } else {
+        println!("NOT concurrent: 1000 ms or more");
+    }
 }
 // ANCHOR_END: all

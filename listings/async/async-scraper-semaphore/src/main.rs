@@ -11,6 +11,8 @@ use tokio::task::JoinSet;
 
 const PAGES: usize = 20;
 const IN_FLIGHT: usize = 4;
+/// The backend's time per page, in the shop below.
+const PAGE_TIME: Duration = Duration::from_millis(50);
 
 /// Counts requests being served now, and the most there ever were.
 #[derive(Default)]
@@ -52,7 +54,7 @@ async fn answer(socket: &mut TcpStream) -> io::Result<()> {
         .split_whitespace()
         .nth(1)
         .and_then(|p| p.strip_prefix("/products/"));
-    tokio::time::sleep(Duration::from_millis(50)).await; // a slow backend
+    tokio::time::sleep(PAGE_TIME).await; // a slow backend
     let body = format!(
         "<html><title>Product {}</title></html>",
         product.unwrap_or("?")
@@ -68,6 +70,8 @@ async fn answer(socket: &mut TcpStream) -> io::Result<()> {
 /// A page that takes longer than this is given up: a stalled server must not
 /// hold a permit (and a socket) for ever.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(2);
+/// The largest response we accept: a server must not make us hold more.
+const MAX_RESPONSE: u64 = 64 * 1024;
 
 /// Fetches one page and returns its <title>.
 async fn fetch_title(shop: SocketAddr, path: String) -> io::Result<String> {
@@ -85,7 +89,13 @@ async fn fetch(shop: SocketAddr, path: &str) -> io::Result<String> {
     let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
     socket.write_all(request.as_bytes()).await?;
     let mut response = String::new();
-    socket.read_to_string(&mut response).await?; // HTTP/1.0: the server closes
+    // HTTP/1.0: the server closes. take: one byte over the limit is enough
+    // to know the response is too large.
+    let mut capped = socket.take(MAX_RESPONSE + 1);
+    capped.read_to_string(&mut response).await?;
+    if response.len() as u64 > MAX_RESPONSE {
+        return Err(io::Error::other(format!("{path}: response too large")));
+    }
     let title = response
         .split_once("<title>")
         .and_then(|(_, rest)| rest.split_once("</title>"))
@@ -96,7 +106,8 @@ async fn fetch(shop: SocketAddr, path: &str) -> io::Result<String> {
 // ANCHOR_END: fetch
 
 // ANCHOR: scraper
-async fn scrape(shop: SocketAddr) -> io::Result<Vec<String>> {
+/// Every page's own result: one slow or broken page fails alone.
+async fn scrape(shop: SocketAddr) -> Vec<(usize, io::Result<String>)> {
     // At most IN_FLIGHT requests at a time, however many pages are queued:
     // politeness towards the server, and a bound on our own sockets.
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
@@ -106,14 +117,14 @@ async fn scrape(shop: SocketAddr) -> io::Result<Vec<String>> {
         fetches.spawn(async move {
             // Held until the end of this block: dropping it frees the slot.
             let _permit = permits.acquire_owned().await.expect("semaphore closed");
-            fetch_title(shop, format!("/products/{product}")).await
+            (
+                product,
+                fetch_title(shop, format!("/products/{product}")).await,
+            )
         });
     }
-    let mut titles = Vec::new();
-    while let Some(fetched) = fetches.join_next().await {
-        titles.push(fetched??);
-    }
-    Ok(titles)
+    // join_all waits for every task; a panic in one (a bug) is re-raised.
+    fetches.join_all().await
 }
 // ANCHOR_END: scraper
 
@@ -125,28 +136,48 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let server = tokio::spawn(shop(listener, Arc::clone(&load)));
 
     let start = Instant::now();
-    let mut titles = scrape(address).await?;
+    let mut pages = scrape(address).await;
     let elapsed = start.elapsed();
     server.abort(); // the shop would accept forever; stop it
 
-    titles.sort_by_key(|t| {
-        t.trim_start_matches("Product ")
-            .parse::<usize>()
-            .unwrap_or(0)
-    });
+    pages.sort_by_key(|(product, _)| *product);
+    let mut titles = Vec::new();
+    for (product, page) in pages {
+        match page {
+            Ok(title) => titles.push(title),
+            Err(error) => println!("page {product} failed: {error}"),
+        }
+    }
     println!(
-        "{} titles: {:?} ... {:?}",
+        "{} titles, {} pages failed: {:?} ... {:?}",
         titles.len(),
-        titles[0],
-        titles[PAGES - 1]
+        PAGES - titles.len(),
+        titles.first().ok_or("no page arrived")?,
+        titles.last().ok_or("no page arrived")?
     );
     println!(
         "most requests the shop served at once: {} (limit {IN_FLIGHT})",
         load.most.load(Ordering::SeqCst)
     );
-    println!(
-        "{PAGES} pages x 50 ms fetched in {} ms",
-        elapsed.as_millis()
-    );
+    report_time(elapsed);
     Ok(())
+}
+
+/// Compares the time taken with the least that one page after another
+/// would need, and says whether the fetches overlapped.
+fn report_time(elapsed: Duration) {
+    let one_by_one = PAGE_TIME * PAGES as u32;
+    let share = elapsed.as_secs_f64() / one_by_one.as_secs_f64();
+    println!(
+        "{PAGES} pages x {} ms fetched in {} ms, {share:.2} of the {} ms one by one needs",
+        PAGE_TIME.as_millis(),
+        elapsed.as_millis(),
+        one_by_one.as_millis()
+    );
+    let verdict = if share < 0.5 {
+        "the fetches overlapped: less than half the one-by-one time"
+    } else {
+        "NO overlap to speak of: half the one-by-one time or more"
+    };
+    println!("{verdict}");
 }

@@ -37,6 +37,13 @@ async fn main() {
         mirror = download("us-mirror", 5_000) => mirror,
     };
     println!("winner: {winner}");
-    println!("select! returned after {} ms", start.elapsed().as_millis());
+    let elapsed = start.elapsed();
+    println!("select! returned after {} ms", elapsed.as_millis());
+    // The verdict: had select! waited for the loser, 5000 ms would have passed.
+    if elapsed < Duration::from_millis(5_000) {
+        println!("it did not wait for the loser's 5000 ms");
+    } else {
+        println!("it WAITED for the loser");
+    }
 }
 // ANCHOR_END: all

@@ -49,7 +49,9 @@ async fn merge(mut prices: mpsc::Receiver<u32>, mut news: mpsc::Receiver<&'stati
     loop {
         tokio::select! {
             // `Some(..) =`: a closed channel gives None, which does not match,
-            // and select! leaves that branch out from then on.
+            // so this select! call leaves the branch out and waits on the
+            // others. The next call (the next turn of the loop) tries it
+            // again; a closed channel answers None at once, every time.
             Some(price) = prices.recv() => println!("price {price}"),
             Some(headline) = news.recv() => println!("news: {headline}"),
             // Every branch is off: both channels are closed.

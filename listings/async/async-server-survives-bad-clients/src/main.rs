@@ -27,13 +27,17 @@ const IDLE_TIMEOUT: Duration = Duration::from_millis(300); // between requests
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5); // for one reply
 /// How long to wait before accepting again after running out of a resource.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// After an error reply: how long, and how many bytes, to read and discard
+/// before closing, so that unread input does not destroy the reply.
+const LINGER: Duration = Duration::from_millis(100);
+const MAX_DISCARD: u64 = 64 * 1024;
 // ANCHOR_END: limits
 
 // ANCHOR: accept
 /// Serves price requests, one task per connection, until the runtime stops.
 /// What happens to each connection goes to `log`; nothing a client does can
 /// end this loop.
-async fn serve(listener: TcpListener, log: mpsc::UnboundedSender<String>) {
+async fn serve(listener: TcpListener, log: mpsc::Sender<String>) {
     let mut connections = 0;
     loop {
         let socket = match listener.accept().await {
@@ -44,7 +48,7 @@ async fn serve(listener: TcpListener, log: mpsc::UnboundedSender<String>) {
             // at once fails again, at full speed. Wait for something to close.
             Err(error) => {
                 let pause = ACCEPT_BACKOFF.as_millis();
-                let _ = log.send(format!("accept failed: {error}; pausing {pause} ms"));
+                let _ = log.try_send(format!("accept failed: {error}; pausing {pause} ms"));
                 sleep(ACCEPT_BACKOFF).await;
                 continue;
             }
@@ -57,8 +61,9 @@ async fn serve(listener: TcpListener, log: mpsc::UnboundedSender<String>) {
                 Ok(answered) => format!("closed by the client after {answered} answer(s)"),
                 Err(error) => format!("dropped: {error}"),
             };
-            // The log's receiver may be gone when the program ends.
-            let _ = log.send(format!("connection {id}: {outcome}"));
+            // try_send: a full (or closed) log loses the line rather than
+            // hold up the server.
+            let _ = log.try_send(format!("connection {id}: {outcome}"));
         });
     }
 }
@@ -88,6 +93,7 @@ async fn handle(socket: TcpStream) -> io::Result<usize> {
             Ok(Some(Ok(line))) => line,
             Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
                 reply(&mut lines, "error: line too long").await?;
+                close_gently(lines).await;
                 let message = format!("a line longer than {MAX_LINE} bytes");
                 return Err(refuse(ErrorKind::InvalidData, message));
             }
@@ -95,12 +101,14 @@ async fn handle(socket: TcpStream) -> io::Result<usize> {
             Ok(Some(Err(LinesCodecError::Io(error)))) => {
                 if error.kind() == ErrorKind::InvalidData {
                     reply(&mut lines, "error: not a request").await?;
+                    close_gently(lines).await;
                 }
                 return Err(error);
             }
         };
         let Some(ticker) = line.strip_prefix("PRICE ") else {
             reply(&mut lines, "error: not a request").await?;
+            close_gently(lines).await;
             return Err(refuse(ErrorKind::InvalidData, "not a request".into()));
         };
         match price(ticker) {
@@ -127,6 +135,20 @@ async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Res
 fn refuse(kind: ErrorKind, message: String) -> io::Error {
     io::Error::new(kind, message)
 }
+
+/// Closes a connection after an error reply, while the client may still be
+/// sending. Closing a socket with unread input makes Linux send a reset
+/// (RST), and a reset can destroy the reply before the client has read it.
+/// So: send our end-of-stream (FIN) first, then read and discard what the
+/// client still sends, for a short while and a bounded amount, then close.
+async fn close_gently(lines: Framed<TcpStream, LinesCodec>) {
+    let mut socket = lines.into_inner();
+    if socket.shutdown().await.is_err() {
+        return;
+    }
+    let mut rest = socket.take(MAX_DISCARD);
+    let _ = timeout(LINGER, io::copy(&mut rest, &mut io::sink())).await;
+}
 // ANCHOR_END: handle
 
 /// Sends `request` as it is, then (unless `keep_open`) closes the sending
@@ -146,7 +168,9 @@ async fn exchange(mut socket: TcpStream, request: &[u8], keep_open: bool) -> io:
 async fn main() -> Result<(), Box<dyn Error>> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let server = listener.local_addr()?;
-    let (log, mut server_log) = mpsc::unbounded_channel();
+    // The server's account of each connection, for this demo to print. A
+    // real server would use a logging crate (tracing) instead.
+    let (log, mut server_log) = mpsc::channel(16);
     tokio::spawn(serve(listener, log));
 
     let flood = vec![b'9'; 1000]; // no newline, ever
@@ -175,7 +199,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 /// while the process may open no new file descriptor. Then lifts the limit.
 async fn out_of_file_descriptors(
     server: SocketAddr,
-    server_log: &mut mpsc::UnboundedReceiver<String>,
+    server_log: &mut mpsc::Receiver<String>,
 ) -> Result<(), Box<dyn Error>> {
     let client = TcpSocket::new_v4()?; // its descriptor exists from here on
     let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;

@@ -79,10 +79,26 @@ async fn main() -> Result<(), Box<dyn Error>> {
         replies[0],
         replies[CLIENTS - 1]
     );
+    let elapsed = start.elapsed();
     println!(
         "{CLIENTS} clients x 100 ms of work served in {} ms",
-        start.elapsed().as_millis()
+        elapsed.as_millis()
     );
+    report_overlap(elapsed);
     Ok(())
 }
 // ANCHOR_END: main
+
+/// Whether the clients were served at once: one after another, their work
+/// alone takes CLIENTS x 100 ms.
+fn report_overlap(elapsed: Duration) {
+    let one_by_one = Duration::from_millis(100) * CLIENTS as u32;
+    if elapsed < one_by_one / 10 {
+        println!(
+            "served at once: less than a tenth of the {} ms one after another",
+            one_by_one.as_millis()
+        );
+    } else {
+        println!("NOT served at once: a tenth of one after another, or more");
+    }
+}

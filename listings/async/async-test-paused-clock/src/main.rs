@@ -1,9 +1,12 @@
-use std::future::Future;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::runtime::Builder;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, error::Elapsed, timeout};
+use tokio::task::block_in_place;
+use tokio::time::{Instant, advance, error::Elapsed, timeout};
 
 // ANCHOR: code
 const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -34,6 +37,37 @@ async fn message_just_in_time_is_received() {
     let message = next_message(&mut inbox).await.expect("timed out");
     assert_eq!(message.as_deref(), Some("PRICE ACME"));
 }
+
+/// The clock moved by hand, and the session polled by hand: still waiting
+/// one second before the deadline, given up at it.
+async fn advance_steps_up_to_the_deadline() {
+    let (_client, mut inbox) = mpsc::channel::<String>(1);
+    let session = next_message(&mut inbox);
+    tokio::pin!(session);
+    assert!(poll_once(&mut session).await.is_pending()); // starts the wait
+    advance(IDLE_TIMEOUT - Duration::from_secs(1)).await;
+    let early = poll_once(&mut session).await;
+    assert!(early.is_pending(), "gave up a second early");
+    advance(Duration::from_secs(1)).await;
+    let outcome = poll_once(&mut session).await;
+    assert!(
+        matches!(outcome, Poll::Ready(Err(_))),
+        "no timeout: {outcome:?}"
+    );
+}
+
+/// Polls a future once, as the runtime would, and returns its answer.
+async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    poll_fn(|context| Poll::Ready(Pin::new(&mut *future).poll(context))).await
+}
+
+/// block_in_place hands this worker's other tasks to another worker, so it
+/// needs the multi-thread runtime (on current_thread it panics). No paused
+/// clock here: a paused clock needs current_thread.
+async fn block_in_place_on_multi_thread() {
+    let total = block_in_place(|| (1..=100u32).sum::<u32>()); // sync work
+    assert_eq!(total, 5050);
+}
 // ANCHOR_END: tests
 
 // ANCHOR: main
@@ -56,6 +90,14 @@ fn run(name: &str, test: impl Future<Output = ()>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Runs one test body the way #[tokio::test(flavor = "multi_thread")] does.
+fn run_multi_thread(name: &str, test: impl Future<Output = ()>) -> std::io::Result<()> {
+    let runtime = Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(test);
+    println!("test {name} ... ok (multi-thread runtime)");
+    Ok(())
+}
+
 fn main() -> std::io::Result<()> {
     let wall_clock = std::time::Instant::now();
     run(
@@ -66,9 +108,17 @@ fn main() -> std::io::Result<()> {
         "message_just_in_time_is_received",
         message_just_in_time_is_received(),
     )?;
+    run(
+        "advance_steps_up_to_the_deadline",
+        advance_steps_up_to_the_deadline(),
+    )?;
+    run_multi_thread(
+        "block_in_place_on_multi_thread",
+        block_in_place_on_multi_thread(),
+    )?;
     let fast = wall_clock.elapsed() < Duration::from_secs(1);
     let wall = if fast { "less than" } else { "MORE than" };
-    println!("both tests together: {wall} a second of wall-clock time");
+    println!("all four tests together: {wall} a second of wall-clock time");
     Ok(())
 }
 // ANCHOR_END: main
@@ -87,6 +137,18 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn message_just_in_time_is_received() {
         super::message_just_in_time_is_received().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn advance_steps_up_to_the_deadline() {
+        super::advance_steps_up_to_the_deadline().await;
+    }
+
+    // block_in_place panics on #[tokio::test]'s default current_thread
+    // runtime: ask for the multi-thread one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn block_in_place_on_multi_thread() {
+        super::block_in_place_on_multi_thread().await;
     }
 }
 // ANCHOR_END: attribute

@@ -1,5 +1,5 @@
 use std::sync::Barrier;
-use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::thread;
 
 // ANCHOR: all
@@ -10,8 +10,11 @@ fn book(seats_left: &AtomicU32, customers_arrived: &Barrier) -> bool {
     // fetch_update retries a compare-and-swap until the closure's answer is
     // stored over the value it was computed from. checked_sub says None
     // when no seat is left, and then nothing is stored.
+    // The first ordering is for the store that succeeds, the second for
+    // every load. Relaxed for both: the count is all the customers share,
+    // and the compare-and-swap alone keeps it right.
     seats_left
-        .fetch_update(SeqCst, SeqCst, |left| left.checked_sub(1))
+        .fetch_update(Relaxed, Relaxed, |left| left.checked_sub(1))
         .is_ok()
 }
 
@@ -30,7 +33,7 @@ fn main() {
     });
     println!(
         "tickets sold for the last seat: {sold}; seats left: {}",
-        seats_left.load(SeqCst)
+        seats_left.load(Relaxed)
     );
     if sold > 1 {
         println!("oversold: both customers saw the seat as free");

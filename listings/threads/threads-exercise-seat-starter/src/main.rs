@@ -1,17 +1,18 @@
 use std::sync::Barrier;
-use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::thread;
 
 // ANCHOR: all
 /// Sells one seat if any is left. Returns whether this customer got one.
 fn book(seats_left: &AtomicU32, customers_arrived: &Barrier) -> bool {
-    let left = seats_left.load(SeqCst);
-    // Both customers look at the same moment (keep this line).
+    let left = seats_left.load(Relaxed);
+    // The customers arrive together: this wait makes the race happen on
+    // every run. Keep a wait on the barrier in your version too.
     customers_arrived.wait();
     // TODO: between the check above and the act below, the other customer
     // can take the seat. Check and take it in one atomic step instead.
     if left > 0 {
-        seats_left.store(left - 1, SeqCst);
+        seats_left.store(left - 1, Relaxed);
         true
     } else {
         false
@@ -33,7 +34,7 @@ fn main() {
     });
     println!(
         "tickets sold for the last seat: {sold}; seats left: {}",
-        seats_left.load(SeqCst)
+        seats_left.load(Relaxed)
     );
     if sold > 1 {
         println!("oversold: both customers saw the seat as free");

@@ -45,13 +45,54 @@ fn find_task<T>(
 }
 // ANCHOR_END: find
 
+// ANCHOR: work
+/// The shared state of the job: the queue for outside work, the count of
+/// tasks that still exist, and the result.
+struct Job {
+    injector: Injector<Range<u64>>,
+    /// Tasks that exist anywhere, queued or running.
+    pending: AtomicUsize,
+    primes: AtomicUsize,
+}
+
+/// One worker's loop. Returns how many tasks it stole.
+fn work(job: &Job, local: &Worker<Range<u64>>, others: &[Stealer<Range<u64>>]) -> usize {
+    let mut stolen = 0;
+    // Stop when no task is pending anywhere, not merely when this worker
+    // finds nothing: another worker may be about to split a range.
+    while job.pending.load(Ordering::Relaxed) > 0 {
+        let Some((range, was_stolen)) = find_task(local, &job.injector, others) else {
+            thread::yield_now();
+            continue;
+        };
+        stolen += usize::from(was_stolen);
+        if range.end - range.start > SMALLEST {
+            let middle = range.start + (range.end - range.start) / 2;
+            // One task becomes two: one more pending, counted before
+            // either half can be taken.
+            job.pending.fetch_add(1, Ordering::Relaxed);
+            local.push(range.start..middle);
+            local.push(middle..range.end);
+        } else {
+            let found = range.filter(|&n| is_prime(n)).count();
+            job.primes.fetch_add(found, Ordering::Relaxed);
+            // Done: only now does this task stop counting.
+            job.pending.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    stolen
+}
+// ANCHOR_END: work
+
 fn main() {
     // ANCHOR: main
-    let injector = Injector::new();
     // One task to start with: the whole range. Workers split it as they go.
-    injector.push(0..LIMIT);
-    let pending = AtomicUsize::new(1);
-    let primes = AtomicUsize::new(0);
+    let job = Job {
+        injector: Injector::new(),
+        pending: AtomicUsize::new(1),
+        primes: AtomicUsize::new(0),
+    };
+    job.injector.push(0..LIMIT);
     let locals: Vec<Worker<Range<u64>>> = (0..WORKERS).map(|_| Worker::new_lifo()).collect();
     let stealers: Vec<Stealer<Range<u64>>> = locals.iter().map(Worker::stealer).collect();
 
@@ -60,41 +101,19 @@ fn main() {
             .into_iter()
             .enumerate()
             .map(|(me, local)| {
+                // Every stealer but this worker's own.
                 let others: Vec<_> = (0..WORKERS)
                     .filter(|&w| w != me)
                     .map(|w| stealers[w].clone())
                     .collect();
-                let (injector, pending, primes) = (&injector, &pending, &primes);
-                scope.spawn(move || {
-                    let mut stolen = 0;
-                    // Stop when no task is pending anywhere, not merely when
-                    // this worker finds nothing: another may still split one.
-                    while pending.load(Ordering::SeqCst) > 0 {
-                        let Some((range, was_stolen)) = find_task(&local, injector, &others) else {
-                            thread::yield_now();
-                            continue;
-                        };
-                        stolen += usize::from(was_stolen);
-                        if range.end - range.start > SMALLEST {
-                            let middle = range.start + (range.end - range.start) / 2;
-                            // One task becomes two: one more pending.
-                            pending.fetch_add(1, Ordering::SeqCst);
-                            local.push(range.start..middle);
-                            local.push(middle..range.end);
-                        } else {
-                            let found = range.filter(|&n| is_prime(n)).count();
-                            primes.fetch_add(found, Ordering::SeqCst);
-                            pending.fetch_sub(1, Ordering::SeqCst);
-                        }
-                    }
-                    stolen
-                })
+                let job = &job;
+                scope.spawn(move || work(job, &local, &others))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     // ANCHOR_END: main
-    let primes = primes.into_inner();
+    let primes = job.primes.into_inner();
     println!("{WORKERS} workers counted {primes} primes below {LIMIT}");
     println!("tasks stolen from another worker, per worker: {stolen_per_worker:?}");
     if primes == PRIMES_BELOW_LIMIT {

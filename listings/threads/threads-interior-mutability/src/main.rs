@@ -1,0 +1,81 @@
+use std::cell::{Cell, RefCell};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread;
+
+// ANCHOR: one_thread
+/// Page statistics for one thread: changed through `&self`.
+struct Stats {
+    hits: Cell<u32>,
+    pages: RefCell<Vec<String>>,
+}
+
+impl Stats {
+    fn record(&self, page: &str) {
+        // Cell: copy the value out, put a new one in. No reference to the
+        // inside ever exists, so nothing can observe a half-done change.
+        self.hits.set(self.hits.get() + 1);
+        // RefCell: a `&mut Vec` on demand, checked while the program runs.
+        self.pages.borrow_mut().push(page.to_string());
+    }
+}
+// ANCHOR_END: one_thread
+
+// ANCHOR: threads
+/// The same statistics, shared by threads.
+struct SharedStats {
+    hits: AtomicU32,
+    pages: Mutex<Vec<String>>,
+}
+
+impl SharedStats {
+    fn record(&self, page: &str) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        // lock(&self) gives a guard that derefs to `&mut Vec`: the Mutex
+        // makes sure that only one thread holds it at a time.
+        self.pages.lock().unwrap().push(page.to_string());
+    }
+}
+// ANCHOR_END: threads
+
+fn main() {
+    // ANCHOR: main
+    let stats = Stats {
+        hits: Cell::new(0),
+        pages: RefCell::new(Vec::new()),
+    };
+    let shared_ref = &stats;
+    shared_ref.record("/");
+    shared_ref.record("/cart");
+    let reading = stats.pages.borrow();
+    // While `reading` is alive, a mutable borrow is refused at run time
+    // (`borrow_mut` would panic; `try_borrow_mut` returns the error).
+    match stats.pages.try_borrow_mut() {
+        Ok(_) => println!("RefCell allowed a second borrow"),
+        Err(error) => println!("borrow_mut during a borrow: {error}"),
+    }
+    drop(reading);
+    println!(
+        "one thread: {} hits, pages {:?}",
+        stats.hits.get(),
+        stats.pages.borrow()
+    );
+
+    let shared = SharedStats {
+        hits: AtomicU32::new(0),
+        pages: Mutex::new(Vec::new()),
+    };
+    thread::scope(|scope| {
+        for page in ["/", "/cart", "/checkout"] {
+            let shared = &shared;
+            scope.spawn(move || shared.record(page));
+        }
+    });
+    let mut pages = shared.pages.into_inner().unwrap();
+    pages.sort();
+    println!(
+        "three threads: {} hits, pages {pages:?}",
+        shared.hits.into_inner()
+    );
+    // ANCHOR_END: main
+}
