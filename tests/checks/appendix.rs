@@ -106,9 +106,10 @@ fn listings_index() -> String {
     out
 }
 
-/// A description as a table cell: `|` would end the cell, and `<` `>` `&`
+/// A description as a table cell: `|` would end the cell, `<` `>` `&`
 /// outside code spans would be read as HTML (`Arc<Mutex<BTreeMap>>` became
-/// a `<btreemap>` tag); inside backticks they are already shown as written.
+/// a `<btreemap>` tag) and `[` `]` as a link (`#[instrument]`); inside
+/// backticks they are already shown as written.
 fn table_cell(description: &str) -> String {
     let mut cell = String::new();
     for (index, part) in description.split('`').enumerate() {
@@ -122,7 +123,9 @@ fn table_cell(description: &str) -> String {
                 &part
                     .replace('&', "&amp;")
                     .replace('<', "&lt;")
-                    .replace('>', "&gt;"),
+                    .replace('>', "&gt;")
+                    .replace('[', "\\[")
+                    .replace(']', "\\]"),
             );
         }
     }
