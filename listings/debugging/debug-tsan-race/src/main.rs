@@ -71,10 +71,13 @@ fn run_under_tsan(source: &Path, dir: &Path) -> Result<(String, String), String>
         .args(["--edition", "2024", "--crate-name", "visits", "-g", "-o"])
         .args([&binary, source])
         .output()
-        .map_err(|error| format!("cannot run rustc: {error}"))?;
+        .map_err(|error| format!("cannot run rustc (from rustup): {error}"))?;
     if !build.status.success() {
         let why = String::from_utf8_lossy(&build.stderr);
         let first = why.lines().next().unwrap_or("");
+        if first.contains("is not installed") {
+            return Err("needs a nightly toolchain: rustup toolchain install nightly".into());
+        }
         return Err(format!("rustc +nightly -Zsanitizer=thread failed: {first}"));
     }
     // Its own process group: the sanitizer starts a symbolizer process
