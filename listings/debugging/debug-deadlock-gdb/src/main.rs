@@ -1,10 +1,15 @@
+//! Linux only: it runs gdb, asks the kernel with prctl(2) to let gdb attach,
+//! and looks for the frames of std's Linux (futex) `Mutex`.
+#![cfg_attr(not(target_os = "linux"), allow(dead_code))]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Barrier, Mutex};
 use std::thread;
 
-/// Set in the child's environment: run the deadlock instead of diagnosing it.
-const CHILD_ROLE: &str = "DEBUG_DEADLOCK_GDB_CHILD";
+/// Set in the child's environment to the parent's process id: run the
+/// deadlock instead of diagnosing it.
+const CHILD_ROLE: &str = "DEBUG_DEADLOCK_GDB_PARENT";
 
 // ANCHOR: deadlock
 /// The transfer of the Threads chapter, with `lock()` this time: two of
@@ -36,7 +41,9 @@ fn run_deadlock() {
 
 // ANCHOR: dump
 /// Every thread's stack, as `gdb -p PID -batch -ex "thread apply all bt"`
-/// prints it. Attaching uses ptrace, which a parent may do to its child.
+/// prints it. gdb attaches with ptrace(2): allowed here because the child
+/// named this process as its tracer (see `let_parent_trace_me`), and gdb is
+/// this process's child.
 fn thread_dump(pid: u32) -> Result<String, String> {
     let output = Command::new("gdb")
         .args([
@@ -48,15 +55,70 @@ fn thread_dump(pid: u32) -> Result<String, String> {
         ])
         .stdin(Stdio::null())
         .output()
-        .map_err(|error| format!("cannot run gdb: {error}"))?;
+        .map_err(|error| format!("cannot run gdb ({error}): install it, e.g. apt install gdb"))?;
     let dump = String::from_utf8_lossy(&output.stdout).into_owned();
     if !dump.contains("\nThread ") {
         let why = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("gdb could not attach: {}", why.trim()));
+        let first = why
+            .lines()
+            .find(|l| l.contains("ptrace"))
+            .unwrap_or("no dump");
+        return Err(format!(
+            "gdb could not attach ({}); {}",
+            first.trim(),
+            ptrace_scope()
+        ));
     }
     Ok(dump)
 }
 // ANCHOR_END: dump
+
+/// What Yama's setting allows, to explain a refused attach in one line.
+#[cfg(target_os = "linux")]
+fn ptrace_scope() -> String {
+    match std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope") {
+        Ok(scope) => match scope.trim() {
+            "0" => "Yama's ptrace_scope is 0: any process of the same user".into(),
+            "1" => "Yama's ptrace_scope is 1: descendants and declared tracers only".into(),
+            "2" => "Yama's ptrace_scope is 2: only with CAP_SYS_PTRACE (sudo)".into(),
+            other => format!("Yama's ptrace_scope is {other}: attaching is disabled"),
+        },
+        Err(_) => "no Yama module: same user, or CAP_SYS_PTRACE".into(),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn ptrace_scope() -> String {
+    String::new()
+}
+
+// ANCHOR: permit
+/// In the child, before it deadlocks. Under Yama's `ptrace_scope` 1 (Ubuntu's
+/// default) a process may be traced only by its ancestors, and gdb is the
+/// parent's child, not the child's ancestor: PR_SET_PTRACER names the parent
+/// as a tracer, whose descendants (gdb) may then attach. PR_SET_PDEATHSIG
+/// makes the kernel kill the child if the parent dies first, so that no
+/// deadlocked process is left behind.
+#[cfg(target_os = "linux")]
+fn let_parent_trace_me(parent: nix::unistd::Pid) {
+    use nix::sys::{prctl, signal::Signal};
+    prctl::set_pdeathsig(Signal::SIGKILL).expect("prctl(PR_SET_PDEATHSIG)");
+    if nix::unistd::getppid() != parent {
+        std::process::exit(1); // the parent died before the line above
+    }
+    // SAFETY: prctl with two integer arguments; it reads no memory of ours.
+    // Without Yama it fails with EINVAL, and nothing needs permitting.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_PTRACER,
+            parent.as_raw() as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
+}
+// ANCHOR_END: permit
 
 /// One thread of a dump: its name and the functions on its stack, innermost
 /// first, without addresses or arguments (they change from run to run).
@@ -157,19 +219,33 @@ fn report_cycle(stuck: &[ThreadStack]) {
 }
 // ANCHOR_END: cycle
 
-fn start_child() -> Result<Child, String> {
+/// The deadlocked child, killed and reaped however the parent leaves.
+struct DeadlockedChild(Child);
+
+impl Drop for DeadlockedChild {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_child() -> Result<DeadlockedChild, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let mut child = Command::new(exe)
-        .env(CHILD_ROLE, "1")
+    let child = Command::new(exe)
+        .env(CHILD_ROLE, std::process::id().to_string())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the child: {e}"))?;
+    let mut child = DeadlockedChild(child); // from here on, dropped = killed
     let mut ready = String::new();
-    let stdout = child.stdout.take().expect("piped");
+    let stdout = child.0.stdout.take().expect("piped");
     BufReader::new(stdout)
         .read_line(&mut ready)
-        .map_err(|e| e.to_string())?;
-    print!("child {}: {ready}", child.id());
+        .map_err(|e| format!("cannot read from the child: {e}"))?;
+    if ready.is_empty() {
+        return Err("the child ended before the deadlock".to_string());
+    }
+    print!("child {}: {ready}", child.0.id());
     Ok(child)
 }
 
@@ -180,11 +256,20 @@ fn diagnose(pid: u32) -> Result<Vec<ThreadStack>, String> {
     for _attempt in 0..5 {
         let threads = parse_dump(&thread_dump(pid)?);
         let total = threads.len();
+        let mut names: Vec<String> = threads.iter().map(|t| format!("\"{}\"", t.name)).collect();
+        names.sort();
+        let main_thread = threads.iter().find(|t| {
+            !t.name.starts_with("teller") && t.functions.iter().any(|f| f.contains("thread::scope"))
+        });
+        let main_name = main_thread.map(|t| t.name.clone());
         let mut stuck: Vec<ThreadStack> =
             threads.into_iter().filter(is_stuck_in_transfer).collect();
         stuck.sort_by(|a, b| a.name.cmp(&b.name));
         if stuck.len() == 2 {
-            println!("gdb: {total} threads in the dump");
+            println!("gdb: {total} threads in the dump: {}", names.join(", "));
+            if let Some(name) = &main_name {
+                println!("thread \"{name}\" (the main thread) waits in thread::scope");
+            }
             return Ok(stuck);
         }
     }
@@ -192,30 +277,31 @@ fn diagnose(pid: u32) -> Result<Vec<ThreadStack>, String> {
 }
 // ANCHOR_END: diagnose
 
+#[cfg(target_os = "linux")]
 fn main() {
-    if std::env::var_os(CHILD_ROLE).is_some() {
+    if let Some(parent) = std::env::var_os(CHILD_ROLE) {
+        let parent: i32 = parent.to_str().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let_parent_trace_me(nix::unistd::Pid::from_raw(parent));
         run_deadlock();
         return;
     }
-    let mut child = start_child().unwrap_or_else(|error| {
+    let result = start_child().and_then(|child| {
+        let stuck = diagnose(child.0.id());
+        drop(child); // the child would wait forever: kill it, and reap it
+        stuck
+    });
+    let stuck = result.unwrap_or_else(|error| {
         eprintln!("{error}");
         std::process::exit(1);
     });
-    let result = diagnose(child.id());
-    // The child would wait forever: end it, and reap it.
-    child.kill().expect("cannot kill the child");
-    child.wait().expect("cannot reap the child");
-    match result {
-        Ok(stuck) => {
-            for thread in &stuck {
-                print_stack(thread);
-            }
-            println!("deadlock: teller-a and teller-b both wait in Mutex::lock inside transfer");
-            report_cycle(&stuck);
-        }
-        Err(error) => {
-            eprintln!("{error}");
-            std::process::exit(1);
-        }
+    for thread in &stuck {
+        print_stack(thread);
     }
+    println!("deadlock: teller-a and teller-b both wait in Mutex::lock inside transfer");
+    report_cycle(&stuck);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    println!("debug-deadlock-gdb runs on Linux only: it uses gdb, prctl(2) and std's futex Mutex");
 }

@@ -1,4 +1,8 @@
-use parking_lot::{Mutex, deadlock};
+// Everything but the transfer exists only with this crate's feature
+// `deadlock-detection`, which turns on parking_lot's.
+#![cfg_attr(not(feature = "deadlock-detection"), allow(dead_code, unused_imports))]
+
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::{Arc, Barrier};
 use std::thread::{self, ThreadId};
@@ -25,10 +29,11 @@ fn transfer(from: &Account, to: &Account, cents: i64, both_locked: &Barrier) {
 /// Asks parking_lot for the deadlocks found since the last call, every
 /// 10 ms, for at most 2 s. Each deadlock is a cycle of threads, each with
 /// its id and its stack.
+#[cfg(feature = "deadlock-detection")]
 fn wait_for_deadlock() -> Option<Vec<(ThreadId, String)>> {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(2) {
-        if let Some(cycle) = deadlock::check_deadlock().into_iter().next() {
+        if let Some(cycle) = parking_lot::deadlock::check_deadlock().into_iter().next() {
             let threads = cycle.iter();
             return Some(
                 threads
@@ -60,6 +65,17 @@ fn lock_frames(backtrace: &str) -> Vec<&str> {
     frames
 }
 
+/// Without the feature there is no detector: the program would hang, so it
+/// does not start the transfers.
+#[cfg(not(feature = "deadlock-detection"))]
+fn main() {
+    println!(
+        "built without the feature deadlock-detection: no detector, so no deadlock is started \
+         (cargo run -p debug-parking-lot-deadlock --features deadlock-detection)"
+    );
+}
+
+#[cfg(feature = "deadlock-detection")]
 fn main() {
     let account = |owner| {
         Arc::new(Account {

@@ -1,3 +1,9 @@
+// The instrumented build (`--cfg tsan_child`) is only the race: the rest
+// drives it, with crates that a bare rustc does not have. Each build uses
+// only its half of this file.
+#![allow(dead_code)]
+#![cfg_attr(tsan_child, allow(unused_imports))]
+
 use std::cell::UnsafeCell;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -5,8 +11,11 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Set in the environment of the instrumented build: run the race.
-const RACE_ROLE: &str = "DEBUG_TSAN_RACE_CHILD";
+#[cfg(not(tsan_child))]
+use nix::{
+    sys::signal::{Signal, killpg},
+    unistd::Pid,
+};
 
 // ANCHOR: bug
 /// A visit counter someone made `Sync` by hand, to share it without a lock.
@@ -47,6 +56,7 @@ fn own_source() -> Option<PathBuf> {
 }
 
 // ANCHOR: rebuild
+#[cfg(not(tsan_child))]
 /// Builds `source` with ThreadSanitizer into `dir`, runs it, and returns what
 /// it printed: stdout, and stderr (where the sanitizer writes its reports).
 fn run_under_tsan(source: &Path, dir: &Path) -> Result<(String, String), String> {
@@ -56,57 +66,66 @@ fn run_under_tsan(source: &Path, dir: &Path) -> Result<(String, String), String>
             "+nightly",
             "-Zsanitizer=thread",
             "-Cunsafe-allow-abi-mismatch=sanitizer",
+            "--cfg=tsan_child",
         ])
         .args(["--edition", "2024", "--crate-name", "visits", "-g", "-o"])
         .args([&binary, source])
         .output()
-        .map_err(|error| format!("cannot run rustc: {error}"))?;
+        .map_err(|error| format!("cannot run rustc (from rustup): {error}"))?;
     if !build.status.success() {
         let why = String::from_utf8_lossy(&build.stderr);
         let first = why.lines().next().unwrap_or("");
+        if first.contains("is not installed") {
+            return Err("needs a nightly toolchain: rustup toolchain install nightly".into());
+        }
         return Err(format!("rustc +nightly -Zsanitizer=thread failed: {first}"));
     }
     // Its own process group: the sanitizer starts a symbolizer process
-    // (llvm-symbolizer or addr2line), which ends a moment after it does.
+    // (llvm-symbolizer or addr2line), which ends a moment after it does,
+    // and the group lets this program wait for both, and kill both.
     let run = Command::new(&binary)
-        .env(RACE_ROLE, "1")
         .process_group(0)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|error| format!("cannot run the instrumented build: {error}"))?;
-    let group = run.id();
+    let group = KilledGroup(Pid::from_raw(run.id() as i32));
     let run = run.wait_with_output().map_err(|error| error.to_string())?;
-    wait_for_group_to_end(group);
+    group.wait_to_end(Duration::from_secs(2))?;
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     Ok((text(&run.stdout), text(&run.stderr)))
 }
 // ANCHOR_END: rebuild
 
-/// Waits, for at most five seconds, until no live process is left in process
-/// group `group` (read from /proc, so that this file needs only std).
-fn wait_for_group_to_end(group: u32) {
-    let started = Instant::now();
-    while group_is_alive(group) && started.elapsed() < Duration::from_secs(5) {
-        thread::sleep(Duration::from_millis(5));
+/// A process group that is killed (SIGKILL) however this program leaves the
+/// function that started it, unless it ended by itself.
+#[cfg(not(tsan_child))]
+struct KilledGroup(Pid);
+
+#[cfg(not(tsan_child))]
+impl KilledGroup {
+    /// Waits until no process is left in the group; after `limit`, kills it
+    /// and says so.
+    fn wait_to_end(&self, limit: Duration) -> Result<(), String> {
+        let started = Instant::now();
+        // Signal "none" only asks whether any process of the group exists.
+        while killpg(self.0, None).is_ok() {
+            if started.elapsed() > limit {
+                return Err(format!(
+                    "the sanitizer's processes did not end within {limit:?}: killed"
+                ));
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        Ok(())
     }
 }
 
-fn group_is_alive(group: u32) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries.flatten().any(|entry| {
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        // pid (comm) state ppid pgrp ...: the fields after the command name
-        let fields: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        fields.len() > 2 && fields[2] == group.to_string() && fields[0] != "Z"
-    })
+#[cfg(not(tsan_child))]
+impl Drop for KilledGroup {
+    fn drop(&mut self) {
+        let _ = killpg(self.0, Signal::SIGKILL); // ESRCH once it has ended
+    }
 }
 
 // ANCHOR: report
@@ -137,18 +156,22 @@ fn summarise(report: &str) -> Vec<String> {
 }
 // ANCHOR_END: report
 
+#[cfg(tsan_child)]
 fn main() {
-    if std::env::var_os(RACE_ROLE).is_some() {
-        println!("{} visits counted", count_visits());
-        return;
-    }
+    println!("{} visits counted", count_visits());
+}
+
+#[cfg(not(tsan_child))]
+fn main() {
     let Some(source) = own_source() else {
         eprintln!("cannot find this program's source to rebuild it");
         std::process::exit(1);
     };
     let dir = std::env::temp_dir().join(format!("debug-tsan-race-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("cannot create a temporary directory");
+    let started = Instant::now();
     let result = run_under_tsan(&source, &dir);
+    let took = started.elapsed();
     std::fs::remove_dir_all(&dir).expect("cannot remove the temporary directory");
     let (counted, report) = result.unwrap_or_else(|error| {
         eprintln!("ThreadSanitizer not run: {error}");
@@ -159,6 +182,10 @@ fn main() {
         eprintln!("ThreadSanitizer reported nothing: the race went unseen");
         std::process::exit(1);
     }
+    println!(
+        "built with ThreadSanitizer and run in {:.1} s",
+        took.as_secs_f64()
+    );
     print!("instrumented run: {counted}");
     for line in summary {
         println!("{line}");

@@ -2,7 +2,7 @@ use std::backtrace::Backtrace;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex, MutexGuard};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 // ANCHOR: notes
 /// Where each thread is waiting: its name, the lock it wants, and its own
@@ -45,18 +45,21 @@ fn transfer(notes: &WaitNotes, from: &Account, to: &Account, barrier: &Barrier) 
 }
 
 // ANCHOR: watchdog
-/// Returns when progress has stopped with threads waiting: the counter has not
-/// moved for a whole period while two threads were noted as waiting.
-fn watch(notes: &WaitNotes, period: Duration) {
+/// Returns true when progress has stopped with threads waiting: the counter
+/// has not moved for a whole period while two threads were noted as
+/// waiting; false if that has not happened within `limit`.
+fn watch(notes: &WaitNotes, period: Duration, limit: Duration) -> bool {
+    let started = Instant::now();
     let mut last = notes.progress.load(Ordering::Relaxed);
-    loop {
+    while started.elapsed() < limit {
         thread::sleep(period);
         let now = notes.progress.load(Ordering::Relaxed);
         if now == last && notes.waiting.lock().unwrap().len() >= 2 {
-            return;
+            return true;
         }
         last = now;
     }
+    false
 }
 
 fn report(notes: &WaitNotes) {
@@ -101,10 +104,21 @@ fn main() {
             .unwrap();
     }
     // ANCHOR: main
-    watch(&notes, Duration::from_millis(100));
+    if !watch(&notes, Duration::from_millis(100), Duration::from_secs(2)) {
+        eprintln!("watchdog: no stall within 2 s, so nothing to report");
+        std::process::exit(1);
+    }
     println!("watchdog: no lock taken for 100 ms, 2 threads waiting");
     report(&notes);
-    println!("deadlock: each teller waits for the account the other holds");
+    // Two tellers, two accounts: if they wait for different accounts, each
+    // waits for the one the other took first.
+    let waiting = notes.waiting.lock().unwrap();
+    if waiting.len() == 2 && waiting[0].1 != waiting[1].1 {
+        println!("deadlock: each teller waits for the account the other holds");
+    } else {
+        eprintln!("the waiting threads do not form a cycle");
+        std::process::exit(1);
+    }
     // Returning from main ends the process, stuck threads included.
     // ANCHOR_END: main
 }
