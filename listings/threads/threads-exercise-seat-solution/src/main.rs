@@ -7,14 +7,15 @@ use std::thread;
 fn book(seats_left: &AtomicU32, customers_arrived: &Barrier) -> bool {
     // Both customers try at the same moment.
     customers_arrived.wait();
-    // fetch_update retries a compare-and-swap until the closure's answer is
-    // stored over the value it was computed from. checked_sub says None
-    // when no seat is left, and then nothing is stored.
-    // The first ordering is for the store that succeeds, the second for
-    // every load. Relaxed for both: the count is all the customers share,
-    // and the compare-and-swap alone keeps it right.
+    // try_update retries a compare-and-swap until the closure's answer is
+    // stored in place of the value it was computed from. checked_sub says
+    // None when no seat is left, and then nothing is stored.
+    // The first ordering is for the read-modify-write that succeeds, the
+    // second for the loads (the first read and every failed exchange).
+    // Relaxed for both: the count is all the customers share, and the
+    // compare-and-swap alone keeps it right.
     seats_left
-        .fetch_update(Relaxed, Relaxed, |left| left.checked_sub(1))
+        .try_update(Relaxed, Relaxed, |left| left.checked_sub(1))
         .is_ok()
 }
 

@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Barrier, LazyLock, OnceLock};
 use std::thread;
+use std::time::Duration;
 
 // ANCHOR: all
 static TABLE_BUILDS: AtomicUsize = AtomicUsize::new(0);
@@ -10,6 +11,10 @@ static TABLE_BUILDS: AtomicUsize = AtomicUsize::new(0);
 /// arrives meanwhile waits for that one build.
 static VAT_PERCENT: LazyLock<BTreeMap<&str, u32>> = LazyLock::new(|| {
     TABLE_BUILDS.fetch_add(1, Ordering::Relaxed);
+    // Stands for a slow build (reading a file, say), so that the other
+    // callers arrive while it runs. Not for correctness: LazyLock runs the
+    // closure once whatever the timing.
+    thread::sleep(Duration::from_millis(20));
     BTreeMap::from([("DE", 19), ("FR", 20), ("NL", 21)])
 });
 
@@ -25,10 +30,18 @@ fn main() {
     println!("setting the currency again: {again:?}");
 
     let countries = ["FR", "DE", "FR", "NL"];
+    // All callers ask for the table at the same moment.
+    let start = Barrier::new(countries.len());
     let rates: Vec<u32> = thread::scope(|scope| {
         let handles: Vec<_> = countries
             .iter()
-            .map(|country| scope.spawn(move || VAT_PERCENT[country]))
+            .map(|country| {
+                let start = &start;
+                scope.spawn(move || {
+                    start.wait();
+                    VAT_PERCENT[country]
+                })
+            })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
@@ -36,7 +49,7 @@ fn main() {
     println!("VAT for {countries:?} in {currency}: {rates:?} percent");
     let builds = TABLE_BUILDS.load(Ordering::Relaxed);
     println!(
-        "the table was built {builds} time(s) for {} threads",
+        "the table was built {builds} time(s) for {} concurrent callers",
         countries.len()
     );
 }

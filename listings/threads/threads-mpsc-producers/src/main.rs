@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::sync::mpsc;
 use std::thread;
 
@@ -9,9 +10,7 @@ fn main() {
         let sender = sender.clone();
         thread::spawn(move || {
             for celsius in [20, 21] {
-                sender
-                    .send(format!("{room}: {celsius} C"))
-                    .expect("the receiver is gone");
+                sender.send((room, celsius)).expect("the receiver is gone");
             }
             // This thread's sender is dropped here, when the thread ends.
         });
@@ -19,9 +18,17 @@ fn main() {
     // Drop main's own sender too: the loop below ends only when every
     // sender is gone, and main's would never go away by itself.
     drop(sender);
-    for reading in readings {
-        println!("{reading}");
+    // Each room sends 20 then 21: check that every room's readings arrive
+    // in the order that room sent them.
+    let mut last_seen = HashMap::new();
+    let mut in_order = true;
+    for (room, celsius) in readings {
+        println!("{room}: {celsius} C");
+        if let Some(previous) = last_seen.insert(room, celsius) {
+            in_order &= previous < celsius;
+        }
     }
     println!("every sender is gone: the channel is closed");
+    println!("per-sender order kept: {in_order}");
     // ANCHOR_END: all
 }

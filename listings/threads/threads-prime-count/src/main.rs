@@ -112,6 +112,46 @@ where
 }
 // ANCHOR_END: run
 
+/// Each worker's share of the divisions, in whole percent.
+fn percentages(divisions: &[u64]) -> String {
+    let all: u64 = divisions.iter().sum();
+    let shares: Vec<String> = divisions
+        .iter()
+        .map(|&d| format!("{}%", (d * 100 + all / 2) / all))
+        .collect();
+    shares.join(" ")
+}
+
+/// How each split divides the work between 2 threads, whatever the number
+/// of cores: counted divisions, no clock, so the same on every run. With 2
+/// threads the timed runs have counted them already; otherwise count them
+/// here, once per number, and add them up per worker for each split.
+fn two_thread_shares(runs: &[(&str, Run)], threads: u64) -> String {
+    let per_split: Vec<String> = if threads == 2 {
+        runs[1..]
+            .iter()
+            .map(|(_, run)| percentages(&run.divisions))
+            .collect()
+    } else {
+        let cost: Vec<u64> = (0..LIMIT).map(|n| is_prime(n).1).collect();
+        let shares = |split: fn(u64, u64) -> Box<dyn Iterator<Item = u64>>| {
+            let divisions: Vec<u64> = (0..2)
+                .map(|w| split(w, 2).map(|n| cost[n as usize]).sum())
+                .collect();
+            percentages(&divisions)
+        };
+        vec![
+            shares(|w, t| Box::new(contiguous(w, t))),
+            shares(|w, t| Box::new(by_remainder(w, t))),
+            shares(|w, t| Box::new(dealt_blocks(w, t))),
+        ]
+    };
+    format!(
+        "divisions on 2 threads: contiguous ranges {}, n % threads {}, dealt blocks {}",
+        per_split[0], per_split[1], per_split[2]
+    )
+}
+
 // ANCHOR: measure
 /// What `measure` can run: the job on one thread, then on `threads`
 /// threads with each split.
@@ -191,20 +231,15 @@ fn main() -> ExitCode {
             .iter()
             .map(|b| b.as_millis().to_string())
             .collect();
-        let all: u64 = result.divisions.iter().sum();
-        let work: Vec<String> = result
-            .divisions
-            .iter()
-            .map(|&d| format!("{}%", (d * 100 + all / 2) / all))
-            .collect();
         println!(
             "{name:<18} {:>4} ms  {speedup:.2}x  busy (ms): {:<8} divisions: {}",
             result.elapsed.as_millis(),
             busy.join(" "),
-            work.join(" ")
+            percentages(&result.divisions)
         );
         all_right &= result.primes == PRIMES_BELOW_LIMIT;
     }
+    println!("{}", two_thread_shares(&runs, threads));
     if all_right {
         println!("every run found {PRIMES_BELOW_LIMIT} primes, the right answer");
         ExitCode::SUCCESS

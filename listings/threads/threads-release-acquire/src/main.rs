@@ -46,13 +46,15 @@ impl<T> Slot<T> {
         self.ready.store(true, Ordering::Release);
     }
 
-    /// The value, once it has been published.
-    pub fn get(&self) -> Option<&T> {
+    /// Runs `read` on the value, once it has been published. The read
+    /// happens inside `with`, so that loom tracks it as a read of the cell.
+    pub fn read<R>(&self, read: impl FnOnce(&T) -> R) -> Option<R> {
         // Acquire: pairs with the Release store in `publish`.
         if self.ready.load(Ordering::Acquire) {
             // SAFETY: the write is complete and visible, and there will be
             // no other.
-            self.value.with(|slot| unsafe { (*slot).as_ref() })
+            self.value
+                .with(|slot| unsafe { (*slot).as_ref() }.map(read))
         } else {
             None
         }
@@ -76,8 +78,8 @@ fn main() {
                     loop {
                         // Spinning is fine for one quick write; a reader
                         // that may wait long should sleep (thread::park).
-                        match report.get() {
-                            Some(lines) => return lines.len(),
+                        match report.read(Vec::len) {
+                            Some(lines) => return lines,
                             None => thread::yield_now(),
                         }
                     }
@@ -140,11 +142,11 @@ mod model {
             };
             // Either the flag is not set yet, or the value is all there;
             // loom also fails if the read is not ordered after the write.
-            if let Some(value) = slot.get() {
-                assert_eq!(value, &vec![1, 2, 3]);
+            if let Some(value) = slot.read(Vec::clone) {
+                assert_eq!(value, vec![1, 2, 3]);
             }
             writer.join().unwrap();
-            assert_eq!(slot.get(), Some(&vec![1, 2, 3]));
+            assert_eq!(slot.read(Vec::clone), Some(vec![1, 2, 3]));
         });
     }
 }

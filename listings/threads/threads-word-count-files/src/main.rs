@@ -42,12 +42,15 @@ const CHAPTERS: [(&str, &str); 3] = [
     ),
 ];
 
+/// How long each read is made to take.
+const READ_TIME: Duration = Duration::from_millis(100);
+
 // ANCHOR: count
 /// Runs on its own named thread: reads one file and counts its words.
 fn count_words(path: &Path) -> io::Result<(String, usize)> {
     let text = fs::read_to_string(path)?;
-    // Simulate a slow network drive: every read waits 100 ms.
-    thread::sleep(Duration::from_millis(100));
+    // Simulate a slow network drive: every read waits READ_TIME.
+    thread::sleep(READ_TIME);
     let me = thread::current();
     let name = me.name().unwrap_or("(unnamed)").to_string();
     Ok((name, text.split_whitespace().count()))
@@ -94,12 +97,26 @@ fn run() -> Result<(), Box<dyn Error>> {
     for (thread_name, words) in &counts {
         println!("{thread_name:<20} {words} words");
     }
+    // One after another, the reads would take at least files x READ_TIME.
+    // Under twice READ_TIME, not even two of them ran in turn.
+    let one_after_another = READ_TIME.as_millis() * counts.len() as u128;
+    let overlapped = elapsed < 2 * READ_TIME.as_millis();
+    let verdict = if overlapped {
+        "the reads overlapped"
+    } else {
+        "the reads did NOT overlap"
+    };
     println!(
-        "{} files, each a 100 ms read, took {elapsed} ms together",
-        counts.len()
+        "{} files, each a {} ms read, took {elapsed} ms together \
+         ({one_after_another} ms one after another): {verdict}",
+        counts.len(),
+        READ_TIME.as_millis()
     );
     // `scratch` is dropped here, and the directory with it.
     // ANCHOR_END: main
+    if !overlapped {
+        return Err("the threads waited one after another".into());
+    }
     Ok(())
 }
 

@@ -47,21 +47,24 @@ impl WorkerPool {
     /// finish what is queued. Returns how many jobs each worker ran.
     fn shutdown(mut self) -> Vec<usize> {
         self.close_and_join()
+            .into_iter()
+            .map(|ran| ran.expect("a worker panicked"))
+            .collect()
     }
 
-    fn close_and_join(&mut self) -> Vec<usize> {
+    fn close_and_join(&mut self) -> Vec<thread::Result<usize>> {
         drop(self.jobs.take());
-        self.workers
-            .drain(..)
-            .map(|worker| worker.join().expect("a worker panicked"))
-            .collect()
+        self.workers.drain(..).map(JoinHandle::join).collect()
     }
 }
 
 impl Drop for WorkerPool {
     /// A pool dropped without `shutdown` still lets its workers finish.
     fn drop(&mut self) {
-        self.close_and_join();
+        // Ignore the workers' panics: each was reported when it happened,
+        // and a panic here, while the caller may already be unwinding from
+        // one, would abort the whole process.
+        let _ = self.close_and_join();
     }
 }
 // ANCHOR_END: pool
