@@ -51,7 +51,10 @@ const LINUX_ONLY_APIS: &[(&str, &str)] = &[
     ("SocketAddrExt", "abstract Unix socket names"),
     ("epoll", "epoll(7)"),
     ("signalfd", "signalfd(2)"),
-    ("\"gdb\"", "gdb attached to a running process (not on macOS's Apple silicon)"),
+    (
+        "\"gdb\"",
+        "gdb attached to a running process (not on macOS's Apple silicon)",
+    ),
 ];
 
 /// The line the chapter puts right above the caption of a Linux-only listing.
