@@ -70,9 +70,10 @@ fn run_bounded(root_dir: &str, out_dir: &str, target_triple: &str, text: &str) {
             continue;
         }
         if watchdog::KILLS.load(Ordering::SeqCst) > kills_before {
+            let killed = watchdog::KILLED.lock().unwrap().join("\n");
             panic!(
                 "{message}\nthe watchdog killed a snippet that ran longer than {} s while this \
-                 test ran (its line on stderr names the program)",
+                 test ran:\n{killed}",
                 TIME_LIMIT.as_secs()
             );
         }

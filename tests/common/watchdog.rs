@@ -18,6 +18,9 @@ static STARTED: Once = Once::new();
 /// How many processes the watchdog has killed so far.
 pub static KILLS: AtomicUsize = AtomicUsize::new(0);
 
+/// What the watchdog killed, one line each, for the failure messages.
+pub static KILLED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
 /// Starts (once) a thread that, every 100 ms, looks at this process's
 /// children. A child that is not the compiler and has been running longer
 /// than [`TIME_LIMIT`] is killed together with its descendants. Its test then
@@ -41,10 +44,12 @@ fn watch() {
             }
             let since = *first_seen.entry(pid).or_insert_with(Instant::now);
             if since.elapsed() > TIME_LIMIT {
-                super::console::tell(&format!(
+                let line = format!(
                     "watchdog: {exe} (pid {pid}) ran longer than {} s: killing it and its children",
                     TIME_LIMIT.as_secs()
-                ));
+                );
+                super::console::tell(&line);
+                KILLED.lock().unwrap().push(line);
                 KILLS.fetch_add(1, Ordering::SeqCst);
                 for victim in descendants(&table, pid).into_iter().chain([pid]) {
                     let _ = kill(Pid::from_raw(victim as i32), Signal::SIGKILL);
