@@ -96,9 +96,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         match start(kind) {
             Ok(child) => workers.push((kind, child)),
             Err(e) => {
+                // Reap every one before returning: no `?` inside the loop.
                 for (_, mut child) in workers {
                     let _ = child.kill();
-                    child.wait()?;
+                    if let Err(reap) = child.wait() {
+                        eprintln!("cannot reap a worker: {reap}");
+                    }
                 }
                 return Err(e);
             }
@@ -106,10 +109,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let statuses = stop_all(&mut workers);
     // Whatever stop_all did, no worker outlives this program.
+    let mut reaped = Ok(());
     for (_, child) in &mut workers {
         let _ = child.kill();
-        child.wait()?;
+        if let Err(e) = child.wait() {
+            reaped = Err(e); // keep it, and reap the others first
+        }
     }
+    reaped?;
     let statuses = statuses?;
     for line in &statuses {
         println!("{line}");

@@ -34,9 +34,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         .spawn()?;
     let stopped = stop(&mut worker);
     if stopped.is_err() {
-        // Whatever went wrong, do not leave the worker running.
-        if let Err(e) = worker.kill().and_then(|()| worker.wait()) {
+        // Whatever went wrong, do not leave the worker running; reap it
+        // even if kill failed (it may have exited on its own).
+        if let Err(e) = worker.kill() {
             eprintln!("cannot kill the worker: {e}");
+        }
+        if let Err(e) = worker.wait() {
+            eprintln!("cannot reap the worker: {e}");
         }
     }
     stopped
