@@ -46,10 +46,18 @@ fn start(kind: &str) -> Result<Child, Box<dyn Error>> {
         .stdout(Stdio::piped())
         .spawn()?;
     let stdout = child.stdout.take().expect("stdout is piped");
-    if let Err(e) = BufReader::new(stdout).read_line(&mut String::new()) {
+    // Its "ready" line, or an error: end-of-file (0 bytes) means it died.
+    let ready = BufReader::new(stdout)
+        .read_line(&mut String::new())
+        .map_err(Box::<dyn Error>::from)
+        .and_then(|n| match n {
+            0 => Err("a worker ended before it was ready".into()),
+            _ => Ok(()),
+        });
+    if let Err(e) = ready {
         let _ = child.kill();
         child.wait()?;
-        return Err(e.into());
+        return Err(e);
     }
     Ok(child)
 }

@@ -50,7 +50,9 @@ fn stop(worker: &mut Child) -> Result<(), Box<dyn Error>> {
     // Wait until the worker has set itself up, so the test is fair.
     let mut ready = String::new();
     let stdout = worker.stdout.take().ok_or("stdout was not piped")?;
-    BufReader::new(stdout).read_line(&mut ready)?;
+    if BufReader::new(stdout).read_line(&mut ready)? == 0 {
+        return Err("the worker ended before it was ready".into());
+    }
 
     // Ask politely first, and give the worker a grace period.
     let grace = Duration::from_millis(300);
