@@ -4,7 +4,7 @@ use std::error::Error;
 use std::io::{self, BufRead, Read, Write};
 use std::os::fd::AsFd;
 use std::process::{self, Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, mpsc};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -45,8 +45,20 @@ fn count_primes(start: u64, end: u64) -> u64 {
 /// A worker process: one task per line on stdin ("id start end"), one
 /// answer per line on stdout ("id primes"), until stdin ends.
 fn worker_main() -> Result<(), Box<dyn Error>> {
+    // A thread reads stdin, so that its end is seen even in the middle of a
+    // task: the parent closes our stdin only when we are idle, so an end
+    // that comes while we work means the parent is gone. Either way, exit.
+    let (sender, tasks) = mpsc::channel::<io::Result<String>>();
+    thread::spawn(move || {
+        for line in io::stdin().lock().lines() {
+            if sender.send(line).is_err() {
+                return; // the main thread has ended
+            }
+        }
+        process::exit(0); // end of stdin: no more work, or no parent
+    });
     let mut out = io::stdout().lock();
-    for line in io::stdin().lock().lines() {
+    for line in tasks {
         let line = line?;
         let numbers: Vec<u64> = line.split(' ').map(str::parse).collect::<Result<_, _>>()?;
         let [id, start, end] = numbers[..] else {
