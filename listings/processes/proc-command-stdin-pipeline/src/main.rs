@@ -20,14 +20,21 @@ fn shout(text: &'static str) -> Result<String, Box<dyn Error>> {
     let writer = thread::spawn(move || stdin.write_all(text.as_bytes()));
     let mut shouted = String::new();
     let read = stdout.read_to_string(&mut shouted);
+    // Close our end first: if the read failed midway, tr must not block on
+    // a full pipe that nobody reads while we wait for it.
+    drop(stdout);
     // Reap tr before looking at any error: no early return leaves it behind.
-    let status = tr.wait()?;
-    writer.join().map_err(|_| "the writer thread panicked")??;
-    read?;
-    match status.success() {
-        true => Ok(shouted),
-        false => Err(format!("tr failed: {status}").into()),
+    let status = tr.wait();
+    let written = writer.join().map_err(|_| "the writer thread panicked")?;
+    let status = status?;
+    // tr's own failure first: when tr dies early, the writer's BrokenPipe
+    // is only a consequence of it.
+    if !status.success() {
+        return Err(format!("tr failed: {status}").into());
     }
+    written?;
+    read?;
+    Ok(shouted)
 }
 
 /// `printf ... | sort`: the first child's stdout is the second's stdin.

@@ -2,12 +2,15 @@
 
 #[cfg(target_os = "linux")]
 use {
+    nix::errno::Errno,
+    nix::poll::{PollFd, PollFlags, PollTimeout, poll},
     nix::sys::wait::{WaitStatus, waitpid},
     nix::unistd::{ForkResult, Pid, fork},
     std::env,
     std::error::Error,
     std::fs,
-    std::io::{self, BufRead, BufReader, PipeWriter, Read, Write},
+    std::io::{self, PipeWriter, Read, Write},
+    std::os::fd::AsFd,
     std::process::{Child, Command, Stdio},
     std::sync::mpsc,
     std::thread,
@@ -22,6 +25,9 @@ const STARTS: u32 = 50;
 const ROUNDS: usize = 3;
 #[cfg(target_os = "linux")]
 const PYTHON_ROUNDS: usize = 1;
+/// How long a group of units may take to say it is ready.
+#[cfg(target_os = "linux")]
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[cfg(target_os = "linux")]
 type Res<T> = Result<T, Box<dyn Error>>;
@@ -190,7 +196,9 @@ fn start_forks(count: usize) -> Res<IdleForks> {
         }
     }
     drop(ready_writer);
-    ready.read_exact(&mut vec![0; count])?; // one byte per child: all idle
+    // One byte per child: all idle. With a deadline, like every wait here.
+    let deadline = Instant::now() + READY_TIMEOUT;
+    read_by(&mut ready, deadline, |got| got.len() >= count)?;
     drop(released); // only the children read from it
     Ok(idle)
 }
@@ -267,11 +275,43 @@ fn start_programs(count: usize, command: impl Fn() -> Command) -> Res<IdleComman
             .spawn()?;
         idle.0.push(child);
     }
+    let deadline = Instant::now() + READY_TIMEOUT;
     for child in &mut idle.0 {
         let stdout = child.stdout.as_mut().ok_or("stdout was not piped")?;
-        BufReader::new(stdout).read_line(&mut String::new())?; // "ready"
+        read_by(stdout, deadline, |got| got.contains(&b'\n'))?; // "ready"
     }
     Ok(idle)
+}
+
+/// Reads from `pipe` until `enough` says so, failing at its end or at
+/// `deadline`: a unit that never gets ready must not hang the measurement.
+#[cfg(target_os = "linux")]
+fn read_by(
+    pipe: &mut (impl Read + AsFd),
+    deadline: Instant,
+    enough: impl Fn(&[u8]) -> bool,
+) -> Res<()> {
+    let mut got = Vec::new();
+    while !enough(&got) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err("a unit did not get ready in time".into());
+        }
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        match poll(&mut [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)], timeout) {
+            Ok(0) | Err(Errno::EINTR) => continue, // the loop checks the deadline
+            Ok(_) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let mut chunk = [0; 256];
+        match pipe.read(&mut chunk) {
+            Ok(0) => return Err("a unit ended before it was ready".into()),
+            Ok(n) => got.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(target_os = "linux")]
@@ -295,7 +335,8 @@ impl Idle for IdleCommands {
 impl Drop for IdleCommands {
     fn drop(&mut self) {
         for child in &mut self.0 {
-            drop(child.stdin.take());
+            // On an error path a unit may not be reading its stdin: kill it.
+            let _ = child.kill();
             let _ = child.wait();
         }
     }

@@ -73,11 +73,13 @@ fn pool() -> Result<(), Box<dyn Error>> {
     println!("pool: got SIGINT: {}", INTERRUPTED.load(Ordering::SeqCst));
     // The worker in its own group did not get it: ask it to finish.
     drop(in_own_group.stdin.take());
-    let own = in_own_group.wait()?;
     // The one in our group got the same SIGINT we did; if it somehow did
     // not, end it anyway, so that nothing is left behind.
     drop(in_our_group.stdin.take());
-    let ours = in_our_group.wait()?;
+    // Reap both before looking at either error.
+    let own = in_own_group.wait();
+    let ours = in_our_group.wait();
+    let (own, ours) = (own?, ours?);
     println!("pool: the worker in the pool's group {}", describe(ours));
     println!("pool: the worker in its own group {}", describe(own));
     if ours.signal() != Some(Signal::SIGINT as i32) || !own.success() {

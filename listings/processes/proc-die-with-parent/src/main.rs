@@ -108,14 +108,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     killed?;
     read?;
     println!("top: the middle process started two workers and was killed: {status}");
-    let names: HashMap<i32, &str> = pids
-        .split_whitespace()
-        .map(str::parse)
-        .collect::<Result<Vec<i32>, _>>()?
-        .into_iter()
-        .zip(["PR_SET_PDEATHSIG", "end of stdin"])
-        .collect();
-    // Reap every adopted descendant; none is left when waitpid says ECHILD.
+    // Reap every adopted descendant first, so that no error below leaves
+    // one behind; none is left when waitpid says ECHILD. waitpid(None)
+    // reaps any child of ours: it is safe here only because this process
+    // holds no std Child of a running process (see the text).
     let mut endings = Vec::new();
     loop {
         match waitpid(None, None) {
@@ -127,9 +123,17 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
             Ok(_) => {}
             Err(Errno::ECHILD) => break,
+            Err(Errno::EINTR) => {}
             Err(e) => return Err(e.into()),
         }
     }
+    let names: HashMap<i32, &str> = pids
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<Vec<i32>, _>>()?
+        .into_iter()
+        .zip(["PR_SET_PDEATHSIG", "end of stdin"])
+        .collect();
     endings.sort_by_key(|(pid, _)| names.get(&pid.as_raw()).copied());
     for (pid, ending) in &endings {
         let name = names

@@ -31,7 +31,9 @@ fn client() -> Result<(), Box<dyn Error>> {
 /// Reads request lines until the client hangs up or sends one longer than
 /// `MAX_REQUEST`; returns the size of the largest line it had to hold.
 fn serve(socket: &UnixStream) -> io::Result<usize> {
-    let mut requests = BufReader::new(socket);
+    // The reader's own buffer counts too: BufReader::new would read ahead
+    // up to its default capacity, so give it room for one request only.
+    let mut requests = BufReader::with_capacity(MAX_REQUEST + 1, socket);
     let mut largest = 0;
     loop {
         let mut line = String::new();
@@ -45,7 +47,14 @@ fn serve(socket: &UnixStream) -> io::Result<usize> {
         }
         largest = largest.max(line.len());
         if !line.ends_with('\n') {
-            println!("server: refused a request longer than {MAX_REQUEST} bytes; hanging up");
+            // Without its newline, the line was cut by `take` if it is as
+            // long as the bound, or else by the end of the stream.
+            match line.len() > MAX_REQUEST {
+                true => println!(
+                    "server: refused a request longer than {MAX_REQUEST} bytes; hanging up"
+                ),
+                false => println!("server: the client hung up in the middle of a request"),
+            }
             return Ok(largest);
         }
         println!(

@@ -27,6 +27,9 @@ struct Worker {
     child: Child,
     tasks: Option<ChildStdin>,
     answers: BufReader<ChildStdout>,
+    /// How many tasks the parent has given it: the parent's own count,
+    /// which a buggy worker cannot get wrong.
+    given: u32,
 }
 
 impl Worker {
@@ -42,12 +45,14 @@ impl Worker {
             child,
             tasks,
             answers,
+            given: 0,
         })
     }
 
     /// Sends `n`; returns n² and how many tasks this worker has done.
     fn run(&mut self, n: u64) -> Result<(u64, u32), Box<dyn Error>> {
         writeln!(self.tasks.as_mut().expect("open until finish"), "{n}")?;
+        self.given += 1;
         let mut answer = String::new();
         if self.answers.read_line(&mut answer)? == 0 {
             return Err("the worker died".into());
@@ -97,10 +102,15 @@ fn run_all(tasks: &[u64]) -> Result<Report, Box<dyn Error>> {
                 worker.insert(Worker::start()?)
             }
         };
-        let (square, done) = current.run(n)?;
+        let (square, reported) = current.run(n)?;
+        // The parent counts: the worker's own count is only cross-checked.
+        let given = current.given;
+        if reported != given {
+            return Err(format!("the worker says {reported} tasks, we gave it {given}").into());
+        }
         report.squares.push(square);
-        report.most_tasks = report.most_tasks.max(done);
-        if done == MAX_TASKS_PER_WORKER {
+        report.most_tasks = report.most_tasks.max(given);
+        if given == MAX_TASKS_PER_WORKER {
             // Retire it: the next task gets a fresh process.
             let status = worker.take().expect("just used").finish()?;
             if !status.success() {

@@ -44,10 +44,18 @@ fn start(kind: &str) -> Result<Child, Box<dyn Error>> {
         .stdout(Stdio::piped())
         .spawn()?;
     let stdout = child.stdout.take().expect("stdout is piped");
-    if let Err(e) = BufReader::new(stdout).read_line(&mut String::new()) {
+    // Its "ready" line, or an error: end-of-file (0 bytes) means it died.
+    let ready = BufReader::new(stdout)
+        .read_line(&mut String::new())
+        .map_err(Box::<dyn Error>::from)
+        .and_then(|n| match n {
+            0 => Err("a worker ended before it was ready".into()),
+            _ => Ok(()),
+        });
+    if let Err(e) = ready {
         let _ = child.kill();
         child.wait()?;
-        return Err(e.into());
+        return Err(e);
     }
     Ok(child)
 }
@@ -81,9 +89,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         match start(kind) {
             Ok(child) => workers.push((kind, child)),
             Err(e) => {
+                // Reap every one before returning: no `?` inside the loop.
                 for (_, mut child) in workers {
                     let _ = child.kill();
-                    child.wait()?;
+                    if let Err(reap) = child.wait() {
+                        eprintln!("cannot reap a worker: {reap}");
+                    }
                 }
                 return Err(e);
             }
@@ -91,10 +102,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let statuses = stop_all(&mut workers);
     // Whatever stop_all did, no worker outlives this program.
+    let mut reaped = Ok(());
     for (_, child) in &mut workers {
         let _ = child.kill();
-        child.wait()?;
+        if let Err(e) = child.wait() {
+            reaped = Err(e); // keep it, and reap the others first
+        }
     }
+    reaped?;
     let statuses = statuses?;
     for line in &statuses {
         println!("{line}");

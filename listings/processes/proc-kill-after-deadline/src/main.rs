@@ -34,9 +34,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         .spawn()?;
     let stopped = stop(&mut worker);
     if stopped.is_err() {
-        // Whatever went wrong, do not leave the worker running.
-        if let Err(e) = worker.kill().and_then(|()| worker.wait()) {
+        // Whatever went wrong, do not leave the worker running; reap it
+        // even if kill failed (it may have exited on its own).
+        if let Err(e) = worker.kill() {
             eprintln!("cannot kill the worker: {e}");
+        }
+        if let Err(e) = worker.wait() {
+            eprintln!("cannot reap the worker: {e}");
         }
     }
     stopped
@@ -46,7 +50,9 @@ fn stop(worker: &mut Child) -> Result<(), Box<dyn Error>> {
     // Wait until the worker has set itself up, so the test is fair.
     let mut ready = String::new();
     let stdout = worker.stdout.take().ok_or("stdout was not piped")?;
-    BufReader::new(stdout).read_line(&mut ready)?;
+    if BufReader::new(stdout).read_line(&mut ready)? == 0 {
+        return Err("the worker ended before it was ready".into());
+    }
 
     // Ask politely first, and give the worker a grace period.
     let grace = Duration::from_millis(300);

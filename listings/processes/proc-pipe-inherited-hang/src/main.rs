@@ -5,6 +5,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 /// How long the reader waits for the end of the pipe before giving up.
@@ -18,15 +19,25 @@ fn read_with_deadline(reader: &mut File) -> io::Result<(String, bool)> {
     let mut text = Vec::new();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::ZERO);
-        let mut fds = [PollFd::new(reader.as_fd(), PollFlags::POLLIN)];
-        if poll(&mut fds, timeout)? == 0 {
+        if left.is_zero() {
             return Ok((String::from_utf8_lossy(&text).into_owned(), false));
         }
+        // A timeout too large for poll's milliseconds waits as long as it can.
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(reader.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, timeout) {
+            Ok(0) => continue, // the loop checks the deadline
+            Ok(_) => {}
+            // A signal handler ran: poll is never restarted, so poll again.
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
         let mut chunk = [0; 256];
-        match reader.read(&mut chunk)? {
-            0 => return Ok((String::from_utf8_lossy(&text).into_owned(), true)),
-            n => text.extend_from_slice(&chunk[..n]),
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok((String::from_utf8_lossy(&text).into_owned(), true)),
+            Ok(n) => text.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
 }
@@ -46,8 +57,11 @@ fn experiment(
         .spawn()?;
     let result = write_and_read(write_end, read_end);
     // Whatever happened, stop and reap `sleep` before going on.
-    sleeper.kill()?;
-    sleeper.wait()?;
+    // Keep every error, reap in any case, then report the first.
+    let killed = sleeper.kill();
+    let reaped = sleeper.wait();
+    killed?;
+    reaped?;
     let (text, ended) = result?;
     let verdict = match ended {
         true => "the end of the pipe came at once".to_string(),

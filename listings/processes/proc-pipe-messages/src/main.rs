@@ -29,7 +29,13 @@ fn send(out: &mut impl Write, message: &str) -> io::Result<()> {
 /// closed its end between two messages).
 fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
     let mut header = [0; 4];
-    let got = input.read(&mut header)?;
+    // A bare read is not retried when a signal interrupts it: retry here.
+    let got = loop {
+        match input.read(&mut header) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other?,
+        }
+    };
     if got == 0 {
         return Ok(None);
     }

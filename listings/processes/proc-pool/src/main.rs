@@ -1,14 +1,16 @@
 use std::collections::VecDeque;
 use std::env;
 use std::error::Error;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::os::fd::AsFd;
 use std::process::{self, Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, mpsc};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use wait_timeout::ChildExt;
 
 const ROLE_VARIABLE: &str = "PRIME_POOL_ROLE";
 const LIMIT: u64 = 500_000;
@@ -23,6 +25,10 @@ const HUNG_TASK: u64 = 7;
 const TASK_TIMEOUT: Duration = Duration::from_secs(1);
 /// How much of a worker's stderr the pool keeps for its report.
 const STDERR_KEPT: u64 = 4096;
+/// The longest answer line the pool accepts ("id primes" and a newline).
+const MAX_ANSWER: usize = 64;
+/// How long a worker whose stdin was closed gets to exit before it is killed.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(1);
 
 fn is_prime(n: u64) -> bool {
     n >= 2
@@ -39,8 +45,20 @@ fn count_primes(start: u64, end: u64) -> u64 {
 /// A worker process: one task per line on stdin ("id start end"), one
 /// answer per line on stdout ("id primes"), until stdin ends.
 fn worker_main() -> Result<(), Box<dyn Error>> {
+    // A thread reads stdin, so that its end is seen even in the middle of a
+    // task: the parent closes our stdin only when we are idle, so an end
+    // that comes while we work means the parent is gone. Either way, exit.
+    let (sender, tasks) = mpsc::channel::<io::Result<String>>();
+    thread::spawn(move || {
+        for line in io::stdin().lock().lines() {
+            if sender.send(line).is_err() {
+                return; // the main thread has ended
+            }
+        }
+        process::exit(0); // end of stdin: no more work, or no parent
+    });
     let mut out = io::stdout().lock();
-    for line in io::stdin().lock().lines() {
+    for line in tasks {
         let line = line?;
         let numbers: Vec<u64> = line.split(' ').map(str::parse).collect::<Result<_, _>>()?;
         let [id, start, end] = numbers[..] else {
@@ -66,6 +84,7 @@ enum Answer {
     Primes(u64),
     Died,
     TimedOut,
+    TooLong,
 }
 
 /// The parent's handle on one worker process. Dropping it kills and reaps
@@ -73,7 +92,9 @@ enum Answer {
 struct Worker {
     child: Child,
     tasks: Option<ChildStdin>,
-    answers: BufReader<ChildStdout>,
+    answers: ChildStdout,
+    /// Bytes read from `answers` that do not yet make a whole line.
+    pending: Vec<u8>,
     /// Reads the worker's stderr as it comes, so that a worker writing a
     /// lot there never blocks on a full pipe while we wait on its stdout.
     stderr: Option<JoinHandle<String>>,
@@ -101,7 +122,7 @@ impl Worker {
             .stderr(Stdio::piped())
             .spawn()?;
         let tasks = child.stdin.take();
-        let answers = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let answers = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");
         let stderr = thread::Builder::new().spawn(move || drain(stderr));
         let stderr = match stderr {
@@ -116,6 +137,7 @@ impl Worker {
             child,
             tasks,
             answers,
+            pending: Vec::new(),
             stderr,
         })
     }
@@ -132,20 +154,10 @@ impl Worker {
                 Err(e)
             };
         }
-        // One answer line per task, so the buffer is empty here: wait for
-        // the pipe itself, with the deadline.
-        let mut ready = [PollFd::new(
-            self.answers.get_ref().as_fd(),
-            PollFlags::POLLIN,
-        )];
-        let timeout = PollTimeout::try_from(TASK_TIMEOUT).map_err(io::Error::other)?;
-        if self.answers.buffer().is_empty() && poll(&mut ready, timeout)? == 0 {
-            return Ok(Answer::TimedOut);
-        }
-        let mut answer = String::new();
-        if self.answers.read_line(&mut answer)? == 0 {
-            return Ok(Answer::Died); // end of its stdout: the worker is gone
-        }
+        let answer = match self.read_answer(Instant::now() + TASK_TIMEOUT)? {
+            Ok(line) => line,
+            Err(failure) => return Ok(failure),
+        };
         let (id, primes) = answer
             .trim_end()
             .split_once(' ')
@@ -159,23 +171,82 @@ impl Worker {
         primes.parse().map(Answer::Primes).map_err(io::Error::other)
     }
 
+    /// Reads one answer line before `deadline`. The deadline covers the
+    /// whole line, not just its first byte, and a line longer than
+    /// `MAX_ANSWER` is refused: a worker can make the pool neither wait nor
+    /// hold more than that.
+    fn read_answer(&mut self, deadline: Instant) -> io::Result<Result<String, Answer>> {
+        loop {
+            if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.pending.drain(..=end).collect();
+                return String::from_utf8(line)
+                    .map(Ok)
+                    .map_err(|_| io::ErrorKind::InvalidData.into());
+            }
+            if self.pending.len() >= MAX_ANSWER {
+                return Ok(Err(Answer::TooLong));
+            }
+            if !wait_readable(&self.answers, deadline)? {
+                return Ok(Err(Answer::TimedOut));
+            }
+            let mut chunk = [0; MAX_ANSWER];
+            let room = MAX_ANSWER - self.pending.len();
+            match self.answers.read(&mut chunk[..room]) {
+                Ok(0) => return Ok(Err(Answer::Died)), // end of its stdout
+                Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Kills a worker that overran its deadline, then finishes it.
     fn kill_and_finish(&mut self) -> io::Result<(ExitStatus, String)> {
-        self.child.kill()?;
+        let _ = self.child.kill(); // fails only if it has exited: finish reaps it
         self.finish()
     }
 
-    /// Closes the worker's stdin (it then ends) and waits for it. Returns
-    /// its status and whatever it wrote to stderr.
+    /// Closes the worker's stdin and waits for it to end, at most
+    /// `EXIT_TIMEOUT`: end-of-file on its stdout or a broken pipe on its
+    /// stdin does not mean it has exited (it may have closed them, or be
+    /// stuck in its exit), so a worker that is still there is killed.
+    /// Returns its status and whatever it wrote to stderr.
     fn finish(&mut self) -> io::Result<(ExitStatus, String)> {
         self.tasks = None;
-        let status = self.child.wait()?;
+        let status = match self.child.wait_timeout(EXIT_TIMEOUT)? {
+            Some(status) => status,
+            None => {
+                let _ = self.child.kill(); // it may have exited just now
+                self.child.wait()?
+            }
+        };
         let stderr = match self.stderr.take().map(JoinHandle::join) {
             Some(Ok(text)) => text,
             Some(Err(_)) => "(the stderr reader panicked)".to_string(),
             None => String::new(),
         };
         Ok((status, stderr))
+    }
+}
+
+/// Waits until `pipe` has data (or end-of-file) to read, or `deadline`
+/// passes (then `false`). A signal that interrupts `poll` (EINTR: poll is
+/// never restarted, whatever SA_RESTART says) only means: poll again, for
+/// the time that is left.
+fn wait_readable(pipe: &impl AsFd, deadline: Instant) -> io::Result<bool> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        let mut ready = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut ready, timeout) {
+            Ok(0) => {} // time is up, or nearly: the loop checks
+            Ok(_) => return Ok(true),
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 
@@ -240,6 +311,7 @@ fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec
             }
             Answer::Died => ("its worker died", current.finish()?),
             Answer::TimedOut => ("no answer in time", current.kill_and_finish()?),
+            Answer::TooLong => ("its answer was too long", current.kill_and_finish()?),
         };
         outcomes.push(Outcome::Failed {
             task,

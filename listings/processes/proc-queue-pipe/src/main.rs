@@ -28,7 +28,10 @@ struct Reading {
 fn put(queue: &mut File, reading: &Reading) -> Result<(), Box<dyn Error>> {
     let mut line = serde_json::to_vec(reading)?;
     line.push(b'\n');
-    if line.len() > libc::PIPE_BUF {
+    // `as usize`: libc declares PIPE_BUF as usize on some systems and as
+    // c_int on others (illumos).
+    #[allow(clippy::unnecessary_cast)]
+    if line.len() > libc::PIPE_BUF as usize {
         return Err(format!("a message of {} bytes could be torn", line.len()).into());
     }
     queue.write_all(&line)?; // a File has no buffer: this is one write(2)

@@ -1,14 +1,48 @@
 use std::error::Error;
-use std::io::{self, BufRead, BufReader, PipeReader, PipeWriter, Read, Write};
+use std::io::{self, PipeReader, PipeWriter, Read, Write};
+use std::os::fd::AsFd;
 use std::process;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 
 const WORKERS: u32 = 5;
 const PERMITS: usize = 2;
+/// How long the parent waits for all the reports before it kills the workers.
+const PATIENCE: Duration = Duration::from_secs(2);
+
+/// Reads `reader` to its end, or until `deadline` (then `None`): a worker
+/// stuck while holding the write end must not hang the parent.
+fn read_to_end_by(reader: &mut PipeReader, deadline: Instant) -> io::Result<Option<Vec<u8>>> {
+    let mut all = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(None);
+        }
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        match poll(
+            &mut [PollFd::new(reader.as_fd(), PollFlags::POLLIN)],
+            timeout,
+        ) {
+            Ok(0) | Err(Errno::EINTR) => continue, // the loop checks the deadline
+            Ok(_) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let mut chunk = [0; 512];
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok(Some(all)),
+            Ok(n) => all.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
 
 // ANCHOR: semaphore
 /// A counting semaphore shared by every process forked after it is made:
@@ -26,13 +60,28 @@ impl Semaphore {
     }
 
     /// Takes a permit: reads one byte, and blocks while the pipe is empty.
-    fn acquire(&mut self) -> io::Result<()> {
-        self.tokens.read_exact(&mut [0])
+    /// The permit goes back when the guard is dropped, on every path: an
+    /// error or a panic between acquire and release cannot lose it.
+    fn acquire(&mut self) -> io::Result<Permit<'_>> {
+        self.tokens.read_exact(&mut [0])?;
+        Ok(Permit {
+            give_back: &mut self.give_back,
+        })
     }
+}
 
-    /// Gives the permit back: writes the byte again.
-    fn release(&mut self) -> io::Result<()> {
-        self.give_back.write_all(b"+")
+/// A permit held: dropping it writes the byte back.
+struct Permit<'a> {
+    give_back: &'a mut PipeWriter,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        // One byte into a pipe that never holds more than PERMITS bytes:
+        // it fits, and a write this small does not fail short of a bug.
+        if let Err(e) = self.give_back.write_all(b"+") {
+            eprintln!("cannot give a permit back: {e}");
+        }
     }
 }
 // ANCHOR_END: semaphore
@@ -41,18 +90,18 @@ impl Semaphore {
 /// One worker: holds a permit while it works, and reports "start" and
 /// "end" from inside that window, each line one atomic write.
 fn worker(id: u32, semaphore: &mut Semaphore, report: &mut PipeWriter) -> io::Result<()> {
-    semaphore.acquire()?;
+    let _permit = semaphore.acquire()?;
     report.write_all(format!("start {id}\n").as_bytes())?;
     thread::sleep(Duration::from_millis(20)); // the work
-    report.write_all(format!("end {id}\n").as_bytes())?;
-    semaphore.release()
+    report.write_all(format!("end {id}\n").as_bytes())
+    // `_permit` is dropped here, or at any `?` above: the byte goes back.
 }
 // ANCHOR_END: worker
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     let mut semaphore = Semaphore::new(PERMITS)?;
-    let (reports, mut report) = io::pipe()?;
+    let (mut reports, mut report) = io::pipe()?;
     let mut children: Vec<Pid> = Vec::new();
     let mut fork_error = None;
     for id in 1..=WORKERS {
@@ -73,19 +122,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     drop(report); // the reports end when the last worker exits
-    // Replay the reports: they are in the order the kernel took the writes.
-    let (mut running, mut most) = (0, 0);
-    let mut read = Ok(());
-    for line in BufReader::new(reports).lines() {
-        match line {
-            Ok(line) if line.starts_with("start") => running += 1,
-            Ok(_) => running -= 1,
-            Err(e) => {
-                read = Err(e);
-                break;
-            }
+    let read = read_to_end_by(&mut reports, Instant::now() + PATIENCE);
+    if !matches!(read, Ok(Some(_))) {
+        for &child in &children {
+            let _ = kill(child, Signal::SIGKILL); // stuck, or we cannot tell
         }
-        most = most.max(running);
     }
     let mut failures = Vec::new();
     for child in children {
@@ -97,9 +138,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     if let Some(e) = fork_error {
         return Err(format!("fork failed: {e}").into());
     }
-    read?;
+    let Some(reports) = read? else {
+        return Err("the workers did not finish in time: killed them".into());
+    };
     if !failures.is_empty() {
         return Err(format!("workers failed: {}", failures.join(", ")).into());
+    }
+    // Replay the reports: they are in the order the kernel took the writes.
+    let (mut running, mut most) = (0, 0);
+    for line in String::from_utf8_lossy(&reports).lines() {
+        match line.starts_with("start") {
+            true => running += 1,
+            false => running -= 1,
+        }
+        most = most.max(running);
     }
     println!("{WORKERS} workers, {PERMITS} permits: at most {most} worked at once");
     if most > PERMITS {

@@ -1,32 +1,53 @@
 use std::env;
 use std::error::Error;
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::num::NonZeroUsize;
 use std::os::fd::{AsFd, OwnedFd};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::sys::mman::{MapFlags, ProtFlags, mmap, shm_open, shm_unlink};
 use nix::sys::stat::Mode;
-use nix::unistd::{ftruncate, getpid};
+use nix::unistd::ftruncate;
 
 const ROLE_VARIABLE: &str = "SHM_WORKER";
 const WORKERS: u64 = 2;
 const INCREMENTS: u64 = 500_000;
+/// How many random names to try before giving up.
+const NAME_TRIES: u32 = 10;
 
 // ANCHOR: create
-/// A new shared memory object big enough for one counter. Its name exists
+/// A new shared memory object big enough for one counter. Its name is
+/// random (a pid would be easy to guess and to create first), and exists
 /// only for the moment it takes to open it: unlinked at once, the object
 /// lives as long as a descriptor or a mapping refers to it, and nothing is
 /// left behind whatever happens next.
-fn shared_object() -> nix::Result<OwnedFd> {
-    let name = format!("/proc-shm-reexec-{}", getpid());
+fn shared_object() -> Result<OwnedFd, Box<dyn Error>> {
     let flags = OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR;
-    let object = shm_open(name.as_str(), flags, Mode::S_IRUSR | Mode::S_IWUSR)?;
-    shm_unlink(name.as_str())?;
-    ftruncate(&object, size_of::<AtomicU64>() as i64)?;
-    Ok(object)
+    for _ in 0..NAME_TRIES {
+        let name = format!("/proc-shm-reexec-{:016x}", random_u64()?);
+        let object = match shm_open(name.as_str(), flags, Mode::S_IRUSR | Mode::S_IWUSR) {
+            Ok(object) => object,
+            Err(Errno::EEXIST) => continue, // taken: someone else's, try another
+            Err(e) => return Err(e.into()),
+        };
+        if let Err(e) = shm_unlink(name.as_str()) {
+            return Err(format!("cannot unlink {name}, remove it by hand: {e}").into());
+        }
+        ftruncate(&object, size_of::<AtomicU64>() as i64)?;
+        return Ok(object);
+    }
+    Err(format!("{NAME_TRIES} random names were all taken").into())
+}
+
+/// Eight bytes from the system's random number generator.
+fn random_u64() -> io::Result<u64> {
+    let mut bytes = [0; 8];
+    File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(u64::from_ne_bytes(bytes))
 }
 
 /// Maps the object and sees the counter in it. Never unmapped: `'static`.

@@ -2,13 +2,15 @@ use std::env;
 use std::error::Error;
 use std::ffi::c_int;
 use std::io::{self, BufRead, BufReader};
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, kill, sigaction};
+use nix::sys::signal::{
+    SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, kill, sigaction, sigprocmask,
+};
 use nix::unistd::Pid;
 
 const ROLE_VARIABLE: &str = "SIGTERM_DEMO_ROLE";
@@ -99,9 +101,31 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// Runs in the child between fork and exec: a child inherits its parent's
+/// signal mask and every signal the parent ignores (std resets SIGPIPE
+/// only). Start the program with nothing blocked and default actions.
+fn reset_signals() -> io::Result<()> {
+    sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)?;
+    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    for signal in Signal::iterator().filter(|s| ![Signal::SIGKILL, Signal::SIGSTOP].contains(s)) {
+        // SAFETY: SIG_DFL installs no code of ours.
+        unsafe { sigaction(signal, &default) }?;
+    }
+    Ok(())
+}
+
 fn stop_sleeper() -> io::Result<()> {
+    // Block SIGTERM here, as a program that takes it on a sigwait thread
+    // does. Without reset_signals, `sleep` would start with it blocked too,
+    // and the SIGTERM below would never end it.
+    SigSet::from(Signal::SIGTERM).thread_block()?;
+    let mut command = Command::new("sleep");
+    command.arg("10");
+    // SAFETY: reset_signals makes only sigprocmask and sigaction calls,
+    // which are async-signal-safe, and allocates nothing.
+    unsafe { command.pre_exec(reset_signals) };
     // `sleep` installs no handler: SIGTERM's default action ends it.
-    let mut sleeper = Command::new("sleep").arg("10").spawn()?;
+    let mut sleeper = command.spawn()?;
     let sent = kill(Pid::from_raw(sleeper.id() as i32), Signal::SIGTERM);
     if sent.is_err() {
         let _ = sleeper.kill(); // fall back to SIGKILL, then reap below

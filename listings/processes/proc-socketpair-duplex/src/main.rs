@@ -53,7 +53,12 @@ fn talk(socket: &UnixStream) -> io::Result<()> {
     for number in [3, 12, 100] {
         writeln!(questions, "{number}")?;
         let mut answer = String::new();
-        answers.read_line(&mut answer)?;
+        if answers.read_line(&mut answer)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the child hung up",
+            ));
+        }
         println!("parent: {number} squared is {}", answer.trim());
     }
     // Close our sending half only: the child reads the end of its input,

@@ -7,12 +7,14 @@ use std::os::fd::AsFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::unistd::mkdtemp;
 
-/// How long the server waits for a client, and then for each request.
+/// How long the server waits for a client, and then how long one client's
+/// whole conversation may take.
 const PATIENCE: Duration = Duration::from_secs(2);
 /// The longest request line the server reads.
 const MAX_REQUEST: u64 = 256;
@@ -49,7 +51,9 @@ fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
     for fruit in ["apples", "pears", "kiwis"] {
         writeln!(to_server, "{fruit}")?;
         let mut answer = String::new();
-        from_server.read_line(&mut answer)?;
+        if from_server.read_line(&mut answer)? == 0 {
+            return Err("the server hung up".into());
+        }
         print!("client: {fruit} cost {answer}");
     }
     Ok(())
@@ -58,14 +62,49 @@ fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: client
 
 // ANCHOR: serve
+/// One connection with one deadline. A socket timeout bounds each read or
+/// write, not a request: a client sending a byte a second would reset it
+/// every time. So before each read and each write the timeout is set to
+/// what is left of the connection's deadline.
+struct Deadlined<'a> {
+    stream: &'a UnixStream,
+    deadline: Instant,
+}
+
+impl Deadlined<'_> {
+    fn left(&self) -> io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+        }
+        Ok(left)
+    }
+
+    fn send_line(&self, line: &str) -> io::Result<()> {
+        self.stream.set_write_timeout(Some(self.left()?))?;
+        writeln!(&*self.stream, "{line}")
+    }
+}
+
+impl Read for Deadlined<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.left()?))?;
+        (&*self.stream).read(buf)
+    }
+}
+
 /// The server side: answer every line until the client hangs up. A client
-/// that stays silent for `PATIENCE`, or sends a line longer than
-/// `MAX_REQUEST` bytes, gets an error instead of holding the server.
+/// that takes more than `PATIENCE` in all, sends a line longer than
+/// `MAX_REQUEST` bytes, or does not read its answers, gets an error instead
+/// of holding the server.
 fn serve(stream: UnixStream) -> io::Result<usize> {
-    stream.set_read_timeout(Some(PATIENCE))?;
+    let connection = Deadlined {
+        stream: &stream,
+        deadline: Instant::now() + PATIENCE,
+    };
     let prices = HashMap::from([("apples", "120 cents"), ("pears", "95 cents")]);
     let mut answered = 0;
-    let mut requests = BufReader::new(&stream);
+    let mut requests = BufReader::new(connection);
     loop {
         let mut request = String::new();
         // `take` bounds what one line may make us buffer.
@@ -83,22 +122,30 @@ fn serve(stream: UnixStream) -> io::Result<usize> {
         };
         println!("server: request for {request}");
         let answer = prices.get(request).unwrap_or(&"an unknown price");
-        writeln!(&stream, "{answer}")?;
+        requests.get_ref().send_line(answer)?;
         answered += 1;
     }
 }
 
 /// accept(), but give up if no client comes within `PATIENCE`.
 fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
-    let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
-    let timeout = PollTimeout::try_from(PATIENCE).map_err(io::Error::other)?;
-    if poll(&mut ready, timeout)? == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "no client connected",
-        ));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "no client connected",
+            ));
+        }
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut ready, timeout) {
+            Ok(0) | Err(Errno::EINTR) => {} // the loop checks the deadline
+            Ok(_) => return Ok(listener.accept()?.0),
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(listener.accept()?.0)
 }
 // ANCHOR_END: serve
 

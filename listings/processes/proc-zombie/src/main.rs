@@ -35,11 +35,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     // Block until the child has exited, but with WNOWAIT: do not collect
     // its exit status yet, so it stays in the process table.
-    waitid(Id::Pid(child), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)?;
-    println!("the child has exited; its state is {}", state_of(child)?);
+    // Keep any error until the child is reaped: no `?` before waitpid.
+    let looked = waitid(Id::Pid(child), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+        .map_err(Box::<dyn Error>::from)
+        .and_then(|_| state_of(child));
 
     // Collecting the exit status (reaping) removes the zombie.
-    match waitpid(child, None)? {
+    let reaped = waitpid(child, None);
+    println!("the child has exited; its state is {}", looked?);
+    match reaped? {
         WaitStatus::Exited(_, code) => println!("waitpid: it exited with code {code}"),
         other => return Err(format!("unexpected: {other:?}").into()),
     }
