@@ -7,13 +7,9 @@ pub fn run(settings: &Settings, limits: &limits::Limits) -> Value {
         eprintln!("[compare-models] Python skipped: {reason}");
         json!({ "skipped": reason })
     };
-    let Some(dir) = option_env!("CARGO_MANIFEST_DIR") else {
-        return skipped("built outside cargo: cannot find python/bench.py".to_string());
+    let Some(script) = bench_script() else {
+        return skipped("cannot find python/bench.py beside this program's crate".to_string());
     };
-    let script = Path::new(dir).join("python").join("bench.py");
-    if !script.is_file() {
-        return skipped(format!("{} does not exist", script.display()));
-    }
     let server = match echo::EchoServer::start() {
         Ok(server) => server,
         Err(e) => return skipped(e),
@@ -40,4 +36,16 @@ pub fn run(settings: &Settings, limits: &limits::Limits) -> Value {
             Err(e) => skipped(format!("bench.py printed no JSON: {e}")),
         },
     }
+}
+
+/// `python/bench.py` of this crate: in the checkout whose target directory
+/// holds this executable, or else where cargo compiled the crate (a path
+/// baked in at compile time may name a copy that is gone).
+fn bench_script() -> Option<PathBuf> {
+    const IN_THE_BOOK: &str = "listings/compare/compare-models/python/bench.py";
+    let exe = env::current_exe().ok()?;
+    let beside_exe = exe.ancestors().map(|dir| dir.join(IN_THE_BOOK));
+    let from_manifest =
+        option_env!("CARGO_MANIFEST_DIR").map(|dir| Path::new(dir).join("python").join("bench.py"));
+    beside_exe.chain(from_manifest).find(|path| path.is_file())
 }

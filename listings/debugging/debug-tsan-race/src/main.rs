@@ -47,12 +47,17 @@ fn count_visits() -> u64 {
 /// This program's own source: beside the crate, or in the book's checkout
 /// when the program was compiled from the book's text.
 fn own_source() -> Option<PathBuf> {
-    let manifest_dir = PathBuf::from(option_env!("CARGO_MANIFEST_DIR")?);
-    let candidates = [
-        manifest_dir.join("src/main.rs"),
-        manifest_dir.join("listings/debugging/debug-tsan-race/src/main.rs"),
-    ];
-    candidates.into_iter().find(|path| path.is_file())
+    const IN_THE_BOOK: &str = "listings/debugging/debug-tsan-race/src/main.rs";
+    // First the checkout whose target directory holds this executable (a
+    // path baked in at compile time may name a copy that is gone), then the
+    // crate's directory as cargo knew it when it compiled this program.
+    let exe = std::env::current_exe().ok()?;
+    let beside_exe = exe.ancestors().map(|dir| dir.join(IN_THE_BOOK));
+    let manifest_dir = option_env!("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let from_manifest = manifest_dir
+        .into_iter()
+        .flat_map(|dir| [dir.join("src/main.rs"), dir.join(IN_THE_BOOK)]);
+    beside_exe.chain(from_manifest).find(|path| path.is_file())
 }
 
 // ANCHOR: rebuild
