@@ -33,6 +33,9 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 #[path = "tests/common/hidden.rs"]
 mod hidden;
+#[allow(dead_code)] // the tests use the rest
+#[path = "tests/common/includes.rs"]
+mod includes;
 use hidden::unhidden;
 
 struct FencedBlock {
@@ -106,8 +109,12 @@ fn main() {
             // A block that shows a module of a multi-file listing
             // (`src/cpu.rs`) is not a program: skeptic compiles one file at
             // a time. Cargo builds and runs that listing, files and all.
-            let module_excerpt = source
-                .is_some_and(|b| b.body.contains("/src/") && !b.body.contains("/src/main.rs"));
+            let included =
+                source.map_or_else(Vec::new, |b| includes::includes_in(&chapter_file, &b.body));
+            let listing_of = |include: &includes::Include| includes::listing_dir_of(&include.path);
+            let module_excerpt = included
+                .iter()
+                .any(|i| listing_of(i).is_some() && !i.path.ends_with("src/main.rs"));
             if tokens.contains(&"rust")
                 && !tokens.contains(&"compile_fail")
                 && !module_excerpt
@@ -115,8 +122,11 @@ fn main() {
             {
                 // tests/checks/structure.rs requires every rust block to
                 // include a listing; name the others after their position.
-                let listing = source
-                    .and_then(|b| included_listing(&b.body))
+                // (a listing's package is named like its directory).
+                let listing = included
+                    .iter()
+                    .find_map(listing_of)
+                    .and_then(|dir| Some(dir.file_name()?.to_str()?.to_owned()))
                     .unwrap_or_else(|| format!("block-{}", index + 1));
                 skeptic_listings.push(listing.clone());
                 write!(
@@ -211,16 +221,6 @@ fn info_tokens(info: &str) -> Vec<&str> {
     info.split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
         .filter(|t| !t.is_empty())
         .collect()
-}
-
-/// `threads-spawn-join` for a block whose body includes
-/// `../../listings/threads/threads-spawn-join/src/main.rs` (a listing's
-/// package is named like its directory: tests/checks/structure.rs).
-fn included_listing(body: &str) -> Option<String> {
-    let start = body.find("listings/")? + "listings/".len();
-    let rest = &body[start..];
-    let parts: Vec<&str> = rest.splitn(3, '/').collect();
-    (parts.len() == 3).then(|| parts[1].to_owned())
 }
 
 fn fenced_blocks(markdown: &str) -> Vec<FencedBlock> {

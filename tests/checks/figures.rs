@@ -18,7 +18,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::common::book::{CHAPTERS, normalize};
+use crate::common::book::{CHAPTERS, includes_in, normalize};
 use crate::common::{Outcome, Problems, root};
 
 const CONSTANTS_FILE: &str = "tests/figures.toml";
@@ -187,16 +187,19 @@ struct Datum {
 /// The files a page shows or links that hold data: every `{{#include}}` of
 /// a file that is not source code, and every link to a `.json` file.
 fn data_files(chapter_file: &str) -> Vec<PathBuf> {
-    static INCLUDE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\{\{#include\s+([^}\s:]+)").unwrap());
     static JSON_LINK: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\]\(([^)#\s]+\.json)\)").unwrap());
     let source = fs::read_to_string(root().join(chapter_file)).unwrap_or_default();
     let dir = Path::new(chapter_file).parent().unwrap();
-    let mut files: Vec<PathBuf> = INCLUDE
+    let included = includes_in(chapter_file, &source)
+        .into_iter()
+        .filter(|i| !i.rustdoc)
+        .map(|i| i.path);
+    let linked = JSON_LINK
         .captures_iter(&source)
-        .chain(JSON_LINK.captures_iter(&source))
-        .map(|c| normalize(&dir.join(&c[1])))
+        .map(|c| normalize(&dir.join(&c[1])));
+    let mut files: Vec<PathBuf> = included
+        .chain(linked)
         .filter(|p| p.extension().is_none_or(|e| e != "rs"))
         .collect();
     files.sort();

@@ -1,11 +1,13 @@
 //! The book as `build.rs` expanded it with mdBook's own preprocessors, read
 //! from `$OUT_DIR/book.json` when the tests run.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Deserialize;
+
+pub use super::includes::{Include, includes_in, listing_dir_of, normalize};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,19 +53,6 @@ static BOOK: LazyLock<Book> = LazyLock::new(|| {
 pub static CHAPTERS: LazyLock<&'static [Chapter]> = LazyLock::new(|| &BOOK.chapters);
 pub static BLOCKS: LazyLock<&'static [Block]> = LazyLock::new(|| &BOOK.blocks);
 
-/// A `{{#include path}}` or `{{#rustdoc_include path:anchor}}` in a block.
-#[derive(Debug, Clone)]
-pub struct Include {
-    pub rustdoc: bool,
-    /// Relative to the repository root: `listings/three-models/x/src/main.rs`.
-    pub path: PathBuf,
-    pub anchor: Option<String>,
-}
-
-static INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\{\{#(include|rustdoc_include)\s+([^}\s:]+)(?::([^}\s]+))?\s*\}\}").unwrap()
-});
-
 impl Block {
     /// `src/three-models.md, block 3 (line 12)`: how failures name a block.
     pub fn location(&self) -> String {
@@ -98,15 +87,7 @@ impl Block {
     }
 
     pub fn includes(&self) -> Vec<Include> {
-        let chapter_dir = Path::new(&self.chapter).parent().unwrap();
-        INCLUDE
-            .captures_iter(&self.source)
-            .map(|c| Include {
-                rustdoc: &c[1] == "rustdoc_include",
-                path: normalize(&chapter_dir.join(&c[2])),
-                anchor: c.get(3).map(|a| a.as_str().to_owned()),
-            })
-            .collect()
+        includes_in(&self.chapter, &self.source)
     }
 
     /// The listing crate directory this block comes from, if any:
@@ -122,32 +103,4 @@ impl Block {
     pub fn program(&self) -> String {
         super::hidden::unhidden(&self.expanded)
     }
-}
-
-/// `listings/<chapter>/<listing>` for any path inside a listing crate.
-pub fn listing_dir_of(path: &Path) -> Option<PathBuf> {
-    let mut parts = path.components();
-    let first = parts.next()?;
-    if first.as_os_str() != "listings" {
-        return None;
-    }
-    let chapter = parts.next()?;
-    let listing = parts.next()?;
-    parts.next()?; // a file inside it
-    Some(Path::new("listings").join(chapter).join(listing))
-}
-
-/// `src/../listings/x` -> `listings/x`, without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }

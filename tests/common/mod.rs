@@ -4,6 +4,7 @@
 pub mod book;
 pub mod console;
 pub mod hidden;
+pub mod includes;
 pub mod listings;
 pub mod run;
 pub mod watchdog;
