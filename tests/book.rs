@@ -13,8 +13,9 @@
 //!   `figures::…`: checks of the whole book.
 //!
 //! libtest-mimic runs them, with libtest's options (`--test-threads`,
-//! `--exact`, `--list`, `--ignored`...). By default twice as many run at
-//! once as there are cores: most of them wait on a child process.
+//! `--exact`, `--list`, `--ignored`...). By default four times as many run
+//! at once as there are cores: most of them wait on a child process.
+//! The slowest tests of the last run start first (common/schedule.rs).
 
 mod checks;
 mod common;
@@ -23,8 +24,8 @@ use libtest_mimic::Arguments;
 
 fn main() {
     let mut args = Arguments::from_args();
-    // Most tests wait on a child process that sleeps or waits on I/O, so
-    // the default is twice as many tests at a time as there are cores;
+    // Most tests wait on a child process that sleeps, waits on a socket or
+    // on another process, so the default is four tests at a time per core;
     // `--test-threads N` (or RUST_TEST_THREADS) says otherwise.
     if args.test_threads.is_none() {
         args.test_threads = std::env::var("RUST_TEST_THREADS")
@@ -33,12 +34,24 @@ fn main() {
             .or_else(|| {
                 std::thread::available_parallelism()
                     .ok()
-                    .map(|n| 2 * n.get())
+                    .map(|n| 4 * n.get())
             });
     }
-    // Tests start in this order: the Python originals first, since one of
-    // them sleeps for five seconds (the guide's asyncio example, unchanged),
-    // then the runs, which take longer than the checks of the text.
+    // skeptic compiles and runs snippets on its own pool of SKEPTIC_JOBS
+    // workers (one per core by default), which would queue the `::skeptic`
+    // tests behind one another whatever --test-threads says; give it as
+    // many workers as there are test threads.
+    if std::env::var_os("SKEPTIC_JOBS").is_none()
+        && let Some(threads) = args.test_threads
+    {
+        // SAFETY: no other thread exists yet to read the environment.
+        unsafe { std::env::set_var("SKEPTIC_JOBS", threads.to_string()) };
+    }
+    // The order for a first run; later runs start the slowest tests of the
+    // run before first (common/schedule.rs). The Python originals come
+    // first, since one of them sleeps for five seconds (the guide's asyncio
+    // example, unchanged), then the runs, which take longer than the checks
+    // of the text.
     let mut trials = Vec::new();
     trials.extend(checks::python::trials());
     trials.extend(checks::outputs::trials());
@@ -51,9 +64,11 @@ fn main() {
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());
     trials.extend(checks::figures::trials());
+    common::schedule::slowest_first(&mut trials);
     let console = common::console::Console::quiet(&mut args);
     let conclusion = libtest_mimic::run(&args, trials);
     console.finish();
+    common::schedule::remember_times();
     if std::env::var_os("BOOK_TIMES").is_some() {
         print_slowest_runs();
     }

@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use crate::common::Outcome;
 use crate::common::book::{BLOCKS, CHAPTERS};
 use crate::common::listings::WORKSPACE;
+use crate::common::schedule::trial;
 use crate::common::{blessing, diff, root};
 use libtest_mimic::Trial;
 
 pub fn trials() -> Vec<Trial> {
-    vec![Trial::test(
+    vec![trial(
         "appendix::the-listings-index-lists-every-listing",
         the_listings_index_lists_every_listing,
     )]

@@ -18,16 +18,17 @@ use super::results::{PythonResults, PythonSide, Results, Side};
 use crate::common::Outcome;
 use crate::common::listings::{WORKSPACE, built};
 use crate::common::run::run_bounded;
+use crate::common::schedule::trial;
 use crate::common::{Problems, blessing, diff, root};
 use libtest_mimic::{Completion, Failed, Trial};
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test(
+        trial(
             "benchmark::recorded-results-have-every-model-and-the-right-answers",
             recorded_results_have_every_model_and_the_right_answers,
         ),
-        Trial::test(
+        trial(
             "benchmark::charts-are-what-the-chart-code-draws-from-the-results",
             charts_are_what_the_chart_code_draws_from_the_results,
         ),

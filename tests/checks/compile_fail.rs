@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::process::Command;
 
+use crate::common::schedule::trial;
 use libtest_mimic::Trial;
 use serde_json::Value;
 
@@ -30,14 +31,14 @@ pub fn trials() -> Vec<Trial> {
                 .listing_dir()
                 .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
                 .unwrap_or_else(|| block.location());
-            Trial::test(format!("{name}::compile-fail"), move || {
+            trial(format!("{name}::compile-fail"), move || {
                 check_sample(&BLOCKS[index])
             })
             .with_kind("compile_fail")
         })
         .collect();
     if trials.is_empty() {
-        trials.push(Trial::test("compile-fail-samples-exist", || {
+        trials.push(trial("compile-fail-samples-exist", || {
             Err("the book has no compile_fail block: this check checks nothing".into())
         }));
     }

@@ -12,6 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use crate::common::schedule::trial;
 use libtest_mimic::Trial;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
@@ -28,13 +29,10 @@ pub fn trials() -> Vec<Trial> {
         .iter()
         .map(|chapter| {
             let file = chapter.file.clone();
-            Trial::test(format!("figures::{file}"), move || check_page(&file)).with_kind("figures")
+            trial(format!("figures::{file}"), move || check_page(&file)).with_kind("figures")
         })
         .collect();
-    trials.push(Trial::test(
-        "figures::constants-are-used",
-        constants_are_used,
-    ));
+    trials.push(trial("figures::constants-are-used", constants_are_used));
     trials
 }
 

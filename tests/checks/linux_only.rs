@@ -11,6 +11,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::common::schedule::trial;
 use libtest_mimic::Trial;
 
 use crate::common::book::CHAPTERS;
@@ -19,15 +20,15 @@ use crate::common::{Outcome, root};
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test(
+        trial(
             "structure::linux-only-listings-are-gated",
             listings_that_use_linux_only_apis_are_gated,
         ),
-        Trial::test(
+        trial(
             "structure::linux-only-listings-are-marked",
             the_book_says_which_listings_are_linux_only,
         ),
-        Trial::test(
+        trial(
             "structure::linux-only-list-finds-something",
             the_list_of_linux_only_apis_finds_something,
         ),

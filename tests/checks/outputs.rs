@@ -11,6 +11,7 @@ use std::fs;
 use std::path::Path;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
+use crate::common::schedule::trial;
 use libtest_mimic::Trial;
 use regex::Regex;
 
@@ -29,14 +30,13 @@ pub fn trials() -> Vec<Trial> {
             };
             let (listing_name, number) = (listing.name.clone(), run.number);
             trials.push(
-                Trial::test(name, move || check_run(named(&listing_name), number))
-                    .with_kind("output"),
+                trial(name, move || check_run(named(&listing_name), number)).with_kind("output"),
             );
         }
         if reads_arguments(listing) {
             let listing_name = listing.name.clone();
             trials.push(
-                Trial::test(
+                trial(
                     format!("{}::refuses-bad-arguments", listing.name),
                     move || refuses_bad_arguments(named(&listing_name)),
                 )
@@ -44,7 +44,7 @@ pub fn trials() -> Vec<Trial> {
             );
         }
     }
-    trials.push(Trial::test("listings-compile-without-warnings", || {
+    trials.push(trial("listings-compile-without-warnings", || {
         let warnings = &built()?.warnings;
         if warnings.is_empty() {
             return Ok(());

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::common::Outcome;
+use crate::common::schedule::trial;
 use crate::common::{Problems, root};
 use libtest_mimic::Trial;
 use mdbook_driver::MDBook;
@@ -16,7 +17,7 @@ use mdbook_renderer::Renderer;
 use regex::Regex;
 
 pub fn trials() -> Vec<Trial> {
-    vec![Trial::test(
+    vec![trial(
         "render::the-book-renders-with-working-links",
         the_book_renders_with_working_links,
     )]

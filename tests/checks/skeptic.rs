@@ -5,6 +5,7 @@
 use std::panic;
 use std::sync::atomic::Ordering;
 
+use crate::common::schedule::trial;
 use libtest_mimic::Trial;
 
 use crate::common::run::TIME_LIMIT;
@@ -19,7 +20,7 @@ pub fn trials() -> Vec<Trial> {
     generated::SKEPTIC_TESTS
         .iter()
         .map(|&(listing, test)| {
-            Trial::test(format!("{listing}::skeptic"), move || {
+            trial(format!("{listing}::skeptic"), move || {
                 let started = std::time::Instant::now();
                 let result = panic::catch_unwind(test);
                 crate::common::run::record_time(&format!("skeptic {listing}"), started.elapsed());

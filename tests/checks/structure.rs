@@ -8,53 +8,54 @@ use std::path::PathBuf;
 use crate::common::Outcome;
 use crate::common::book::{BLOCKS, CHAPTERS, listing_dir_of};
 use crate::common::listings::WORKSPACE;
+use crate::common::schedule::trial;
 use crate::common::{Problems, root};
 use cargo_metadata::{DependencyKind, MetadataCommand};
 use libtest_mimic::Trial;
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test(
+        trial(
             "structure::every-listing-is-included-by-a-chapter",
             every_listing_is_included_by_a_chapter,
         ),
-        Trial::test(
+        trial(
             "structure::every-rust-block-is-a-whole-listing",
             every_rust_block_is_a_whole_listing,
         ),
-        Trial::test(
+        trial(
             "structure::every-include-is-expanded",
             every_include_is_expanded,
         ),
-        Trial::test(
+        trial(
             "structure::no-listing-name-holds-another",
             no_listing_name_holds_another,
         ),
-        Trial::test(
+        trial(
             "structure::compile-fail-samples-are-exactly-the-crates-the-workspace-excludes",
             compile_fail_samples_are_exactly_the_crates_the_workspace_excludes,
         ),
-        Trial::test(
+        trial(
             "structure::listings-use-only-crates-the-root-package-gives-skeptic",
             listings_use_only_crates_the_root_package_gives_skeptic,
         ),
-        Trial::test(
+        trial(
             "structure::listings-are-edition-2024-and-skeptic-compiles-them-as-2021",
             listings_are_edition_2024_and_skeptic_compiles_them_as_2021,
         ),
-        Trial::test(
+        trial(
             "structure::every-shown-output-file-is-in-the-book",
             every_shown_output_file_is_in_the_book,
         ),
-        Trial::test(
+        trial(
             "structure::every-listing-has-a-caption",
             every_listing_has_a_caption,
         ),
-        Trial::test(
+        trial(
             "structure::links-named-after-a-listing-lead-to-it",
             links_named_after_a_listing_lead_to_it,
         ),
-        Trial::test(
+        trial(
             "structure::play-buttons-only-where-the-playground-can-run-the-listing",
             play_buttons_only_where_the_playground_can_run_the_listing,
         ),

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
+use crate::common::schedule::trial;
 use cargo_metadata::Message;
 use libtest_mimic::Trial;
 use regex::Regex;
@@ -25,7 +26,7 @@ pub fn trials() -> Vec<Trial> {
         .filter(|l| has_unit_tests(l))
         .map(|listing| {
             let name = listing.name.clone();
-            Trial::test(format!("{}::unit-tests", listing.name), move || {
+            trial(format!("{}::unit-tests", listing.name), move || {
                 run_unit_tests(named(&name))
             })
             .with_kind("unit-tests")

@@ -7,6 +7,7 @@ pub mod hidden;
 pub mod includes;
 pub mod listings;
 pub mod run;
+pub mod schedule;
 pub mod watchdog;
 
 use libtest_mimic::Failed;

@@ -3,7 +3,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::thread;
 
 const THREADS: usize = 4;
-const VISITS_PER_THREAD: usize = 100_000;
+const VISITS_PER_THREAD: usize = 1_000_000;
 /// How many times the free-running count is tried before giving up.
 const MAX_ROUNDS: usize = 20;
 
