@@ -13,17 +13,16 @@
 //!   `figures::…`: checks of the whole book.
 //!
 //! libtest-mimic runs them, with libtest's options (`--test-threads`,
-//! `--exact`, `--list`, `--ignored`...). By default four times as many run
+//! `--exact`, `--list`, `--ignored`..., and any number of filters, as
+//! libtest takes them: common/filters.rs). By default four times as many run
 //! at once as there are cores: most of them wait on a child process.
 //! The slowest tests of the last run start first (common/schedule.rs).
 
 mod checks;
 mod common;
 
-use libtest_mimic::Arguments;
-
 fn main() {
-    let mut args = Arguments::from_args();
+    let (mut args, filters) = common::filters::arguments_and_filters();
     // Most tests wait on a child process that sleeps, waits on a socket or
     // on another process, so the default is four tests at a time per core;
     // `--test-threads N` (or RUST_TEST_THREADS) says otherwise.
@@ -64,6 +63,7 @@ fn main() {
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());
     trials.extend(checks::figures::trials());
+    common::filters::select(&mut trials, &filters, args.exact);
     common::schedule::slowest_first(&mut trials);
     let console = common::console::Console::quiet(&mut args);
     let conclusion = libtest_mimic::run(&args, trials);

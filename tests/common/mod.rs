@@ -3,6 +3,7 @@
 
 pub mod book;
 pub mod console;
+pub mod filters;
 pub mod hidden;
 pub mod includes;
 pub mod listings;
