@@ -18,6 +18,8 @@ const WORKERS: u64 = 2;
 const INCREMENTS: u64 = 500_000;
 /// How many random names to try before giving up.
 const NAME_TRIES: u32 = 10;
+/// The start of the object's name, before 16 random hex digits.
+const NAME_PREFIX: &str = "/pshm-";
 
 // ANCHOR: create
 /// A new shared memory object big enough for one counter. Its name is
@@ -28,7 +30,8 @@ const NAME_TRIES: u32 = 10;
 fn shared_object() -> Result<OwnedFd, Box<dyn Error>> {
     let flags = OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR;
     for _ in 0..NAME_TRIES {
-        let name = format!("/proc-shm-reexec-{:016x}", random_u64()?);
+        // 22 bytes: macOS refuses a name longer than 31 (ENAMETOOLONG).
+        let name = format!("{NAME_PREFIX}{:016x}", random_u64()?);
         let object = match shm_open(name.as_str(), flags, Mode::S_IRUSR | Mode::S_IWUSR) {
             Ok(object) => object,
             Err(Errno::EEXIST) => continue, // taken: someone else's, try another
