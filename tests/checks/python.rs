@@ -13,6 +13,22 @@ use crate::common::listings::WORKSPACE;
 use crate::common::run::run_bounded;
 use crate::common::{diff_between, python3, relative, root};
 
+/// Listings whose Python original starts a `multiprocessing.Process` at the
+/// top level of the script, with no `if __name__ == "__main__":` guard, as
+/// the Python guide's example does. That works only with the `fork` start
+/// method: under `spawn` (macOS's default) or `forkserver` (Linux's default
+/// since Python 3.14) the child imports the script again and fails with
+/// "An attempt has been made to start a new process before the current
+/// process has finished its bootstrapping phase". So these originals run
+/// with `fork` forced, as `three-models.md` says they must.
+const NEEDS_FORK_START_METHOD: &[&str] = &["print-numbers-fork"];
+
+/// Runs a script as `__main__` after setting multiprocessing's start method
+/// to `fork`; the script's path is its first argument.
+const WITH_FORK: &str = "import multiprocessing, runpy, sys; \
+    multiprocessing.set_start_method('fork'); \
+    runpy.run_path(sys.argv[1], run_name='__main__')";
+
 pub fn trials() -> Vec<Trial> {
     let mut trials = Vec::new();
     for listing in WORKSPACE.members() {
@@ -29,7 +45,13 @@ pub fn trials() -> Vec<Trial> {
                         relative(&script).display(),
                         listing.name
                     );
-                    let python_run = run_bounded(&what, python, &[script.display().to_string()])?;
+                    let script_path = script.display().to_string();
+                    let args = if NEEDS_FORK_START_METHOD.contains(&name.as_str()) {
+                        vec!["-c".to_string(), WITH_FORK.to_string(), script_path]
+                    } else {
+                        vec![script_path]
+                    };
+                    let python_run = run_bounded(&what, python, &args)?;
                     let rust_run = finished_run(listing, 1)?;
                     if python_run.output == rust_run.output {
                         return Ok(Completion::Completed);
