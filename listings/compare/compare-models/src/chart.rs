@@ -199,7 +199,12 @@ fn marker(area: &Area, (x, y): (i32, i32), look: Look) -> Result<(), String> {
     const SIZE: f64 = 5.5;
     let points: Vec<(i32, i32)> = outline(look.shape)
         .into_iter()
-        .map(|(dx, dy)| (x + (dx * SIZE).round() as i32, y + (dy * SIZE).round() as i32))
+        .map(|(dx, dy)| {
+            (
+                x + (dx * SIZE).round() as i32,
+                y + (dy * SIZE).round() as i32,
+            )
+        })
         .collect();
     let fill = if look.python { WHITE } else { look.color };
     area.draw(&Polygon::new(points.clone(), fill.filled()))
@@ -427,7 +432,9 @@ fn draw_panel(
         aligned(TEXT, HPos::Center, VPos::Top),
     )?;
     let height = count * ROW + 34;
-    let area = root.clone().shrink((left, top), (width as u32, height as u32));
+    let area = root
+        .clone()
+        .shrink((left, top), (width as u32, height as u32));
     let values = panel.values.iter().flatten();
     let low = values.clone().map(|s| s.min).fold(f64::MAX, f64::min);
     let high = values.map(|s| s.max).fold(0.0, f64::max);
@@ -438,6 +445,8 @@ fn draw_panel(
         Scale::Bars { mark } => {
             let right = high.max(mark.unwrap_or(0.0)) * 1.1;
             let mut chart = ChartBuilder::on(&area)
+                .margin_left(12)
+                .margin_right(16)
                 .x_label_area_size(34)
                 .build_cartesian_2d(0.0..right, 0.0..1.0)
                 .map_err(error)?;
@@ -463,8 +472,13 @@ fn draw_panel(
                 for index in 0..rows.len() {
                     let y = band(index);
                     let segment = vec![(x(*mark), y - 11), (x(*mark), y + 11)];
-                    root.draw(&DashedPathElement::new(segment, 4, 3, BLACK.stroke_width(2)))
-                        .map_err(error)?;
+                    root.draw(&DashedPathElement::new(
+                        segment,
+                        4,
+                        3,
+                        BLACK.stroke_width(2),
+                    ))
+                    .map_err(error)?;
                 }
             }
         }
@@ -472,6 +486,8 @@ fn draw_panel(
             let (first, last) = (ticks[0], ticks[ticks.len() - 1]);
             let range = (first.min(low) / 1.2..last.max(high) * 1.2).log_scale();
             let mut chart = ChartBuilder::on(&area)
+                .margin_left(20)
+                .margin_right(26)
                 .x_label_area_size(34)
                 .build_cartesian_2d(range.with_key_points(ticks.clone()), 0.0..1.0)
                 .map_err(error)?;
@@ -592,10 +608,13 @@ fn cost_chart(
             let Some(value) = row.get(key).filter(|v| !v.is_null()) else {
                 continue;
             };
-            let stat = stat(value, unit)?;
-            if stat.min <= 0.0 {
+            let mut stat = stat(value, unit)?;
+            if stat.median <= 0.0 {
                 continue; // a log axis has no place for it: the table shows it
             }
+            // A sample at or below zero (noise in a small difference) has no
+            // place on a log axis either: its whisker ends at a tenth.
+            stat.min = stat.min.max(stat.median / 10.0);
             let name = text(row, "unit")?;
             let shown = if unit == "us" {
                 report::time(stat.median / 1e6)
@@ -668,6 +687,8 @@ struct Series {
 /// What a line chart's axes are.
 struct Axes {
     x: Vec<f64>,
+    /// The smallest and largest x of a point.
+    x_span: (f64, f64),
     x_label: fn(f64) -> String,
     x_desc: &'static str,
     x_log: bool,
@@ -709,17 +730,21 @@ fn line_chart(
             (WIDTH as i32 / 2, 8),
             aligned(TITLE, HPos::Center, VPos::Top),
         )?;
-        let plot = root
-            .clone()
-            .shrink((0, 36), (WIDTH, plot_height as u32));
-        let (x0, x1) = (axes.x[0], axes.x[axes.x.len() - 1]);
+        let plot = root.clone().shrink((0, 36), (WIDTH, plot_height as u32));
+        let (x0, x1) = axes.x_span;
         let (y0, y1) = (axes.y[0], axes.y[axes.y.len() - 1]);
-        // Room beside the outermost ticks for the spread-out points.
+        // Room beside the outermost points for the spread-out points.
         let (x_low, x_high) = if axes.x_log {
             (x0 / 1.6, x1 * 1.6)
         } else {
             (x0 - 0.4, x1 + 0.4)
         };
+        let x_keys: Vec<f64> = axes
+            .x
+            .iter()
+            .copied()
+            .filter(|x| (x_low..=x_high).contains(x))
+            .collect();
         let (y_low, y_high) = if axes.y_log {
             (y0, y1)
         } else {
@@ -736,8 +761,8 @@ fn line_chart(
                     .map_err(error)?;
                 chart
                     .configure_mesh()
-                    .x_labels(axes.x.len().max(2) + 1)
-                    .y_labels(axes.y.len().max(2) + 1)
+                    .x_labels(axes.x.len())
+                    .y_labels(axes.y.len())
                     .x_label_formatter(&|x| (axes.x_label)(*x))
                     .y_label_formatter(&|y| (axes.y_label)(*y))
                     .x_desc(axes.x_desc)
@@ -752,7 +777,6 @@ fn line_chart(
                 draw_lines(&root, series, &reference, &at, axes.x_log)?;
             }};
         }
-        let x_keys = axes.x.clone();
         let y_keys = axes.y.clone();
         match (axes.x_log, axes.y_log) {
             (true, true) => draw!(
@@ -797,8 +821,14 @@ fn draw_lines(
     let count = series.len() as f64;
     for (index, one) in series.iter().enumerate() {
         let look = look(one.language, &one.model);
-        let offset = (index as f64 - (count - 1.0) / 2.0) * if x_log { 0.022 } else { 0.05 };
-        let moved = |x: f64| if x_log { x * 10f64.powf(offset) } else { x + offset };
+        let offset = (index as f64 - (count - 1.0) / 2.0) * if x_log { 0.022 } else { 0.025 };
+        let moved = |x: f64| {
+            if x_log {
+                x * 10f64.powf(offset)
+            } else {
+                x + offset
+            }
+        };
         let pixels: Vec<(i32, i32)> = one
             .points
             .iter()
@@ -878,7 +908,10 @@ fn draw_legend(
 fn io_chart(results: &Value, workload: &str, title_text: &str) -> Result<String, String> {
     let mut series: Vec<Series> = Vec::new();
     for (language, side) in sides(results) {
-        for row in rows(side, "io")?.iter().filter(|r| r["workload"] == workload) {
+        for row in rows(side, "io")?
+            .iter()
+            .filter(|r| r["workload"] == workload)
+        {
             let Some(time) = row.get("time").filter(|t| !t.is_null()) else {
                 continue;
             };
@@ -921,6 +954,7 @@ fn io_chart(results: &Value, workload: &str, title_text: &str) -> Result<String,
         &series,
         Axes {
             x: decades(fewest, most),
+            x_span: (fewest, most),
             x_label: count_label,
             x_desc: "concurrent waits (log scale)",
             x_log: true,
@@ -971,8 +1005,15 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
         }
     }
     let cores = number(field(results, "machine")?, "cores")?;
-    let step = if cores <= 8.0 { 1 } else { (cores / 8.0).ceil() as usize };
-    let mut x: Vec<f64> = (1..=cores as usize).step_by(step).map(|w| w as f64).collect();
+    let step = if cores <= 8.0 {
+        1
+    } else {
+        (cores / 8.0).ceil() as usize
+    };
+    let mut x: Vec<f64> = (1..=cores as usize)
+        .step_by(step)
+        .map(|w| w as f64)
+        .collect();
     if x.last() != Some(&cores) {
         x.push(cores);
     }
@@ -982,6 +1023,7 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
         "CPU-bound: speedup with 1 to all cores' workers",
         &series,
         Axes {
+            x_span: (1.0, cores),
             x,
             x_label: |x| trim(x),
             x_desc: "workers (one per core at most)",
@@ -996,10 +1038,7 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
             to: (cores, cores),
             label: "ideal: as many times as workers".to_string(),
         },
-        &[
-            &note,
-            "Each language against its own sequential run.",
-        ],
+        &[&note, "Each language against its own sequential run."],
     )
 }
 
@@ -1014,7 +1053,11 @@ pub fn write_all(results: &Value, dir: &Path) -> Result<Vec<&'static str>, Strin
         ),
         (
             "io-tcp.svg",
-            io_chart(results, "tcp", "I/O-bound: N requests to a slow echo server")?,
+            io_chart(
+                results,
+                "tcp",
+                "I/O-bound: N requests to a slow echo server",
+            )?,
         ),
         (
             "cost-spawn.svg",

@@ -214,7 +214,10 @@ pub fn measure(settings: &Settings, cores: usize) -> Result<Vec<Row>, String> {
                 s.repetitions
             ));
             let (spawn, memory) = sample(s, cores, unit)?;
-            let row = rows.iter_mut().find(|r| r.unit == unit).expect("a row per unit");
+            let row = rows
+                .iter_mut()
+                .find(|r| r.unit == unit)
+                .expect("a row per unit");
             row.spawn_join.push(spawn);
             if let (Some(spread), Some(bytes)) = (&mut row.memory, memory) {
                 spread.push(bytes);

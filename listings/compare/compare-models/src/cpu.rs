@@ -64,7 +64,12 @@ impl Ready {
 
 // ANCHOR: cpu
 /// Counts the primes below `limit` with `workers` workers of `model`.
-fn count_primes(model: Model, workers: u64, limit: u64, ready: &mut Ready) -> Result<usize, String> {
+fn count_primes(
+    model: Model,
+    workers: u64,
+    limit: u64,
+    ready: &mut Ready,
+) -> Result<usize, String> {
     let share = move |worker| count_share(worker, workers, limit);
     match model {
         Model::Sequential => Ok(count_share(0, 1, limit)),
@@ -185,11 +190,7 @@ fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, Stri
 
 /// Samples of every model in `models` with `workers` workers (sequential:
 /// one), the models in rotated order from one repetition to the next.
-fn samples(
-    settings: &Settings,
-    models: &[Model],
-    workers: usize,
-) -> Result<Vec<Spread>, String> {
+fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<Spread>, String> {
     let mut spreads = vec![Spread::default(); models.len()];
     for repetition in 0..settings.repetitions {
         for model in rotated(models, repetition) {
@@ -199,7 +200,11 @@ fn samples(
                 repetition + 1,
                 settings.repetitions
             ));
-            let workers = if model == Model::Sequential { 1 } else { workers };
+            let workers = if model == Model::Sequential {
+                1
+            } else {
+                workers
+            };
             let index = models.iter().position(|m| *m == model).unwrap_or(0);
             spreads[index].push(sample(settings, model, workers)?);
         }

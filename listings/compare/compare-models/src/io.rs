@@ -166,7 +166,9 @@ impl TcpCounters {
     /// How much each counter grew since `before`.
     fn since(self, before: TcpCounters) -> TcpCounters {
         TcpCounters {
-            listen_overflows: self.listen_overflows.saturating_sub(before.listen_overflows),
+            listen_overflows: self
+                .listen_overflows
+                .saturating_sub(before.listen_overflows),
             syn_retransmits: self.syn_retransmits.saturating_sub(before.syn_retransmits),
         }
     }
@@ -311,7 +313,8 @@ fn sample(settings: &Settings, cores: usize, kind: Wait, row: &mut Row) -> Resul
     )
     .map_err(|e| format!("{} with {}: {e}", kind.name(), row.model.name()))?;
     row.time.push(elapsed.as_secs_f64());
-    if let (Some(samples), Some(before), Some(after)) = (&mut row.tcp, before, TcpCounters::read()) {
+    if let (Some(samples), Some(before), Some(after)) = (&mut row.tcp, before, TcpCounters::read())
+    {
         samples.push(after.since(before));
     }
     Ok(())

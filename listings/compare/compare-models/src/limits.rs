@@ -166,6 +166,7 @@ impl Limits {
         json!({
             "threads": cap(&self.threads),
             "processes": cap(&self.processes),
+            "processes_unbudgeted": cap(&self.processes_unbudgeted),
             "sockets": cap(&self.sockets),
             "memory_budget_bytes": self.memory_budget,
         })

@@ -21,9 +21,12 @@ fn command_output(program: &str, args: &[&str], dir: Option<&Path>) -> Option<St
 pub fn checkout() -> Option<PathBuf> {
     const MANIFEST: &str = "listings/compare/compare-models/Cargo.toml";
     let exe = env::current_exe().ok()?;
-    let from_manifest = option_env!("CARGO_MANIFEST_DIR").map(|dir| PathBuf::from(dir).join("../../.."));
+    let from_manifest =
+        option_env!("CARGO_MANIFEST_DIR").map(|dir| PathBuf::from(dir).join("../../.."));
     let candidates = exe.ancestors().map(Path::to_path_buf).chain(from_manifest);
-    candidates.into_iter().find(|dir| dir.join(MANIFEST).is_file())
+    candidates
+        .into_iter()
+        .find(|dir| dir.join(MANIFEST).is_file())
 }
 
 pub fn describe(cores: usize, full: bool) -> Value {
@@ -69,16 +72,25 @@ pub fn provenance(args: &[String]) -> Value {
         .map(|name| {
             // `registry+https://...#tokio@1.54.1`: the version Cargo.lock holds.
             let id = command_output("cargo", &["pkgid", "--offline", "-p", name], dir);
-            let version = id.as_deref().and_then(|id| id.rsplit_once('@')).map(|(_, v)| v);
+            let version = id
+                .as_deref()
+                .and_then(|id| id.rsplit_once('@'))
+                .map(|(_, v)| v);
             (name.to_string(), json!(version.unwrap_or("unknown")))
         })
         .collect();
     // Run by `cargo run`, which sets CARGO_PKG_NAME, or directly.
     let program = if env::var_os("CARGO_PKG_NAME").is_some() {
-        let profile = if cfg!(debug_assertions) { "" } else { " --release" };
+        let profile = if cfg!(debug_assertions) {
+            ""
+        } else {
+            " --release"
+        };
         format!("cargo run{profile} -p compare-models --")
     } else {
-        env::args().next().unwrap_or_else(|| "compare-models".to_string())
+        env::args()
+            .next()
+            .unwrap_or_else(|| "compare-models".to_string())
     };
     let command = std::iter::once(program)
         .chain(args.iter().cloned())

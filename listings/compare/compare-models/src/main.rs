@@ -120,7 +120,9 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
     let samples = settings.repetitions;
     if settings.full {
         let cpu = machine["cpu"].as_str().unwrap_or("unknown CPU");
-        println!("compare-models: full run on {cores} cores ({cpu}), {samples} samples of each figure");
+        println!(
+            "compare-models: full run on {cores} cores ({cpu}), {samples} samples of each figure"
+        );
     } else {
         println!(
             "compare-models: quick run on {cores} cores, {samples} samples of each figure; \
@@ -160,9 +162,11 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
             .collect()
     };
     let model_names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
-    let somaxconn = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
-        .ok()
-        .and_then(|text| text.trim().parse::<u64>().ok());
+    let sysctl = |name: &str| {
+        std::fs::read_to_string(format!("/proc/sys/{name}"))
+            .ok()
+            .and_then(|text| text.trim().parse::<u64>().ok())
+    };
     let results = json!({
         "format": 2,
         "date": provenance["date"],
@@ -191,7 +195,13 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
             "unit_orders": orders(&cost::UNITS),
         },
         "limits": limits.to_json(),
-        "echo_server": { "listen_backlog": echo::BACKLOG, "somaxconn": somaxconn },
+        // What decides how many connections can wait to be accepted.
+        "echo_server": {
+            "listen_backlog": echo::BACKLOG,
+            "somaxconn": sysctl("net/core/somaxconn"),
+            "tcp_max_syn_backlog": sysctl("net/ipv4/tcp_max_syn_backlog"),
+            "tcp_syncookies": sysctl("net/ipv4/tcp_syncookies"),
+        },
         "cpu": cpu_rows.iter().map(cpu::Row::to_json).collect::<Vec<_>>(),
         "scaling": curves.iter().map(cpu::Curve::to_json).collect::<Vec<_>>(),
         "io": io_rows.iter().map(io::Row::to_json).collect::<Vec<_>>(),
