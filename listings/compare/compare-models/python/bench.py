@@ -4,8 +4,8 @@ The same work as the Rust listing compare-models: count primes by trial
 division (CPU-bound), and many concurrent waits on a timer or on a slow echo
 server (I/O-bound), plus what one thread, process and task costs. Like the
 Rust side, it takes several samples of every figure, runs the models in a
-rotated order from one repetition to the next, and makes pools and event
-loops before the clock starts.
+new order in each repetition, and makes pools and event loops before the
+clock starts.
 
     python3 bench.py --quick            # a few seconds, small sizes
     python3 bench.py --full --echo-port PORT --max-processes N \\
@@ -72,10 +72,12 @@ def progress(settings, message):
         print(f"[bench.py] {message}", file=sys.stderr, flush=True)
 
 
-def rotated(items, repetition):
-    """Repetition r runs the models in table order rotated left by r."""
+def order(items, repetition):
+    """Repetition r runs the models in table order rotated left by r places,
+    reversed when r is odd (as the Rust side does)."""
     shift = repetition % len(items)
-    return items[shift:] + items[:shift]
+    rotated = items[shift:] + items[:shift]
+    return rotated[::-1] if repetition % 2 else rotated
 
 
 def spread(samples, unit):
@@ -183,7 +185,7 @@ def cpu_samples(settings, models, workers):
     limit = settings["prime_limit"]
     samples = {model: [] for model in models}
     for repetition in range(settings["repetitions"]):
-        for model in rotated(models, repetition):
+        for model in order(models, repetition):
             used = 1 if model == "sequential" else workers
             progress(
                 settings,
@@ -381,7 +383,7 @@ def measure_io(settings, port, caps):
     for repetition in range(settings["repetitions"]):
         for kind in ["sleep", "tcp"]:
             for count in settings["io_counts"]:
-                for model in rotated(IO_MODELS, repetition):
+                for model in order(IO_MODELS, repetition):
                     row = next(
                         r
                         for r in rows
@@ -530,7 +532,7 @@ def measure_cost(settings):
     alive = {"thread": "threads_alive", "process": "processes_alive", "asyncio task": "tasks_alive"}
     samples = {unit: ([], []) for unit in COST_UNITS}
     for repetition in range(settings["repetitions"]):
-        for unit in rotated(COST_UNITS, repetition):
+        for unit in order(COST_UNITS, repetition):
             progress(settings, f"cost: {unit}: sample {repetition + 1} of {settings['repetitions']}")
             spawn, memory = samplers[unit](settings)
             samples[unit][0].append(spawn * 1e6)
@@ -629,8 +631,8 @@ def main():
         interpreter(),
         settings={
             **{key: value for key, value in settings.items() if key != "full"},
-            "model_orders": [rotated(IO_MODELS, r) for r in range(settings["repetitions"])],
-            "unit_orders": [rotated(COST_UNITS, r) for r in range(settings["repetitions"])],
+            "model_orders": [order(IO_MODELS, r) for r in range(settings["repetitions"])],
+            "unit_orders": [order(COST_UNITS, r) for r in range(settings["repetitions"])],
         },
         cpu=cpu,
         scaling=scaling,

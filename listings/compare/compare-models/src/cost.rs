@@ -207,7 +207,7 @@ pub fn measure(settings: &Settings, cores: usize) -> Result<Vec<Row>, String> {
         })
         .collect();
     for repetition in 0..s.repetitions {
-        for unit in rotated(&UNITS, repetition) {
+        for unit in order(&UNITS, repetition) {
             s.progress(&format!(
                 "cost: {unit}: sample {} of {}",
                 repetition + 1,

@@ -189,11 +189,11 @@ fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, Stri
 }
 
 /// Samples of every model in `models` with `workers` workers (sequential:
-/// one), the models in rotated order from one repetition to the next.
+/// one), the models in a new order each repetition.
 fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<Spread>, String> {
     let mut spreads = vec![Spread::default(); models.len()];
     for repetition in 0..settings.repetitions {
-        for model in rotated(models, repetition) {
+        for model in order(models, repetition) {
             settings.progress(&format!(
                 "CPU-bound, {} with {workers} workers: sample {} of {}",
                 model.name(),

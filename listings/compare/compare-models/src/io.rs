@@ -280,7 +280,7 @@ pub fn measure(
     for repetition in 0..settings.repetitions {
         for kind in kinds {
             for &count in &settings.io_counts {
-                for model in rotated(&Model::ALL, repetition) {
+                for model in order(&Model::ALL, repetition) {
                     let row = rows
                         .iter_mut()
                         .find(|r| r.workload == kind.name() && r.count == count && r.model == model)

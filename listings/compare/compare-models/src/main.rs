@@ -47,7 +47,7 @@ mod tables;
 mod worker;
 
 use cli::{Mode, parse_args};
-use models::{Model, Settings, rotated};
+use models::{Model, Settings, order};
 use runtimes::{Runtimes, join_all, time_after};
 use stats::Spread;
 
@@ -113,6 +113,7 @@ fn charts_from(results: &Path, out: &Path) -> Result<(), String> {
 }
 
 fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let machine = machine::describe(cores, settings.full);
     // Recorded now, before the run writes anything into the checkout.
@@ -129,7 +130,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
              `cargo run --release -p compare-models -- --full` measures for real"
         );
     }
-    println!("every figure: median (smallest–largest sample), the models in rotated order");
+    println!("every figure: median (smallest–largest sample), the models in a new order each time");
 
     let (cpu_rows, curves) = cpu::measure(settings, cores)?;
     report::print_cpu(settings, cores, &cpu_rows, &curves);
@@ -158,7 +159,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
     let python = python::run(settings, &limits);
     let orders = |names: &[&str]| -> Vec<Vec<String>> {
         (0..samples)
-            .map(|r| rotated(names, r).iter().map(|n| n.to_string()).collect())
+            .map(|r| order(names, r).iter().map(|n| n.to_string()).collect())
             .collect()
     };
     let model_names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
@@ -173,6 +174,8 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         "command": provenance["command"],
         "commit": provenance["commit"],
         "uncommitted_changes": provenance["uncommitted_changes"],
+        // The whole run, Python's part included, in seconds.
+        "duration_s": started.elapsed().as_secs_f64().round(),
         "crates": provenance["crates"],
         "machine": machine,
         "settings": {
@@ -190,7 +193,8 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
             "tasks_alive": settings.tasks_alive,
             "set_up": "not timed, for any model: runtimes, pools and the CPU test's worker \
                        processes are made before the clock starts",
-            "order": "repetition r runs the models (and cost units) in table order rotated left by r",
+            "order": "repetition r runs the models (and the cost units) in table order rotated left \
+                      by r places, reversed when r is odd",
             "model_orders": orders(&model_names),
             "unit_orders": orders(&cost::UNITS),
         },

@@ -58,13 +58,18 @@ impl Model {
 }
 
 /// The order of repetition `repetition`: `items` rotated left by that many
-/// places, so that every model runs first, second... in turn, and an effect
-/// of the order (a warm cache, sockets left in TIME_WAIT by the one before,
-/// a CPU still clocking up) falls on each model alike.
-pub fn rotated<T: Copy>(items: &[T], repetition: usize) -> Vec<T> {
+/// places, and reversed when `repetition` is odd. Each model runs at
+/// another place in the order, after another neighbour, from one repetition
+/// to the next, so that an effect of the order (a warm cache, sockets left
+/// in TIME_WAIT by the run before, a CPU still clocking up) falls on every
+/// model alike rather than always on the same one.
+pub fn order<T: Copy>(items: &[T], repetition: usize) -> Vec<T> {
     let mut order = items.to_vec();
     if !order.is_empty() {
         order.rotate_left(repetition % items.len());
+    }
+    if repetition % 2 == 1 {
+        order.reverse();
     }
     order
 }
@@ -77,7 +82,7 @@ pub struct Settings {
     /// ...and expect this many (the known value of pi(prime_limit)).
     pub primes_expected: usize,
     /// Samples of every figure: each is measured this many times, the
-    /// models in rotated order (see `rotated`).
+    /// models in a new order each time (see `order`).
     pub repetitions: usize,
     /// How many waits run at once, for each I/O measurement.
     pub io_counts: Vec<usize>,
