@@ -193,13 +193,21 @@ fn check_samples(
         ));
     }
     if positive && !samples.iter().all(|s| *s > 0.0 && s.is_finite()) {
-        problems.add(format!("{what}: a sample is not a positive number: {samples:?}"));
+        problems.add(format!(
+            "{what}: a sample is not a positive number: {samples:?}"
+        ));
     }
 }
 
 /// Repetition r runs the models in table order rotated left by r places,
 /// reversed when r is odd.
-fn check_orders(what: &str, orders: &[Vec<String>], names: &[&str], side: &Side, problems: &mut Problems) {
+fn check_orders(
+    what: &str,
+    orders: &[Vec<String>],
+    names: &[&str],
+    side: &Side,
+    problems: &mut Problems,
+) {
     if orders.len() != side.repetitions as usize {
         problems.add(format!(
             "{}: {} {what} orders recorded for {} repetitions",
@@ -406,7 +414,9 @@ fn check_provenance(results: &Results, problems: &mut Problems) {
     let date = results.date.as_deref().unwrap_or_default();
     let date_shape = date.len() == 20 && date.ends_with('Z') && date.as_bytes()[10] == b'T';
     if !date_shape {
-        problems.add(format!("the results' date {date:?} is not a UTC time like 2026-11-27T03:07:40Z"));
+        problems.add(format!(
+            "the results' date {date:?} is not a UTC time like 2026-11-27T03:07:40Z"
+        ));
     }
     let commit = results.commit.as_deref().unwrap_or_default();
     if commit.len() != 40 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -421,7 +431,9 @@ fn check_provenance(results: &Results, problems: &mut Problems) {
     for name in ["tokio", "rayon"] {
         let version = results.crates.get(name).map(String::as_str);
         if version.is_none_or(|v| !v.starts_with(|c: char| c.is_ascii_digit())) {
-            problems.add(format!("the results give no version of {name} ({version:?})"));
+            problems.add(format!(
+                "the results give no version of {name} ({version:?})"
+            ));
         }
     }
     if results.machine.build != "release" {

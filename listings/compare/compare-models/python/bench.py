@@ -24,6 +24,7 @@ import os
 import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import sysconfig
 import threading
@@ -449,15 +450,8 @@ def wait_for(started, release):
     release.wait()
 
 
-def thread_sample(settings):
-    count = settings["thread_spawns"]
-    started = time.perf_counter()
-    for _ in range(count):
-        thread = threading.Thread(target=noop)
-        thread.start()
-        thread.join()
-    spawn = (time.perf_counter() - started) / count
-    alive = settings["threads_alive"]
+def thread_memory(alive):
+    """Memory added by `alive` waiting threads, per thread."""
     barrier = threading.Barrier(alive + 1)
     release = threading.Event()
 
@@ -474,7 +468,47 @@ def thread_sample(settings):
     release.set()
     for thread in threads:
         thread.join()
-    return spawn, (during - before) / alive
+    return (during - before) / alive
+
+
+def task_memory(alive):
+    """Memory added by `alive` waiting asyncio tasks, per task."""
+
+    async def tasks():
+        release = asyncio.Event()
+        before = footprint()
+        waiting = [asyncio.create_task(release.wait()) for _ in range(alive)]
+        await asyncio.sleep(0)  # let every task start and block on the event
+        during = footprint()
+        release.set()
+        await asyncio.gather(*waiting)
+        return (during - before) / alive
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(tasks())
+    finally:
+        loop.close()
+
+
+def in_new_interpreter(kind, alive):
+    """One memory sample, taken in a new python3: in this one, memory that an
+    earlier sample freed stays with the process and is handed out again, so
+    that the next sample would see little growth."""
+    command = [sys.executable, os.path.abspath(__file__), "--memory-of", kind, str(alive)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(done.stdout)
+
+
+def thread_sample(settings):
+    count = settings["thread_spawns"]
+    started = time.perf_counter()
+    for _ in range(count):
+        thread = threading.Thread(target=noop)
+        thread.start()
+        thread.join()
+    spawn = (time.perf_counter() - started) / count
+    return spawn, in_new_interpreter("thread", settings["threads_alive"])
 
 
 def process_sample(settings):
@@ -503,27 +537,19 @@ def process_sample(settings):
 
 
 def task_sample(settings):
-    async def tasks():
+    async def spawns():
         count = settings["task_spawns"]
         started = time.perf_counter()
         for _ in range(count):
             await asyncio.create_task(asyncio.sleep(0))
-        spawn = (time.perf_counter() - started) / count
-        alive = settings["tasks_alive"]
-        release = asyncio.Event()
-        before = footprint()
-        waiting = [asyncio.create_task(release.wait()) for _ in range(alive)]
-        await asyncio.sleep(0)  # let every task start and block on the event
-        during = footprint()
-        release.set()
-        await asyncio.gather(*waiting)
-        return spawn, (during - before) / alive
+        return (time.perf_counter() - started) / count
 
     loop = asyncio.new_event_loop()  # made before the clock, like the Rust runtimes
     try:
-        return loop.run_until_complete(tasks())
+        spawn = loop.run_until_complete(spawns())
     finally:
         loop.close()
+    return spawn, in_new_interpreter("task", settings["tasks_alive"])
 
 
 def measure_cost(settings):
@@ -603,7 +629,17 @@ def main():
     parser.add_argument("--max-processes", type=int, default=1000)
     parser.add_argument("--max-threads", type=int, default=10_000)
     parser.add_argument("--memory-budget", type=int, help="bytes for worker processes")
+    parser.add_argument(
+        "--memory-of",
+        nargs=2,
+        metavar=("thread|task", "N"),
+        help="print the memory N waiting threads or tasks add, each, and exit",
+    )
     args = parser.parse_args()
+    if args.memory_of:
+        kind, alive = args.memory_of[0], int(args.memory_of[1])
+        print({"thread": thread_memory, "task": task_memory}[kind](alive))
+        return
 
     settings = dict(FULL if args.full else QUICK, full=args.full)
     cores = os.cpu_count() or 1

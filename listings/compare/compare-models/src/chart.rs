@@ -693,6 +693,8 @@ struct Axes {
     x_desc: &'static str,
     x_log: bool,
     y: Vec<f64>,
+    /// The smallest and largest y of a whisker or a reference line.
+    y_span: (f64, f64),
     y_label: fn(f64) -> String,
     y_desc: &'static str,
     y_log: bool,
@@ -746,7 +748,7 @@ fn line_chart(
             .filter(|x| (x_low..=x_high).contains(x))
             .collect();
         let (y_low, y_high) = if axes.y_log {
-            (y0, y1)
+            (axes.y_span.0 / 1.5, axes.y_span.1 * 1.5)
         } else {
             (y0, y1 * 1.04)
         };
@@ -777,7 +779,12 @@ fn line_chart(
                 draw_lines(&root, series, &reference, &at, axes.x_log)?;
             }};
         }
-        let y_keys = axes.y.clone();
+        let y_keys: Vec<f64> = axes
+            .y
+            .iter()
+            .copied()
+            .filter(|y| (y_low..=y_high).contains(y))
+            .collect();
         match (axes.x_log, axes.y_log) {
             (true, true) => draw!(
                 (x_low..x_high).log_scale().with_key_points(x_keys),
@@ -959,6 +966,7 @@ fn io_chart(results: &Value, workload: &str, title_text: &str) -> Result<String,
             x_desc: "concurrent waits (log scale)",
             x_log: true,
             y: decades(low.min(wait), high),
+            y_span: (low.min(wait), high),
             y_label: time_label,
             y_desc: "wall time (log scale)",
             y_log: true,
@@ -1020,7 +1028,7 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
     let samples = number(field(results, "settings")?, "repetitions")?;
     let note = format!("Whiskers: smallest to largest of {samples} samples.");
     line_chart(
-        "CPU-bound: speedup with 1 to all cores' workers",
+        "CPU-bound: speedup by the number of workers",
         &series,
         Axes {
             x_span: (1.0, cores),
@@ -1029,6 +1037,7 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
             x_desc: "workers (one per core at most)",
             x_log: false,
             y: linear_ticks(top.max(cores)),
+            y_span: (0.0, top.max(cores)),
             y_label: speedup_label,
             y_desc: "speedup over sequential",
             y_log: false,
@@ -1036,7 +1045,7 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
         Reference {
             from: (1.0, 1.0),
             to: (cores, cores),
-            label: "ideal: as many times as workers".to_string(),
+            label: "ideal: speedup = workers".to_string(),
         },
         &[&note, "Each language against its own sequential run."],
     )

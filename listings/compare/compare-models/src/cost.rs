@@ -52,7 +52,7 @@ fn footprint(children: &[u32]) -> Result<f64, String> {
 }
 
 /// Memory added by `count` sleeping threads, per thread.
-fn thread_memory(count: usize) -> Result<f64, String> {
+pub fn thread_memory(count: usize) -> Result<f64, String> {
     let started = Barrier::new(count + 1);
     let release = Barrier::new(count + 1);
     let before = footprint(&[])?;
@@ -71,7 +71,7 @@ fn thread_memory(count: usize) -> Result<f64, String> {
 }
 
 /// Memory added by `count` waiting tokio tasks, per task.
-fn task_memory(count: usize, runtime: &Runtime) -> Result<f64, String> {
+pub fn task_memory(count: usize, runtime: &Runtime) -> Result<f64, String> {
     runtime.block_on(async {
         let (release, released) = tokio::sync::watch::channel(false);
         let before = footprint(&[])?;
@@ -87,6 +87,16 @@ fn task_memory(count: usize, runtime: &Runtime) -> Result<f64, String> {
     })
 }
 // ANCHOR_END: cost
+
+/// One memory sample of threads or tasks, taken in a new worker process:
+/// in this one, the allocator keeps the memory an earlier sample freed and
+/// hands it out again, so that the next sample would see little growth.
+fn in_new_process(command: &str) -> Result<f64, String> {
+    let reply = worker::Worker::start_with(command)?.finish()?;
+    reply
+        .parse()
+        .map_err(|_| format!("a worker process answered {reply:?}"))
+}
 
 /// Memory added by `count` idle worker processes, per process.
 fn process_memory(count: usize) -> Result<f64, String> {
@@ -126,7 +136,8 @@ fn sample(settings: &Settings, cores: usize, unit: &str) -> Result<(f64, Option<
                     .join()
                     .map_err(|_| "a thread panicked".to_string())
             })?;
-            Ok((spawn, Some(thread_memory(s.threads_alive)?)))
+            let memory = in_new_process(&format!("thread-memory {}", s.threads_alive))?;
+            Ok((spawn, Some(memory)))
         }
         "process" => {
             let exe = env::current_exe().map_err(|e| e.to_string())?;
@@ -160,7 +171,8 @@ fn sample(settings: &Settings, cores: usize, unit: &str) -> Result<(f64, Option<
                 });
                 timing.await.map_err(|e| e.to_string())?
             })?;
-            Ok((spawn, Some(task_memory(s.tasks_alive, runtime)?)))
+            let command = format!("task-memory {} {cores}", s.tasks_alive);
+            Ok((spawn, Some(in_new_process(&command)?)))
         }
         "spawn_blocking call" => {
             let runtimes = Runtimes::new(cores)?;

@@ -4,11 +4,14 @@
 //!   each figure) and prints the tables: it checks every answer, but its
 //!   timings mean little.
 //! * `compare-models --full [--out DIR]` runs the real suite (use a release
-//!   build), prints progress on stderr, and writes `DIR/results.json` and the
-//!   SVG charts (DIR defaults to `compare-results`). When `python3` is on the
-//!   PATH it also runs `python/bench.py`, the same workloads in CPython.
+//!   build; five samples of each figure), prints progress on stderr, and
+//!   writes `DIR/results.json`, the SVG charts and `tables.md`, the tables
+//!   the chapter includes (DIR defaults to `compare-results`). When
+//!   `python3` is on the PATH it also runs `python/bench.py`, the same
+//!   workloads in CPython.
 //! * `compare-models --charts-from RESULTS.json --out DIR` draws the charts
-//!   again from a results file: the same file always gives the same bytes.
+//!   and the tables again from a results file: the same file always gives
+//!   the same bytes.
 
 use std::env;
 use std::fmt::Write as _;

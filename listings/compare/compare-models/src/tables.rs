@@ -1,6 +1,8 @@
-//! The chapter's tables, written from a results file into `tables.md`
-//! beside the charts: the page includes them by anchor, so that every
-//! figure in them is the file's, as the run recorded it.
+//! The chapter's tables, and the sentences that depend on the run (the
+//! machine, the Python build, what the TCP counters showed), written from a
+//! results file into `tables.md` beside the charts: the page includes them
+//! by anchor, so that every figure in them is the file's, as the run
+//! recorded it, and a new run rewrites them.
 
 use super::*;
 use chart::{Stat, rows, sides, stat, title};
@@ -208,16 +210,265 @@ fn cost(out: &mut String, results: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// A paragraph between `<!-- ANCHOR: name -->` lines.
+fn paragraph(out: &mut String, anchor: &str, text: &str) {
+    writeln!(
+        out,
+        "<!-- ANCHOR: {anchor} -->\n{text}\n<!-- ANCHOR_END: {anchor} -->"
+    )
+    .unwrap();
+}
+
+fn text_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key].as_str().unwrap_or("unknown")
+}
+
+/// Where, when, from what and how long: the run's provenance, in words.
+fn machine(out: &mut String, results: &Value) -> Result<(), String> {
+    let machine = &results["machine"];
+    let commit = text_of(results, "commit");
+    let changes = if results["uncommitted_changes"] == true {
+        " (with changes not yet committed)"
+    } else {
+        ""
+    };
+    let crates = &results["crates"];
+    let python = match chart::python(results) {
+        Some(python) => format!(
+            "and CPython {} for the Python side",
+            text_of(python, "python")
+        ),
+        None => format!(
+            "and no Python side ({})",
+            text_of(&results["python"], "skipped")
+        ),
+    };
+    let minutes = (number(results, "duration_s")? / 60.0).round();
+    let text = format!(
+        "The figures below come from one run of `{}` on {}, from commit `{}`{changes}, \
+         on {} with {} cores, {} GiB of memory, {}, Linux {}, with {}, tokio {}, rayon {} \
+         {python}. The run took about {minutes:.0} minutes.",
+        text_of(results, "command"),
+        text_of(results, "date")
+            .split('T')
+            .next()
+            .unwrap_or("an unknown day"),
+        commit.get(..12).unwrap_or(commit),
+        text_of(machine, "cpu"),
+        number(machine, "cores")?,
+        (number(machine, "memory_mib")? / 1024.0).round(),
+        text_of(machine, "os"),
+        text_of(machine, "kernel"),
+        text_of(machine, "rustc"),
+        text_of(crates, "tokio"),
+        text_of(crates, "rayon"),
+    );
+    paragraph(out, "machine", &text);
+    Ok(())
+}
+
+/// Which CPython ran, and whether it could run threads in parallel.
+fn interpreter(out: &mut String, results: &Value) {
+    let Some(python) = chart::python(results) else {
+        paragraph(
+            out,
+            "python",
+            "Python did not run, so this page has no Python figures.",
+        );
+        return;
+    };
+    let version = text_of(python, "python");
+    let minor: u32 = version
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let build = if python["free_threaded_build"] == true {
+        "a free-threaded build (`Py_GIL_DISABLED` is 1 in `sysconfig`)"
+    } else {
+        "a build with the GIL (`sysconfig.get_config_var(\"Py_GIL_DISABLED\")` is not set)"
+    };
+    let running = if minor >= 13 {
+        format!(
+            "`sys._is_gil_enabled()` returned {} while it ran",
+            if python["gil_enabled"] == true {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    } else {
+        "it is older than 3.13, which added `sys._is_gil_enabled()`".to_string()
+    };
+    let found: Vec<String> = python["free_threaded_on_path"]
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|n| format!("`{n}`"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let others = if found.is_empty() {
+        "No free-threaded interpreter (`python3.13t`, `python3.14t`) is on the `PATH`, \
+         so this page has no free-threaded figures."
+            .to_string()
+    } else {
+        format!(
+            "{} is on the `PATH`, but the full run measures `python3` only: \
+             run `bench.py --full` with it to measure it.",
+            found.join(" and ")
+        )
+    };
+    let text = format!(
+        "`python3` here is CPython {version}, {build}; {running}. {others} \
+         Its `multiprocessing` starts processes with the `{}` method.",
+        text_of(python, "start_method")
+    );
+    paragraph(out, "python", &text);
+}
+
+/// What the TCP counters say about the request runs, in words.
+fn tcp_summary(out: &mut String, results: &Value) -> Result<(), String> {
+    let (mut samples, mut overflowed, mut retried) = (0, Vec::new(), Vec::new());
+    for (language, side) in sides(results) {
+        for row in rows(side, "io")?.iter().filter(|r| r["workload"] == "tcp") {
+            let Some(counters) = row.get("tcp").filter(|t| !t.is_null()) else {
+                continue;
+            };
+            let largest = |key: &str| {
+                counters[key]
+                    .as_array()
+                    .map(|values| values.iter().filter_map(Value::as_u64).collect::<Vec<_>>())
+                    .unwrap_or_default()
+            };
+            let (overflows, retries) = (largest("listen_overflows"), largest("syn_retransmits"));
+            samples += overflows.len();
+            let run = format!(
+                "{} with {} requests",
+                title(language, &name(row, "model")?),
+                count(number(row, "n_run")?)
+            );
+            let grew = |values: &[u64]| values.iter().filter(|v| **v > 0).count();
+            if grew(&overflows) > 0 {
+                let most = overflows.iter().max().copied().unwrap_or(0);
+                overflowed.push(format!(
+                    "{run} ({} of its samples, up to {} a sample)",
+                    grew(&overflows),
+                    count(most as f64)
+                ));
+            }
+            if grew(&retries) > 0 {
+                retried.push(run);
+            }
+        }
+    }
+    let text = match (overflowed.is_empty(), retried.is_empty()) {
+        (true, true) => format!(
+            "In all {samples} samples of requests, ListenOverflows and TCPSynRetrans \
+             stayed at 0: the accept queue never overflowed, and no SYN was sent again."
+        ),
+        _ => format!(
+            "Of {samples} samples of requests, ListenOverflows grew in: {}; and \
+             TCPSynRetrans in: {}.",
+            if overflowed.is_empty() {
+                "none".to_string()
+            } else {
+                overflowed.join("; ")
+            },
+            if retried.is_empty() {
+                "none".to_string()
+            } else {
+                retried.join("; ")
+            },
+        ),
+    };
+    paragraph(out, "tcp-summary", &text);
+    Ok(())
+}
+
+/// The CPU figures the prose talks about, in words.
+fn cpu_summary(out: &mut String, results: &Value) -> Result<(), String> {
+    let speedup = |side: &Value, model: &str| -> Option<f64> {
+        rows(side, "cpu")
+            .ok()?
+            .iter()
+            .find(|r| r["model"] == model)?["speedup"]
+            .as_f64()
+    };
+    let parallel: Vec<f64> = Model::SCALABLE
+        .iter()
+        .filter_map(|m| speedup(results, m.name()))
+        .collect();
+    let low = parallel.iter().copied().fold(f64::MAX, f64::min);
+    let high = parallel.iter().copied().fold(0.0, f64::max);
+    let cores = number(&results["machine"], "cores")?;
+    let mut text = format!(
+        "In this run the Rust models that run the count on {cores} threads or processes \
+         reached {low:.2}x to {high:.2}x on {cores} cores."
+    );
+    if let Some(python) = chart::python(results) {
+        let sequential = |side: &Value| -> Result<f64, String> {
+            let first = rows(side, "cpu")?.first().ok_or("no CPU rows")?;
+            Ok(stat(&first["time"], "s")?.median)
+        };
+        let (rust, cpython) = (sequential(results)?, sequential(python)?);
+        write!(
+            text,
+            " CPython's `multiprocessing` reached {:.2}x, `threading` {:.2}x and `asyncio` \
+             {:.2}x. Its sequential count took {} against Rust's {}: {:.0} times as long.",
+            speedup(python, "multiprocessing").unwrap_or(f64::NAN),
+            speedup(python, "threading").unwrap_or(f64::NAN),
+            speedup(python, "asyncio").unwrap_or(f64::NAN),
+            report::time(cpython),
+            report::time(rust),
+            cpython / rust
+        )
+        .unwrap();
+    }
+    paragraph(out, "cpu-summary", &text);
+    Ok(())
+}
+
+/// Which runs were capped, and why, in words.
+fn caps(out: &mut String, results: &Value) -> Result<(), String> {
+    let mut capped: Vec<String> = Vec::new();
+    for (language, side) in sides(results) {
+        for row in rows(side, "io")? {
+            let Some(note) = row["note"].as_str().filter(|n| n.starts_with("capped")) else {
+                continue;
+            };
+            let line = format!("{}, {note}", title(language, &name(row, "model")?));
+            if !capped.contains(&line) {
+                capped.push(line);
+            }
+        }
+    }
+    let text = if capped.is_empty() {
+        "No run was capped: every model ran every number of waits it was asked for.".to_string()
+    } else {
+        format!("Capped in this run: {}.", capped.join("; "))
+    };
+    paragraph(out, "caps", &text);
+    Ok(())
+}
+
 /// `tables.md`: every table the chapter shows, each under its anchor.
 pub fn write(results: &Value) -> Result<String, String> {
     let mut out = String::from(
         "<!-- Written by compare-models from results.json (--full, or --charts-from): \
          do not edit. Each table is included by its anchor. -->\n",
     );
+    machine(&mut out, results)?;
+    interpreter(&mut out, results);
     cpu(&mut out, results)?;
+    cpu_summary(&mut out, results)?;
     scaling(&mut out, results)?;
     io(&mut out, results)?;
+    caps(&mut out, results)?;
     tcp(&mut out, results)?;
+    tcp_summary(&mut out, results)?;
     cost(&mut out, results)?;
     Ok(out)
 }

@@ -111,6 +111,12 @@ fn answer(command: &str) -> String {
             }
         }
         (Some("ready"), _, _, _) => "ready".to_string(),
+        (Some("thread-memory"), Some(count), _, _) => {
+            cost::thread_memory(count as usize).map_or_else(|e| e, |bytes| bytes.to_string())
+        }
+        (Some("task-memory"), Some(count), Some(workers), _) => Runtimes::new(workers as usize)
+            .and_then(|runtimes| cost::task_memory(count as usize, &runtimes.multi_thread))
+            .map_or_else(|e| e, |bytes| bytes.to_string()),
         _ => format!("unknown command {command:?}"),
     }
 }
