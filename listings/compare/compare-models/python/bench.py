@@ -2,14 +2,18 @@
 
 The same work as the Rust listing compare-models: count primes by trial
 division (CPU-bound), and many concurrent waits on a timer or on a slow echo
-server (I/O-bound), plus what one thread, process and task costs.
+server (I/O-bound), plus what one thread, process and task costs. Like the
+Rust side, it takes several samples of every figure, runs the models in a
+new order in each repetition, and makes pools and event loops before the
+clock starts.
 
     python3 bench.py --quick            # a few seconds, small sizes
-    python3 bench.py --full --echo-port PORT --max-processes N
+    python3 bench.py --full --echo-port PORT --max-processes N \\
+        --max-threads N --memory-budget BYTES
 
 It prints one JSON object on stdout (progress goes to stderr with --full),
 and exits with status 1 if an answer is wrong. Without --echo-port it starts
-its own echo server, in a thread.
+its own echo server, in a thread. Linux only: it reads /proc.
 """
 
 import argparse
@@ -17,8 +21,12 @@ import asyncio
 import json
 import multiprocessing
 import os
+import shutil
 import socket
+import statistics
+import subprocess
 import sys
+import sysconfig
 import threading
 import time
 
@@ -27,20 +35,22 @@ BLOCK = 1000
 QUICK = {
     "prime_limit": 20_000,
     "primes_expected": 2_262,
-    "io_counts": [20],
+    "repetitions": 3,
+    "io_counts": [10],
     "wait": 0.01,
     "io_budget": 1.0,
-    "thread_spawns": 100,
-    "process_spawns": 5,
-    "task_spawns": 1_000,
-    "threads_alive": 100,
+    "thread_spawns": 50,
+    "process_spawns": 3,
+    "task_spawns": 500,
+    "threads_alive": 50,
     "processes_alive": 3,
-    "tasks_alive": 2_000,
+    "tasks_alive": 1_000,
 }
 
 FULL = {
     "prime_limit": 1_000_000,
     "primes_expected": 78_498,
+    "repetitions": 5,
     "io_counts": [100, 1_000, 10_000],
     "wait": 0.1,
     "io_budget": 10.0,
@@ -52,10 +62,44 @@ FULL = {
     "tasks_alive": 20_000,
 }
 
+CPU_MODELS = ["sequential", "threading", "multiprocessing", "asyncio"]
+SCALABLE = ["threading", "multiprocessing"]
+IO_MODELS = ["sequential", "threading", "multiprocessing", "asyncio"]
+COST_UNITS = ["thread", "process", "asyncio task"]
+
 
 def progress(settings, message):
     if settings["full"]:
         print(f"[bench.py] {message}", file=sys.stderr, flush=True)
+
+
+def order(items, repetition):
+    """Repetition r runs the models in table order rotated left by r places,
+    reversed when r is odd (as the Rust side does)."""
+    shift = repetition % len(items)
+    rotated = items[shift:] + items[:shift]
+    return rotated[::-1] if repetition % 2 else rotated
+
+
+def spread(samples, unit):
+    """The samples of one figure, as the Rust side records them."""
+    return {
+        f"median_{unit}": statistics.median(samples),
+        f"min_{unit}": min(samples),
+        f"max_{unit}": max(samples),
+        f"samples_{unit}": samples,
+    }
+
+
+def time_after(set_up, run, tear_down=lambda prepared: None):
+    """Times run(prepared) alone: set_up and tear_down are outside the clock."""
+    prepared = set_up()
+    try:
+        started = time.perf_counter()
+        result = run(prepared)
+        return time.perf_counter() - started, result
+    finally:
+        tear_down(prepared)
 
 
 # CPU-bound ---------------------------------------------------------------
@@ -86,70 +130,134 @@ def count_share_args(args):
     return count_share(*args)
 
 
-def cpu_threading(workers, limit):
-    counts = [0] * workers
-
-    def work(worker):
-        counts[worker] = count_share(worker, workers, limit)
-
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts)
+def ready(_):
+    return os.getpid()
 
 
-def cpu_multiprocessing(workers, limit):
-    with multiprocessing.Pool(workers) as pool:
+def cpu_set_up(model, workers):
+    """A pool with its workers started, or an event loop: made before the clock."""
+    if model == "multiprocessing":
+        pool = multiprocessing.Pool(workers)
+        pool.map(ready, range(workers), chunksize=1)
+        return pool
+    if model == "asyncio":
+        return asyncio.new_event_loop()
+    return None
+
+
+def cpu_tear_down(prepared):
+    if isinstance(prepared, asyncio.AbstractEventLoop):
+        prepared.close()
+    elif prepared is not None:
+        prepared.close()
+        prepared.join()
+
+
+def cpu_run(model, workers, limit, prepared):
+    if model == "sequential":
+        return count_share(0, 1, limit)
+    if model == "threading":
+        counts = [0] * workers
+
+        def work(worker):
+            counts[worker] = count_share(worker, workers, limit)
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sum(counts)
+    if model == "multiprocessing":
         shares = [(w, workers, limit) for w in range(workers)]
-        return sum(pool.map(count_share_args, shares))
+        return sum(prepared.map(count_share_args, shares, chunksize=1))
 
-
-def cpu_asyncio(workers, limit):
     async def work(worker):
         return count_share(worker, workers, limit)
 
     async def main():
         return sum(await asyncio.gather(*(work(w) for w in range(workers))))
 
-    return asyncio.run(main())
+    return prepared.run_until_complete(main())
+
+
+def cpu_samples(settings, models, workers):
+    """Samples of each model with `workers` workers (sequential: one)."""
+    limit = settings["prime_limit"]
+    samples = {model: [] for model in models}
+    for repetition in range(settings["repetitions"]):
+        for model in order(models, repetition):
+            used = 1 if model == "sequential" else workers
+            progress(
+                settings,
+                f"CPU-bound, {model} with {used} workers: "
+                f"sample {repetition + 1} of {settings['repetitions']}",
+            )
+            seconds, primes = time_after(
+                lambda: cpu_set_up(model, used),
+                lambda prepared: cpu_run(model, used, limit, prepared),
+                cpu_tear_down,
+            )
+            if primes != settings["primes_expected"]:
+                sys.exit(
+                    f"bench.py: {model} counted {primes} primes below {limit}, "
+                    f"but there are {settings['primes_expected']}"
+                )
+            samples[model].append(seconds)
+    return samples
 
 
 def measure_cpu(settings, cores):
-    limit = settings["prime_limit"]
-    models = [
-        ("sequential", 1, lambda: count_share(0, 1, limit)),
-        ("threading", cores, lambda: cpu_threading(cores, limit)),
-        ("multiprocessing", cores, lambda: cpu_multiprocessing(cores, limit)),
-        ("asyncio", cores, lambda: cpu_asyncio(cores, limit)),
+    """The table at `cores` workers, and the scaling curve from 1 worker up."""
+    count_share(0, 1, settings["prime_limit"] // 10)  # unmeasured: caches and clocks warm up
+    samples = cpu_samples(settings, CPU_MODELS, cores)
+    baseline = statistics.median(samples["sequential"])
+    rows = [
+        {
+            "model": model,
+            "workers": 1 if model == "sequential" else cores,
+            "primes": settings["primes_expected"],
+            "time": spread(samples[model], "s"),
+            "speedup": baseline / statistics.median(samples[model]),
+        }
+        for model in CPU_MODELS
     ]
-    rows = []
-    count_share(0, 1, limit // 10)  # unmeasured: caches and clocks warm up
-    for name, workers, run in models:
-        progress(settings, f"CPU-bound, {name}")
-        started = time.perf_counter()
-        primes = run()
-        seconds = time.perf_counter() - started
-        if primes != settings["primes_expected"]:
-            sys.exit(
-                f"bench.py: {name} counted {primes} primes below {limit}, "
-                f"but there are {settings['primes_expected']}"
-            )
-        baseline = rows[0]["seconds"] if rows else seconds
-        rows.append(
-            {
-                "model": name,
-                "workers": workers,
-                "primes": primes,
-                "seconds": seconds,
-                "speedup": baseline / seconds,
-            }
-        )
-    return rows
+    points = {model: [] for model in SCALABLE}
+    for workers in range(1, cores):
+        fewer = cpu_samples(settings, SCALABLE, workers)
+        for model in SCALABLE:
+            points[model].append((workers, fewer[model]))
+    for model in SCALABLE:
+        points[model].append((cores, samples[model]))
+    scaling = [
+        {
+            "model": model,
+            "points": [
+                {
+                    "workers": workers,
+                    "time": spread(times, "s"),
+                    "speedup": baseline / statistics.median(times),
+                }
+                for workers, times in points[model]
+            ],
+        }
+        for model in SCALABLE
+    ]
+    return rows, scaling
 
 
 # I/O-bound ---------------------------------------------------------------
+
+
+def tcp_counters():
+    """ListenOverflows and TCPSynRetrans from /proc/net/netstat, or None."""
+    try:
+        with open("/proc/net/netstat") as netstat:
+            lines = [line.split() for line in netstat if line.startswith("TcpExt:")]
+        fields = dict(zip(lines[0][1:], (int(v) for v in lines[1][1:])))
+        return fields["ListenOverflows"], fields["TCPSynRetrans"]
+    except (OSError, IndexError, KeyError, ValueError):
+        return None
 
 
 def request_line(ident, wait):
@@ -225,58 +333,97 @@ def io_multiprocessing(kind, port, count, wait):
         raise RuntimeError(f"{len(failed)} worker processes failed")
 
 
-def io_asyncio(kind, port, count, wait):
-    async def main():
-        await asyncio.gather(*(wait_async(kind, port, i, wait) for i in range(count)))
+def io_run(model, kind, port, count, wait, loop):
+    if model == "sequential":
+        for ident in range(count):
+            wait_blocking(kind, port, ident, wait)
+    elif model == "threading":
+        io_threading(kind, port, count, wait)
+    elif model == "multiprocessing":
+        io_multiprocessing(kind, port, count, wait)
+    else:
 
-    asyncio.run(main())
+        async def main():
+            await asyncio.gather(*(wait_async(kind, port, i, wait) for i in range(count)))
+
+        loop.run_until_complete(main())
 
 
-def measure_io(settings, port, caps):
-    models = [
-        ("sequential", lambda kind, n, wait: [wait_blocking(kind, port, i, wait) for i in range(n)]),
-        ("threading", lambda kind, n, wait: io_threading(kind, port, n, wait)),
-        ("multiprocessing", lambda kind, n, wait: io_multiprocessing(kind, port, n, wait)),
-        ("asyncio", lambda kind, n, wait: io_asyncio(kind, port, n, wait)),
-    ]
+def io_plan(settings, caps):
+    """Every row, with how many waits it runs and why not more."""
     wait = settings["wait"]
     rows = []
+    counted = tcp_counters() is not None
     for kind in ["sleep", "tcp"]:
         for count in settings["io_counts"]:
-            for name, run in models:
+            for model in IO_MODELS:
                 ran, note = count, None
-                if name == "sequential" and count * wait > settings["io_budget"]:
+                if model == "sequential" and count * wait > settings["io_budget"]:
                     ran = 0
                     note = f"skipped: 1 at a time, {count} waits would take {count * wait:.0f} s"
-                elif name in caps and caps[name][0] < count:
-                    ran = caps[name][0]
-                    note = f"capped at {ran}: {caps[name][1]}"
-                seconds = None
-                if ran:
-                    progress(settings, f"I/O-bound, {kind} x {ran}, {name}")
-                    started = time.perf_counter()
-                    try:
-                        run(kind, ran, wait)
-                    except Exception as error:
-                        sys.exit(f"bench.py: {kind} with {name}: {error}")
-                    seconds = time.perf_counter() - started
+                elif model in caps and caps[model][0] < count:
+                    ran = caps[model][0]
+                    note = f"capped at {ran}: {caps[model][1]}"
+                tcp = {"listen_overflows": [], "syn_retransmits": []}
                 rows.append(
                     {
                         "workload": kind,
-                        "model": name,
+                        "model": model,
                         "n": count,
                         "n_run": ran,
-                        "seconds": seconds,
+                        "time": [],
                         "note": note,
+                        "tcp": tcp if counted and kind == "tcp" and ran else None,
                     }
                 )
     return rows
 
 
+def measure_io(settings, port, caps):
+    rows = io_plan(settings, caps)
+    for repetition in range(settings["repetitions"]):
+        for kind in ["sleep", "tcp"]:
+            for count in settings["io_counts"]:
+                for model in order(IO_MODELS, repetition):
+                    row = next(
+                        r
+                        for r in rows
+                        if (r["workload"], r["n"], r["model"]) == (kind, count, model)
+                    )
+                    if row["n_run"]:
+                        io_sample(settings, port, row, repetition)
+    for row in rows:
+        row["time"] = spread(row["time"], "s") if row["n_run"] else None
+    return rows
+
+
+def io_sample(settings, port, row, repetition):
+    kind, model, ran = row["workload"], row["model"], row["n_run"]
+    progress(
+        settings,
+        f"I/O-bound, {kind} x {ran}, {model}: "
+        f"sample {repetition + 1} of {settings['repetitions']}",
+    )
+    before = tcp_counters()
+    try:
+        seconds, _ = time_after(
+            lambda: asyncio.new_event_loop() if model == "asyncio" else None,
+            lambda loop: io_run(model, kind, port, ran, settings["wait"], loop),
+            lambda loop: loop.close() if loop else None,
+        )
+    except Exception as error:
+        sys.exit(f"bench.py: {kind} with {model}: {error}")
+    row["time"].append(seconds)
+    after = tcp_counters()
+    if row["tcp"] is not None and before and after:
+        row["tcp"]["listen_overflows"].append(after[0] - before[0])
+        row["tcp"]["syn_retransmits"].append(after[1] - before[1])
+
+
 # Cost per unit -------------------------------------------------------------
 
 
-def status_kib(path, field):
+def kib(path, field):
     with open(path) as status:
         for line in status:
             if line.startswith(field):
@@ -284,8 +431,14 @@ def status_kib(path, field):
     raise RuntimeError(f"no {field} in {path}")
 
 
-def resident_bytes(pid="self"):
-    return status_kib(f"/proc/{pid}/status", "VmRSS:") * 1024
+def footprint(children=()):
+    """The processes chapter's memory metric, in bytes: PSS and page tables
+    (VmPTE) of this process and of `children`, plus the kernel stacks of
+    every task on the machine (KernelStack, system-wide)."""
+    total = 0
+    for pid in ["self", *children]:
+        total += kib(f"/proc/{pid}/smaps_rollup", "Pss:") + kib(f"/proc/{pid}/status", "VmPTE:")
+    return (total + kib("/proc/meminfo", "KernelStack:")) * 1024
 
 
 def noop():
@@ -297,18 +450,8 @@ def wait_for(started, release):
     release.wait()
 
 
-def measure_cost(settings):
-    rows = []
-
-    progress(settings, "cost: threads")
-    count = settings["thread_spawns"]
-    started = time.perf_counter()
-    for _ in range(count):
-        thread = threading.Thread(target=noop)
-        thread.start()
-        thread.join()
-    thread_spawn = (time.perf_counter() - started) / count
-    alive = settings["threads_alive"]
+def thread_memory(alive):
+    """Memory added by `alive` waiting threads, per thread."""
     barrier = threading.Barrier(alive + 1)
     release = threading.Event()
 
@@ -316,81 +459,120 @@ def measure_cost(settings):
         barrier.wait()
         release.wait()
 
-    before = resident_bytes()
+    before = footprint()
     threads = [threading.Thread(target=parked) for _ in range(alive)]
     for thread in threads:
         thread.start()
-    barrier.wait()
-    during = resident_bytes()
+    barrier.wait()  # every thread is alive and waiting now
+    during = footprint()
     release.set()
     for thread in threads:
         thread.join()
-    rows.append(
-        {
-            "unit": "thread",
-            "spawn_join_us": thread_spawn * 1e6,
-            "memory_bytes": (during - before) // alive,
-            "alive": alive,
-        }
-    )
+    return (during - before) / alive
 
-    progress(settings, "cost: processes")
+
+def task_memory(alive):
+    """Memory added by `alive` waiting asyncio tasks, per task."""
+
+    async def tasks():
+        release = asyncio.Event()
+        before = footprint()
+        waiting = [asyncio.create_task(release.wait()) for _ in range(alive)]
+        await asyncio.sleep(0)  # let every task start and block on the event
+        during = footprint()
+        release.set()
+        await asyncio.gather(*waiting)
+        return (during - before) / alive
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(tasks())
+    finally:
+        loop.close()
+
+
+def in_new_interpreter(kind, alive):
+    """One memory sample, taken in a new python3: in this one, memory that an
+    earlier sample freed stays with the process and is handed out again, so
+    that the next sample would see little growth."""
+    command = [sys.executable, os.path.abspath(__file__), "--memory-of", kind, str(alive)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(done.stdout)
+
+
+def thread_sample(settings):
+    count = settings["thread_spawns"]
+    started = time.perf_counter()
+    for _ in range(count):
+        thread = threading.Thread(target=noop)
+        thread.start()
+        thread.join()
+    spawn = (time.perf_counter() - started) / count
+    return spawn, in_new_interpreter("thread", settings["threads_alive"])
+
+
+def process_sample(settings):
     count = settings["process_spawns"]
     started = time.perf_counter()
     for _ in range(count):
         process = multiprocessing.Process(target=noop)
         process.start()
         process.join()
-    process_spawn = (time.perf_counter() - started) / count
+    spawn = (time.perf_counter() - started) / count
     alive = settings["processes_alive"]
-    started = multiprocessing.Barrier(alive + 1)
+    barrier = multiprocessing.Barrier(alive + 1)
     release = multiprocessing.Event()
+    before = footprint()
     processes = [
-        multiprocessing.Process(target=wait_for, args=(started, release)) for _ in range(alive)
+        multiprocessing.Process(target=wait_for, args=(barrier, release)) for _ in range(alive)
     ]
     for process in processes:
         process.start()
-    started.wait()  # every child is up and waiting now
-    rss = sum(resident_bytes(p.pid) for p in processes) // alive
-    pss = sum(status_kib(f"/proc/{p.pid}/smaps_rollup", "Pss:") * 1024 for p in processes) // alive
+    barrier.wait()  # every child is up and waiting now
+    during = footprint([p.pid for p in processes])
     release.set()
     for process in processes:
         process.join()
-    rows.append(
-        {
-            "unit": "process",
-            "spawn_join_us": process_spawn * 1e6,
-            "memory_bytes": rss,
-            "alive": alive,
-            "pss_bytes": pss,
-        }
-    )
+    return spawn, (during - before) / alive
 
-    progress(settings, "cost: asyncio tasks")
 
-    async def tasks():
+def task_sample(settings):
+    async def spawns():
         count = settings["task_spawns"]
         started = time.perf_counter()
         for _ in range(count):
             await asyncio.create_task(asyncio.sleep(0))
-        task_spawn = (time.perf_counter() - started) / count
-        alive = settings["tasks_alive"]
-        release = asyncio.Event()
-        before = resident_bytes()
-        waiting = [asyncio.create_task(release.wait()) for _ in range(alive)]
-        await asyncio.sleep(0)  # let every task start and block on the event
-        during = resident_bytes()
-        release.set()
-        await asyncio.gather(*waiting)
-        return {
-            "unit": "asyncio task",
-            "spawn_join_us": task_spawn * 1e6,
-            "memory_bytes": (during - before) // alive,
-            "alive": alive,
-        }
+        return (time.perf_counter() - started) / count
 
-    rows.append(asyncio.run(tasks()))
-    return rows
+    loop = asyncio.new_event_loop()  # made before the clock, like the Rust runtimes
+    try:
+        spawn = loop.run_until_complete(spawns())
+    finally:
+        loop.close()
+    return spawn, in_new_interpreter("task", settings["tasks_alive"])
+
+
+def measure_cost(settings):
+    samplers = {"thread": thread_sample, "process": process_sample, "asyncio task": task_sample}
+    spawns = {"thread": "thread_spawns", "process": "process_spawns", "asyncio task": "task_spawns"}
+    alive = {"thread": "threads_alive", "process": "processes_alive", "asyncio task": "tasks_alive"}
+    samples = {unit: ([], []) for unit in COST_UNITS}
+    for repetition in range(settings["repetitions"]):
+        for unit in order(COST_UNITS, repetition):
+            progress(settings, f"cost: {unit}: sample {repetition + 1} of {settings['repetitions']}")
+            spawn, memory = samplers[unit](settings)
+            samples[unit][0].append(spawn * 1e6)
+            samples[unit][1].append(memory)
+    return [
+        {
+            "unit": unit,
+            "spawns": settings[spawns[unit]],
+            "spawn_join": spread(samples[unit][0], "us"),
+            "alive": settings[alive[unit]],
+            "memory": spread(samples[unit][1], "bytes"),
+        }
+        for unit in COST_UNITS
+    ]
 
 
 # Echo server, when the Rust benchmark does not give us its port ----------
@@ -398,7 +580,7 @@ def measure_cost(settings):
 
 def start_echo_server():
     """A slow echo server on a thread of its own; returns its port."""
-    ready = threading.Event()
+    ready_event = threading.Event()
     port = []
 
     async def serve(reader, writer):
@@ -413,12 +595,29 @@ def start_echo_server():
     async def main():
         server = await asyncio.start_server(serve, "127.0.0.1", 0, backlog=4096)
         port.append(server.sockets[0].getsockname()[1])
-        ready.set()
+        ready_event.set()
         await server.serve_forever()
 
     threading.Thread(target=lambda: asyncio.run(main()), daemon=True).start()
-    ready.wait()
+    ready_event.wait()
     return port[0]
+
+
+def interpreter():
+    """Which CPython this is, and whether it runs with the GIL."""
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)  # Python 3.13 and later
+    return {
+        "python": sys.version.split()[0],
+        "implementation": sys.implementation.name,
+        "executable": sys.executable,
+        # A free-threaded build (3.13t, 3.14t) defines Py_GIL_DISABLED as 1.
+        "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "gil_enabled": is_gil_enabled() if is_gil_enabled else True,
+        "free_threaded_on_path": [
+            name for name in ["python3.13t", "python3.14t", "python3t"] if shutil.which(name)
+        ],
+        "start_method": multiprocessing.get_start_method(),
+    }
 
 
 def main():
@@ -429,35 +628,53 @@ def main():
     parser.add_argument("--echo-port", type=int, help="use this echo server on 127.0.0.1")
     parser.add_argument("--max-processes", type=int, default=1000)
     parser.add_argument("--max-threads", type=int, default=10_000)
+    parser.add_argument("--memory-budget", type=int, help="bytes for worker processes")
+    parser.add_argument(
+        "--memory-of",
+        nargs=2,
+        metavar=("thread|task", "N"),
+        help="print the memory N waiting threads or tasks add, each, and exit",
+    )
     args = parser.parse_args()
+    if args.memory_of:
+        kind, alive = args.memory_of[0], int(args.memory_of[1])
+        print({"thread": thread_memory, "task": task_memory}[kind](alive))
+        return
 
     settings = dict(FULL if args.full else QUICK, full=args.full)
     cores = os.cpu_count() or 1
     port = args.echo_port or start_echo_server()
-    cpu = measure_cpu(settings, cores)
+    cpu, scaling = measure_cpu(settings, cores)
     cost = measure_cost(settings)
     caps = {
         "multiprocessing": (args.max_processes, "the cap the benchmark passed (--max-processes)"),
         "threading": (args.max_threads, "the cap the benchmark passed (--max-threads)"),
     }
-    # A forked child shares most of its pages with the parent: count what it
-    # adds (its proportional set size), and use at most a quarter of the
-    # memory available.
-    pss = next(row["pss_bytes"] for row in cost if row["unit"] == "process")
-    budget = status_kib("/proc/meminfo", "MemAvailable:") * 1024 // 4
-    if pss > 0 and budget // pss < caps["multiprocessing"][0]:
+    # The same budget as the Rust side, divided by what one of these worker
+    # processes costs by the same measure.
+    budget = args.memory_budget or kib("/proc/meminfo", "MemAvailable:") * 1024 // 4
+    per_process = statistics.median(
+        next(row["memory"]["samples_bytes"] for row in cost if row["unit"] == "process")
+    )
+    if per_process > 0 and budget // per_process < caps["multiprocessing"][0]:
         caps["multiprocessing"] = (
-            budget // pss,
-            f"a quarter of MemAvailable ({budget >> 20} MiB) at {pss >> 10} KiB (PSS) per process",
+            int(budget // per_process),
+            f"a quarter of MemAvailable ({budget >> 20} MiB) at {per_process / 1024:.0f} KiB "
+            "per process",
         )
-    results = {
-        "python": sys.version.split()[0],
-        "implementation": sys.implementation.name,
-        "settings": {key: value for key, value in settings.items() if key != "full"},
-        "cpu": cpu,
-        "cost": cost,
-        "io": measure_io(settings, port, caps),
-    }
+    io = measure_io(settings, port, caps)
+    results = dict(
+        interpreter(),
+        settings={
+            **{key: value for key, value in settings.items() if key != "full"},
+            "model_orders": [order(IO_MODELS, r) for r in range(settings["repetitions"])],
+            "unit_orders": [order(COST_UNITS, r) for r in range(settings["repetitions"])],
+        },
+        cpu=cpu,
+        scaling=scaling,
+        io=io,
+        cost=cost,
+    )
     json.dump(results, sys.stdout, indent=2)
     print()
 

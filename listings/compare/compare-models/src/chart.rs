@@ -1,30 +1,48 @@
 //! SVG charts drawn from a results file, with plotters' SVG backend.
 //! Everything drawn comes from the file, in the file's order: the same
 //! file gives the same bytes.
+//!
+//! Every model keeps one look in every chart: a colour and a marker shape
+//! for its kind (threads, processes, a single-threaded event loop...), and
+//! its language in the fill and the line: Rust filled and solid, Python
+//! hollow and dashed. The charts are 540 px wide with text of 15 px or
+//! more, so that they stay readable scaled down to a phone's width.
 
 use super::*;
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-const WIDTH: u32 = 760;
-const RUST_COLOR: RGBColor = RGBColor(183, 65, 14);
-const PYTHON_COLOR: RGBColor = RGBColor(48, 105, 152);
-/// One colour per kind of model, the same for Rust and Python: Python's
-/// asyncio shares the colour of tokio's single-threaded runtime.
-fn series_color(model: &str) -> RGBColor {
-    match model {
-        "threads" | "threading" => RGBColor(183, 65, 14),
-        "rayon-pool" => RGBColor(230, 145, 56),
-        "processes" | "multiprocessing" => RGBColor(106, 61, 154),
-        "tokio-tasks" => RGBColor(31, 120, 80),
-        "tokio-current-thread" | "asyncio" => RGBColor(100, 180, 60),
-        "spawn-blocking" => RGBColor(200, 40, 120),
-        _ => RGBColor(110, 110, 110),
-    }
-}
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+const WIDTH: u32 = 540;
+/// The smallest text, in CSS px (plotters writes a size given it / 1.24).
+const TEXT: f64 = 15.0;
+const TITLE: f64 = 17.0;
+/// Height of one row of a row chart: a line of text, then its bar or dot.
+const ROW: i32 = 40;
 
 fn error(e: impl std::fmt::Display) -> String {
     format!("cannot draw a chart: {e}")
 }
+
+fn font(px: f64) -> TextStyle<'static> {
+    ("sans-serif", px * 1.24).into_font().color(&BLACK)
+}
+
+fn aligned(px: f64, h: HPos, v: VPos) -> TextStyle<'static> {
+    font(px).pos(Pos::new(h, v))
+}
+
+fn write(area: &Area, text: &str, at: (i32, i32), style: TextStyle) -> Result<(), String> {
+    area.draw(&Text::new(text.to_string(), at, style))
+        .map_err(error)
+}
+
+// The results file ---------------------------------------------------------
 
 fn field<'a>(value: &'a Value, key: &str) -> Result<&'a Value, String> {
     value
@@ -44,7 +62,7 @@ fn text<'a>(value: &'a Value, key: &str) -> Result<&'a str, String> {
         .ok_or_else(|| format!("`{key}` is not a string"))
 }
 
-fn rows<'a>(value: &'a Value, key: &str) -> Result<&'a [Value], String> {
+pub fn rows<'a>(value: &'a Value, key: &str) -> Result<&'a [Value], String> {
     field(value, key)?
         .as_array()
         .map(Vec::as_slice)
@@ -52,274 +70,992 @@ fn rows<'a>(value: &'a Value, key: &str) -> Result<&'a [Value], String> {
 }
 
 /// Python's part of the results, unless it was skipped.
-fn python(results: &Value) -> Option<&Value> {
+pub fn python(results: &Value) -> Option<&Value> {
     results.get("python").filter(|p| p.get("skipped").is_none())
 }
 
-/// One bar: its label, value and colour.
-type Bar = (String, f64, RGBColor);
+/// A median with the smallest and largest sample, as `Spread::to_json`
+/// wrote them with `unit`.
+#[derive(Clone, Copy)]
+pub struct Stat {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
 
-/// Horizontal bars, one per row, labelled on the left.
-fn bar_chart(
+pub fn stat(value: &Value, unit: &str) -> Result<Stat, String> {
+    Ok(Stat {
+        median: number(value, &format!("median_{unit}"))?,
+        min: number(value, &format!("min_{unit}"))?,
+        max: number(value, &format!("max_{unit}"))?,
+    })
+}
+
+/// The name a model or unit has in the tables and on the charts.
+pub fn title(language: &str, model: &str) -> String {
+    let name = match model {
+        "threads" => "scoped threads",
+        "rayon-pool" => "rayon",
+        "tokio-tasks" => "tokio, multi-thread",
+        "tokio-current-thread" => "tokio, current-thread",
+        "spawn-blocking" => "spawn_blocking",
+        other => other,
+    };
+    format!("{language}, {name}")
+}
+
+/// Each side of the results with its language: Rust, then Python if it ran.
+pub fn sides(results: &Value) -> Vec<(&'static str, &Value)> {
+    let mut sides = vec![("Rust", results)];
+    if let Some(python) = python(results) {
+        sides.push(("Python", python));
+    }
+    sides
+}
+
+// How each model looks --------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Circle,
+    Square,
+    Triangle,
+    Down,
+    Diamond,
+    Plus,
+    Star,
+}
+
+#[derive(Clone, Copy)]
+struct Look {
+    color: RGBColor,
+    shape: Shape,
+    python: bool,
+}
+
+/// Colour and shape by kind of model (colours from the Okabe-Ito palette,
+/// which colour-blind readers can tell apart), fill and line by language.
+fn look(language: &str, model: &str) -> Look {
+    let (color, shape) = match model {
+        "threads" | "threading" | "thread" => (RGBColor(213, 94, 0), Shape::Circle),
+        "rayon-pool" | "rayon job" => (RGBColor(230, 159, 0), Shape::Triangle),
+        "processes" | "multiprocessing" | "process" => (RGBColor(0, 114, 178), Shape::Square),
+        "tokio-tasks" | "tokio task" => (RGBColor(0, 158, 115), Shape::Diamond),
+        "tokio-current-thread" | "asyncio" | "asyncio task" => {
+            (RGBColor(86, 180, 233), Shape::Down)
+        }
+        "spawn-blocking" | "spawn_blocking call" => (RGBColor(204, 121, 167), Shape::Plus),
+        _ => (RGBColor(90, 90, 90), Shape::Star),
+    };
+    Look {
+        color,
+        shape,
+        python: language == "Python",
+    }
+}
+
+/// The outline of a shape around (0, 0), in units of the marker's size.
+fn outline(shape: Shape) -> Vec<(f64, f64)> {
+    match shape {
+        Shape::Circle => (0..16)
+            .map(|i| {
+                let angle = i as f64 * std::f64::consts::TAU / 16.0;
+                (angle.cos(), angle.sin())
+            })
+            .collect(),
+        Shape::Square => vec![(-0.9, -0.9), (0.9, -0.9), (0.9, 0.9), (-0.9, 0.9)],
+        Shape::Triangle => vec![(0.0, -1.25), (1.15, 0.85), (-1.15, 0.85)],
+        Shape::Down => vec![(0.0, 1.25), (1.15, -0.85), (-1.15, -0.85)],
+        Shape::Diamond => vec![(0.0, -1.3), (1.3, 0.0), (0.0, 1.3), (-1.3, 0.0)],
+        Shape::Plus => {
+            let (a, b) = (0.4, 1.2);
+            vec![
+                (-a, -b),
+                (a, -b),
+                (a, -a),
+                (b, -a),
+                (b, a),
+                (a, a),
+                (a, b),
+                (-a, b),
+                (-a, a),
+                (-b, a),
+                (-b, -a),
+                (-a, -a),
+            ]
+        }
+        Shape::Star => (0..10)
+            .map(|i| {
+                let angle = i as f64 * std::f64::consts::PI / 5.0 - std::f64::consts::FRAC_PI_2;
+                let radius = if i % 2 == 0 { 1.35 } else { 0.6 };
+                (radius * angle.cos(), radius * angle.sin())
+            })
+            .collect(),
+    }
+}
+
+/// A marker at a pixel: filled for Rust, white inside for Python.
+fn marker(area: &Area, (x, y): (i32, i32), look: Look) -> Result<(), String> {
+    const SIZE: f64 = 5.5;
+    let points: Vec<(i32, i32)> = outline(look.shape)
+        .into_iter()
+        .map(|(dx, dy)| {
+            (
+                x + (dx * SIZE).round() as i32,
+                y + (dy * SIZE).round() as i32,
+            )
+        })
+        .collect();
+    let fill = if look.python { WHITE } else { look.color };
+    area.draw(&Polygon::new(points.clone(), fill.filled()))
+        .map_err(error)?;
+    let mut closed = points.clone();
+    closed.push(points[0]);
+    area.draw(&PathElement::new(closed, look.color.stroke_width(2)))
+        .map_err(error)
+}
+
+/// A line through pixels: solid for Rust, dashed for Python.
+fn line(area: &Area, points: Vec<(i32, i32)>, look: Look) -> Result<(), String> {
+    let style = look.color.stroke_width(2);
+    if look.python {
+        area.draw(&DashedPathElement::new(points, 7, 5, style))
+            .map_err(error)
+    } else {
+        area.draw(&PathElement::new(points, style)).map_err(error)
+    }
+}
+
+/// A whisker from `from` to `to` (pixels), with end caps across it.
+fn whisker(area: &Area, from: (i32, i32), to: (i32, i32), color: RGBColor) -> Result<(), String> {
+    let style = color.stroke_width(2);
+    area.draw(&PathElement::new(vec![from, to], style))
+        .map_err(error)?;
+    let vertical = from.0 == to.0;
+    for (x, y) in [from, to] {
+        let cap = if vertical {
+            vec![(x - 4, y), (x + 4, y)]
+        } else {
+            vec![(x, y - 4), (x, y + 4)]
+        };
+        area.draw(&PathElement::new(cap, style)).map_err(error)?;
+    }
+    Ok(())
+}
+
+/// A legend entry: a short line in the look, its marker, and the label.
+fn legend_entry(area: &Area, (x, y): (i32, i32), look: Look, label: &str) -> Result<(), String> {
+    line(area, vec![(x, y), (x + 30, y)], look)?;
+    marker(area, (x + 15, y), look)?;
+    write(
+        area,
+        label,
+        (x + 38, y),
+        aligned(TEXT, HPos::Left, VPos::Center),
+    )
+}
+
+// Axis labels ------------------------------------------------------------------
+
+/// Seconds as a tick label: `10 ms`, `1 s`, `100 ns`.
+fn time_label(seconds: f64) -> String {
+    let (scale, unit) = if seconds >= 1.0 {
+        (1.0, "s")
+    } else if seconds >= 1e-3 {
+        (1e3, "ms")
+    } else if seconds >= 1e-6 {
+        (1e6, "µs")
+    } else {
+        (1e9, "ns")
+    };
+    format!("{} {unit}", trim(seconds * scale))
+}
+
+/// Bytes as a tick label: `100 B`, `1 KiB`, `10 MiB`.
+fn bytes_label(bytes: f64) -> String {
+    let (scale, unit) = if bytes >= (1 << 20) as f64 {
+        ((1 << 20) as f64, "MiB")
+    } else if bytes >= 1024.0 {
+        (1024.0, "KiB")
+    } else {
+        (1.0, "B")
+    };
+    format!("{} {unit}", trim(bytes / scale))
+}
+
+/// 1000 -> `1,000`.
+fn count_label(count: f64) -> String {
+    let digits = format!("{}", count.round() as u64);
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A tick value without a needless `.0`.
+fn trim(x: f64) -> String {
+    let rounded = (x * 100.0).round() / 100.0;
+    if (rounded - rounded.round()).abs() < 1e-9 {
+        format!("{}", rounded.round() as i64)
+    } else {
+        format!("{rounded}")
+    }
+}
+
+/// Powers of ten (in seconds or counts) from at most `low` to at least `high`.
+fn decades(low: f64, high: f64) -> Vec<f64> {
+    let first = low.log10().floor() as i32;
+    let last = high.log10().ceil() as i32;
+    (first..=last).map(|e| 10f64.powi(e)).collect()
+}
+
+/// `100 B`, `1 KiB`, `10 KiB`...: a tick per decade, in binary units.
+fn byte_decades(low: f64, high: f64) -> Vec<f64> {
+    let ticks = [
+        10.0,
+        100.0,
+        1024.0,
+        10240.0,
+        102400.0,
+        1048576.0,
+        10485760.0,
+        104857600.0,
+        1073741824.0,
+    ];
+    let first = ticks.iter().rposition(|&t| t <= low).unwrap_or(0);
+    let last = ticks
+        .iter()
+        .position(|&t| t >= high)
+        .unwrap_or(ticks.len() - 1);
+    ticks[first..=last].to_vec()
+}
+
+/// Ticks at multiples of a round step, from 0 to at least `high`.
+fn linear_ticks(high: f64) -> Vec<f64> {
+    let step = [0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0]
+        .into_iter()
+        .find(|step| high / step <= 6.0)
+        .unwrap_or(50.0);
+    let count = (high / step).ceil() as usize;
+    (0..=count).map(|i| i as f64 * step).collect()
+}
+
+// Row charts: one row per model, a line of text above its bar or dot ----------
+
+/// One x axis of a row chart.
+enum Scale {
+    /// Bars from 0, on a linear axis, with a dashed line at `mark`.
+    Bars { mark: Option<f64> },
+    /// Dots with whiskers, on a log axis with these ticks.
+    Dots { ticks: Vec<f64> },
+}
+
+struct Panel {
+    heading: String,
+    scale: Scale,
+    label: fn(f64) -> String,
+    /// One value per row, in the rows' order (None: no dot or bar).
+    values: Vec<Option<Stat>>,
+}
+
+struct RowLabel {
+    text: String,
+    look: Look,
+}
+
+/// A chart of `rows`, with one panel beside the other, each with its own x
+/// axis; each row's text spans the width above its bars and dots.
+fn row_chart(
     title: &str,
-    axis: &str,
-    bars: &[Bar],
-    log_scale: bool,
-    mark: Option<(f64, &str)>,
+    rows: &[RowLabel],
+    panels: &[Panel],
+    notes: &[String],
 ) -> Result<String, String> {
+    let top = 62;
+    let axis = 34;
+    let count = rows.len() as i32;
+    let height = (top + count * ROW + axis + 8 + 22 * notes.len() as i32 + 6) as u32;
     let mut svg = String::new();
-    let height = 90 + 28 * bars.len() as u32;
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(error)?;
-        let largest = bars.iter().map(|b| b.1).fold(0.0, f64::max);
-        let count = bars.len();
-        let labels = |y: &f64| {
-            let index = y.round();
-            if (y - index).abs() < 1e-6 && index >= 0.0 && (index as usize) < count {
-                bars[count - 1 - index as usize].0.clone()
-            } else {
-                String::new()
-            }
-        };
-        let y_range = -0.5..count as f64 - 0.5;
-        let mut builder = ChartBuilder::on(&root);
-        builder
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(190);
-        // Draws the bars on either kind of x axis.
-        macro_rules! draw {
-            ($chart:expr, $low:expr) => {{
-                let mut chart = $chart;
-                chart
-                    .configure_mesh()
-                    .disable_y_mesh()
-                    .y_labels(count + 1)
-                    .y_label_formatter(&labels)
-                    .x_desc(axis)
-                    .x_label_formatter(&|x| axis_number(*x))
-                    .label_style(("sans-serif", 13))
-                    .draw()
-                    .map_err(error)?;
-                chart
-                    .draw_series(bars.iter().enumerate().map(|(i, (_, value, color))| {
-                        let y = (count - 1 - i) as f64;
-                        Rectangle::new([($low, y - 0.35), (*value, y + 0.35)], color.filled())
-                    }))
-                    .map_err(error)?;
-                chart
-                    .draw_series(bars.iter().enumerate().map(|(i, (_, value, _))| {
-                        let y = (count - 1 - i) as f64;
-                        Text::new(
-                            format!(" {}", axis_number(*value)),
-                            (*value, y + 0.2),
-                            ("sans-serif", 12),
-                        )
-                    }))
-                    .map_err(error)?;
-                if let Some((x, label)) = mark {
-                    chart
-                        .draw_series(std::iter::once(PathElement::new(
-                            vec![(x, -0.5), (x, count as f64 - 0.5)],
-                            BLACK.mix(0.45).stroke_width(2),
-                        )))
-                        .map_err(error)?;
-                    chart
-                        .draw_series(std::iter::once(Text::new(
-                            format!(" {label}"),
-                            (x, count as f64 - 0.6),
-                            ("sans-serif", 12),
-                        )))
-                        .map_err(error)?;
-                }
-            }};
+        write(
+            &root,
+            title,
+            (WIDTH as i32 / 2, 8),
+            aligned(TITLE, HPos::Center, VPos::Top),
+        )?;
+        let gap = 20;
+        let width = (WIDTH as i32 - 20 - gap * (panels.len() as i32 - 1)) / panels.len() as i32;
+        for (index, panel) in panels.iter().enumerate() {
+            let left = 10 + index as i32 * (width + gap);
+            draw_panel(&root, panel, rows, (left, width), (top, count))?;
         }
-        if log_scale {
-            let low = bars.iter().map(|b| b.1).fold(f64::MAX, f64::min) / 3.0;
-            let chart = builder
-                .build_cartesian_2d((low..largest * 6.0).log_scale(), y_range)
-                .map_err(error)?;
-            draw!(chart, low);
-        } else {
-            let right = largest.max(mark.map_or(0.0, |m| m.0)) * 1.25;
-            let chart = builder
-                .build_cartesian_2d(0.0..right, y_range)
-                .map_err(error)?;
-            draw!(chart, 0.0);
+        for (index, row) in rows.iter().enumerate() {
+            let y = top + index as i32 * ROW;
+            write(
+                &root,
+                &row.text,
+                (10, y + 2),
+                aligned(TEXT, HPos::Left, VPos::Top),
+            )?;
+        }
+        let notes_top = top + count * ROW + axis + 8;
+        for (index, note) in notes.iter().enumerate() {
+            write(
+                &root,
+                note,
+                (10, notes_top + 22 * index as i32),
+                aligned(TEXT, HPos::Left, VPos::Top),
+            )?;
         }
         root.present().map_err(error)?;
     }
     Ok(svg)
 }
 
-/// Short, stable numbers for axes and bar ends: 0.0125, 1.98, 2000, 3.5e6.
-fn axis_number(x: f64) -> String {
-    let size = x.abs();
-    if size == 0.0 {
-        "0".to_string()
-    } else if size >= 1e5 {
-        format!("{x:.1e}")
-    } else if size >= 100.0 {
-        format!("{x:.0}")
-    } else if size >= 10.0 {
-        format!("{x:.1}")
-    } else if size >= 0.01 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-fn cpu_speedup(results: &Value) -> Result<String, String> {
-    let mut bars = Vec::new();
-    for row in rows(results, "cpu")? {
-        let label = format!("Rust {}", text(row, "model")?);
-        bars.push((label, number(row, "speedup")?, RUST_COLOR));
-    }
-    if let Some(python) = python(results) {
-        for row in rows(python, "cpu")? {
-            let label = format!("Python {}", text(row, "model")?);
-            bars.push((label, number(row, "speedup")?, PYTHON_COLOR));
+fn draw_panel(
+    root: &Area,
+    panel: &Panel,
+    rows: &[RowLabel],
+    (left, width): (i32, i32),
+    (top, count): (i32, i32),
+) -> Result<(), String> {
+    write(
+        root,
+        &panel.heading,
+        (left + width / 2, top - 24),
+        aligned(TEXT, HPos::Center, VPos::Top),
+    )?;
+    let height = count * ROW + 34;
+    let area = root
+        .clone()
+        .shrink((left, top), (width as u32, height as u32));
+    let values = panel.values.iter().flatten();
+    let low = values.clone().map(|s| s.min).fold(f64::MAX, f64::min);
+    let high = values.map(|s| s.max).fold(0.0, f64::max);
+    let format = panel.label;
+    // Where each row's bar or dot sits, from its value's x pixel.
+    let band = |index: usize| top + index as i32 * ROW + 27;
+    match &panel.scale {
+        Scale::Bars { mark } => {
+            let right = high.max(mark.unwrap_or(0.0)) * 1.1;
+            let mut chart = ChartBuilder::on(&area)
+                .margin_left(12)
+                .margin_right(16)
+                .x_label_area_size(34)
+                .build_cartesian_2d(0.0..right, 0.0..1.0)
+                .map_err(error)?;
+            configure(&mut chart, format)?;
+            let x = |value: f64| chart.backend_coord(&(value, 0.0)).0;
+            for (index, (row, value)) in rows.iter().zip(&panel.values).enumerate() {
+                let Some(stat) = value else { continue };
+                let y = band(index);
+                let look = row.look;
+                let fill = if look.python {
+                    look.color.mix(0.25).filled()
+                } else {
+                    look.color.filled()
+                };
+                let bar = [(x(0.0), y - 7), (x(stat.median), y + 7)];
+                root.draw(&Rectangle::new(bar, fill)).map_err(error)?;
+                let edge = look.color.stroke_width(2);
+                root.draw(&Rectangle::new(bar, edge)).map_err(error)?;
+                whisker(root, (x(stat.min), y), (x(stat.max), y), BLACK)?;
+            }
+            if let Some(mark) = mark {
+                // Only beside the bars, never through a row's text.
+                for index in 0..rows.len() {
+                    let y = band(index);
+                    let segment = vec![(x(*mark), y - 11), (x(*mark), y + 11)];
+                    root.draw(&DashedPathElement::new(
+                        segment,
+                        4,
+                        3,
+                        BLACK.stroke_width(2),
+                    ))
+                    .map_err(error)?;
+                }
+            }
+        }
+        Scale::Dots { ticks } => {
+            let (first, last) = (ticks[0], ticks[ticks.len() - 1]);
+            let range = (first.min(low) / 1.2..last.max(high) * 1.2).log_scale();
+            let mut chart = ChartBuilder::on(&area)
+                .margin_left(20)
+                .margin_right(26)
+                .x_label_area_size(34)
+                .build_cartesian_2d(range.with_key_points(ticks.clone()), 0.0..1.0)
+                .map_err(error)?;
+            configure(&mut chart, format)?;
+            let x = |value: f64| chart.backend_coord(&(value, 0.0)).0;
+            for (index, (row, value)) in rows.iter().zip(&panel.values).enumerate() {
+                let Some(stat) = value else { continue };
+                let y = band(index);
+                whisker(root, (x(stat.min), y), (x(stat.max), y), row.look.color)?;
+                marker(root, (x(stat.median), y), row.look)?;
+            }
         }
     }
+    Ok(())
+}
+
+/// The x axis of a panel: ticks and their labels, no grid.
+fn configure<X: Ranged<ValueType = f64> + ValueFormatter<f64>>(
+    chart: &mut ChartContext<SVGBackend, Cartesian2d<X, RangedCoordf64>>,
+    format: fn(f64) -> String,
+) -> Result<(), String> {
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_y_axis()
+        .x_labels(5)
+        .x_label_formatter(&|x| format(*x))
+        .x_label_style(font(TEXT))
+        .axis_style(BLACK.stroke_width(1))
+        .draw()
+        .map_err(error)
+}
+
+// The charts ---------------------------------------------------------------------
+
+fn speedup_label(x: f64) -> String {
+    format!("{}x", trim(x))
+}
+
+/// CPU-bound: speedup bars beside wall-time dots, one row per model.
+fn cpu_chart(results: &Value) -> Result<String, String> {
     let cores = number(field(results, "machine")?, "cores")?;
-    bar_chart(
-        "CPU-bound: speedup over sequential (prime count)",
-        "times as fast as one thread of the same language",
-        &bars,
-        false,
-        Some((cores, "cores")),
+    let mut labels = Vec::new();
+    let (mut speedups, mut times) = (Vec::new(), Vec::new());
+    for (language, side) in sides(results) {
+        let rows = rows(side, "cpu")?;
+        let baseline = match rows.first() {
+            Some(first) => stat(field(first, "time")?, "s")?.median,
+            None => continue,
+        };
+        for row in rows {
+            let model = text(row, "model")?;
+            let time = stat(field(row, "time")?, "s")?;
+            let speedup = number(row, "speedup")?;
+            labels.push(RowLabel {
+                text: format!(
+                    "{}: {speedup:.2}x, {}",
+                    title(language, model),
+                    report::time(time.median)
+                ),
+                look: look(language, model),
+            });
+            // The spread of a speedup: the baseline's median over this
+            // model's largest and smallest sample.
+            speedups.push(Some(Stat {
+                median: speedup,
+                min: baseline / time.max,
+                max: baseline / time.min,
+            }));
+            times.push(Some(time));
+        }
+    }
+    let all = times.iter().flatten();
+    let low = all.clone().map(|t| t.min).fold(f64::MAX, f64::min);
+    let high = all.map(|t| t.max).fold(0.0, f64::max);
+    let samples = number(field(results, "settings")?, "repetitions")?;
+    let limit = number(field(results, "settings")?, "prime_limit")?;
+    row_chart(
+        &format!("CPU-bound: count the primes below {}", count_label(limit)),
+        &labels,
+        &[
+            Panel {
+                heading: "speedup over sequential".to_string(),
+                scale: Scale::Bars { mark: Some(cores) },
+                label: speedup_label,
+                values: speedups,
+            },
+            Panel {
+                heading: "wall time (log scale)".to_string(),
+                scale: Scale::Dots {
+                    ticks: decades(low, high),
+                },
+                label: time_label,
+                values: times,
+            },
+        ],
+        &[
+            format!("Dashed: the number of cores ({cores}). Speedups are over"),
+            "sequential in the same language. Whiskers: smallest to".to_string(),
+            format!("largest of {samples} samples; the text gives the median."),
+        ],
     )
 }
 
-/// Time for N concurrent waits, one line per model, log-log.
-fn io_chart(results: &Value, workload: &str, title: &str) -> Result<String, String> {
-    let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-    let mut add =
-        |label: String, n: f64, seconds: f64| match series.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, points)) => points.push((n, seconds)),
-            None => series.push((label, vec![(n, seconds)])),
+/// Cost per unit: one dot per unit, on a log axis.
+fn cost_chart(
+    results: &Value,
+    key: &str,
+    unit: &str,
+    title_text: &str,
+    heading: &str,
+    label: fn(f64) -> String,
+) -> Result<String, String> {
+    let mut labels = Vec::new();
+    let mut values = Vec::new();
+    for (language, side) in sides(results) {
+        for row in rows(side, "cost")? {
+            let Some(value) = row.get(key).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let mut stat = stat(value, unit)?;
+            if stat.median <= 0.0 {
+                continue; // a log axis has no place for it: the table shows it
+            }
+            // A sample at or below zero (noise in a small difference) has no
+            // place on a log axis either: its whisker ends at a tenth.
+            stat.min = stat.min.max(stat.median / 10.0);
+            let name = text(row, "unit")?;
+            let shown = if unit == "us" {
+                report::time(stat.median / 1e6)
+            } else {
+                report::bytes_spread(stat.median, stat.min, stat.max)
+                    .split(" (")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            labels.push(RowLabel {
+                text: format!("{}: {shown}", title(language, name)),
+                look: look(language, name),
+            });
+            values.push(Some(stat));
+        }
+    }
+    if values.is_empty() {
+        return Err(format!("no `{key}` in the results' cost rows"));
+    }
+    let scale = if unit == "us" { 1e-6 } else { 1.0 };
+    let values: Vec<Option<Stat>> = values
+        .into_iter()
+        .map(|v| {
+            v.map(|s| Stat {
+                median: s.median * scale,
+                min: s.min * scale,
+                max: s.max * scale,
+            })
+        })
+        .collect();
+    let all = values.iter().flatten();
+    let low = all.clone().map(|t| t.min).fold(f64::MAX, f64::min);
+    let high = all.map(|t| t.max).fold(0.0, f64::max);
+    let ticks = if unit == "us" {
+        decades(low, high)
+    } else {
+        byte_decades(low, high)
+    };
+    let samples = number(field(results, "settings")?, "repetitions")?;
+    row_chart(
+        title_text,
+        &labels,
+        &[Panel {
+            heading: heading.to_string(),
+            scale: Scale::Dots { ticks },
+            label,
+            values,
+        }],
+        &[format!(
+            "Whiskers: smallest to largest of {samples} samples."
+        )],
+    )
+}
+
+// Line charts: a series per model --------------------------------------------
+
+struct Point {
+    x: f64,
+    stat: Stat,
+    capped: bool,
+}
+
+struct Series {
+    language: &'static str,
+    model: String,
+    points: Vec<Point>,
+}
+
+/// What a line chart's axes are.
+struct Axes {
+    x: Vec<f64>,
+    /// The smallest and largest x of a point.
+    x_span: (f64, f64),
+    x_label: fn(f64) -> String,
+    x_desc: &'static str,
+    x_log: bool,
+    y: Vec<f64>,
+    /// The smallest and largest y of a whisker or a reference line.
+    y_span: (f64, f64),
+    y_label: fn(f64) -> String,
+    y_desc: &'static str,
+    y_log: bool,
+}
+
+/// A horizontal or diagonal reference line, dashed grey, with its legend text.
+struct Reference {
+    from: (f64, f64),
+    to: (f64, f64),
+    label: String,
+}
+
+fn line_chart(
+    title_text: &str,
+    series: &[Series],
+    axes: Axes,
+    reference: Reference,
+    notes: &[&str],
+) -> Result<String, String> {
+    let plot_height = 330;
+    let rust_rows = series.iter().filter(|s| s.language == "Rust").count();
+    let python_rows = series.len() - rust_rows;
+    let extra = usize::from(series.iter().any(|s| s.points.iter().any(|p| p.capped)));
+    let legend_rows = rust_rows.max(python_rows + 1 + extra) as i32;
+    let legend_top = 36 + plot_height + 8;
+    let notes_top = legend_top + 24 * legend_rows + 4;
+    let height = (notes_top + 22 * notes.len() as i32 + 8) as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        write(
+            &root,
+            title_text,
+            (WIDTH as i32 / 2, 8),
+            aligned(TITLE, HPos::Center, VPos::Top),
+        )?;
+        let plot = root.clone().shrink((0, 36), (WIDTH, plot_height as u32));
+        let (x0, x1) = axes.x_span;
+        let (y0, y1) = (axes.y[0], axes.y[axes.y.len() - 1]);
+        // Room beside the outermost points for the spread-out points.
+        let (x_low, x_high) = if axes.x_log {
+            (x0 / 1.6, x1 * 1.6)
+        } else {
+            (x0 - 0.4, x1 + 0.4)
         };
-    let mut collect = |prefix: &str, list: &[Value]| -> Result<(), String> {
-        for row in list.iter().filter(|r| r["workload"] == workload) {
-            if let Some(seconds) = row["seconds"].as_f64() {
-                let label = format!("{prefix} {}", text(row, "model")?);
-                add(label, number(row, "n_run")?, seconds);
+        let x_keys: Vec<f64> = axes
+            .x
+            .iter()
+            .copied()
+            .filter(|x| (x_low..=x_high).contains(x))
+            .collect();
+        let (y_low, y_high) = if axes.y_log {
+            (axes.y_span.0 / 1.5, axes.y_span.1 * 1.5)
+        } else {
+            (y0, y1 * 1.04)
+        };
+        macro_rules! draw {
+            ($x:expr, $y:expr) => {{
+                let mut chart = ChartBuilder::on(&plot)
+                    .margin_right(16)
+                    .margin_top(6)
+                    .x_label_area_size(52)
+                    .y_label_area_size(72)
+                    .build_cartesian_2d($x, $y)
+                    .map_err(error)?;
+                chart
+                    .configure_mesh()
+                    .x_labels(axes.x.len())
+                    .y_labels(axes.y.len())
+                    .x_label_formatter(&|x| (axes.x_label)(*x))
+                    .y_label_formatter(&|y| (axes.y_label)(*y))
+                    .x_desc(axes.x_desc)
+                    .y_desc(axes.y_desc)
+                    .label_style(font(TEXT))
+                    .axis_desc_style(font(TEXT))
+                    .light_line_style(WHITE)
+                    .bold_line_style(BLACK.mix(0.12))
+                    .draw()
+                    .map_err(error)?;
+                let at = |x: f64, y: f64| chart.backend_coord(&(x, y));
+                draw_lines(&root, series, &reference, &at, axes.x_log)?;
+            }};
+        }
+        let y_keys: Vec<f64> = axes
+            .y
+            .iter()
+            .copied()
+            .filter(|y| (y_low..=y_high).contains(y))
+            .collect();
+        match (axes.x_log, axes.y_log) {
+            (true, true) => draw!(
+                (x_low..x_high).log_scale().with_key_points(x_keys),
+                (y_low..y_high).log_scale().with_key_points(y_keys)
+            ),
+            // Linear axes: plotters picks round ticks, at most one a worker.
+            (false, false) => draw!(x_low..x_high, y_low..y_high),
+            _ => return Err("a line chart is log-log or linear".to_string()),
+        }
+        draw_legend(&root, series, &reference, legend_top, extra > 0)?;
+        for (index, note) in notes.iter().enumerate() {
+            write(
+                &root,
+                note,
+                (10, notes_top + 22 * index as i32),
+                aligned(TEXT, HPos::Left, VPos::Top),
+            )?;
+        }
+        root.present().map_err(error)?;
+    }
+    Ok(svg)
+}
+
+/// The reference line, then each series: its line, whiskers and markers,
+/// each point moved sideways a little (by its series' place in the list)
+/// so that points at the same value do not hide each other.
+fn draw_lines(
+    root: &Area,
+    series: &[Series],
+    reference: &Reference,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+    x_log: bool,
+) -> Result<(), String> {
+    let grey = RGBColor(110, 110, 110).stroke_width(2);
+    let ends = vec![
+        at(reference.from.0, reference.from.1),
+        at(reference.to.0, reference.to.1),
+    ];
+    root.draw(&DashedPathElement::new(ends, 8, 6, grey))
+        .map_err(error)?;
+    let count = series.len() as f64;
+    for (index, one) in series.iter().enumerate() {
+        let look = look(one.language, &one.model);
+        let offset = (index as f64 - (count - 1.0) / 2.0) * if x_log { 0.022 } else { 0.025 };
+        let moved = |x: f64| {
+            if x_log {
+                x * 10f64.powf(offset)
+            } else {
+                x + offset
+            }
+        };
+        let pixels: Vec<(i32, i32)> = one
+            .points
+            .iter()
+            .map(|p| at(moved(p.x), p.stat.median))
+            .collect();
+        line(root, pixels.clone(), look)?;
+        for (point, &pixel) in one.points.iter().zip(&pixels) {
+            let (x, _) = pixel;
+            let low = at(moved(point.x), point.stat.min).1;
+            let high = at(moved(point.x), point.stat.max).1;
+            if high < low - 2 {
+                whisker(root, (x, low), (x, high), look.color)?;
+            }
+            if point.capped {
+                root.draw(&Circle::new(pixel, 10, BLACK.stroke_width(2)))
+                    .map_err(error)?;
+            }
+            marker(root, pixel, look)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rust's series in the left column; Python's, the reference line and the
+/// mark of a capped point in the right one.
+fn draw_legend(
+    root: &Area,
+    series: &[Series],
+    reference: &Reference,
+    top: i32,
+    capped: bool,
+) -> Result<(), String> {
+    let (mut rust_row, mut python_row) = (0, 0);
+    let half = WIDTH as i32 / 2;
+    for one in series {
+        let look = look(one.language, &one.model);
+        let label = title(one.language, &one.model);
+        let (x, row) = if one.language == "Rust" {
+            rust_row += 1;
+            (10, rust_row - 1)
+        } else {
+            python_row += 1;
+            (half + 4, python_row - 1)
+        };
+        legend_entry(root, (x, top + 10 + 24 * row), look, &label)?;
+    }
+    let y = top + 10 + 24 * python_row;
+    let grey = RGBColor(110, 110, 110).stroke_width(2);
+    root.draw(&DashedPathElement::new(
+        vec![(half + 4, y), (half + 34, y)],
+        8,
+        6,
+        grey,
+    ))
+    .map_err(error)?;
+    write(
+        root,
+        &reference.label,
+        (half + 42, y),
+        aligned(TEXT, HPos::Left, VPos::Center),
+    )?;
+    if capped {
+        let y = y + 24;
+        root.draw(&Circle::new((half + 19, y), 10, BLACK.stroke_width(2)))
+            .map_err(error)?;
+        write(
+            root,
+            "capped: ran fewer",
+            (half + 42, y),
+            aligned(TEXT, HPos::Left, VPos::Center),
+        )?;
+    }
+    Ok(())
+}
+
+/// Time for N concurrent waits, one line per model, log-log.
+fn io_chart(results: &Value, workload: &str, title_text: &str) -> Result<String, String> {
+    let mut series: Vec<Series> = Vec::new();
+    for (language, side) in sides(results) {
+        for row in rows(side, "io")?
+            .iter()
+            .filter(|r| r["workload"] == workload)
+        {
+            let Some(time) = row.get("time").filter(|t| !t.is_null()) else {
+                continue;
+            };
+            let model = text(row, "model")?;
+            let ran = number(row, "n_run")?;
+            let point = Point {
+                x: ran,
+                stat: stat(time, "s")?,
+                capped: ran < number(row, "n")?,
+            };
+            match series
+                .iter_mut()
+                .find(|s| s.language == language && s.model == model)
+            {
+                Some(one) => one.points.push(point),
+                None => series.push(Series {
+                    language,
+                    model: model.to_string(),
+                    points: vec![point],
+                }),
             }
         }
-        Ok(())
-    };
-    collect("Rust", rows(results, "io")?)?;
-    if let Some(python) = python(results) {
-        collect("Python", rows(python, "io")?)?;
-    }
-    let points = series.iter().flat_map(|(_, p)| p.iter());
-    let (mut low, mut high) = (f64::MAX, 0.0f64);
-    let (mut fewest, mut most) = (f64::MAX, 0.0f64);
-    for &(n, seconds) in points {
-        low = low.min(seconds);
-        high = high.max(seconds);
-        fewest = fewest.min(n);
-        most = most.max(n);
     }
     if series.is_empty() {
         return Err(format!("no {workload} measurements in the results"));
     }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 480)).into_drawing_area();
-        root.fill(&WHITE).map_err(error)?;
-        let (plot, legend) = root.split_horizontally(WIDTH - 200);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(
-                (fewest / 1.5..most * 1.5).log_scale(),
-                (low / 1.5..high * 1.5).log_scale(),
-            )
-            .map_err(error)?;
-        chart
-            .configure_mesh()
-            .x_desc("concurrent waits (log scale)")
-            .y_desc("wall time, seconds (log scale)")
-            .x_label_formatter(&|x| axis_number(*x))
-            .y_label_formatter(&|y| axis_number(*y))
-            .label_style(("sans-serif", 13))
-            .draw()
-            .map_err(error)?;
-        for (index, (label, points)) in series.iter().enumerate() {
-            let (language, model) = label.split_once(' ').unwrap_or(("", label));
-            let color = series_color(model);
-            // Rust: thick lines, hollow circles; Python: thin, filled squares.
-            let python = language == "Python";
-            let style = color.stroke_width(if python { 1 } else { 2 });
-            // The legend, beside the plot where it hides no point.
-            let y = 50 + 20 * index as i32;
-            chart
-                .draw_series(std::iter::once(PathElement::new(points.clone(), style)))
-                .map_err(error)?;
-            let square = |point| {
-                EmptyElement::at(point) + Rectangle::new([(-3, -3), (3, 3)], color.filled())
-            };
-            let circle =
-                |point| EmptyElement::at(point) + Circle::new((0, 0), 3, color.stroke_width(2));
-            if python {
-                chart
-                    .draw_series(points.iter().map(|&p| square(p)))
-                    .map_err(error)?;
-                let square = Rectangle::new([(19, y - 3), (25, y + 3)], color.filled());
-                legend.draw(&square).map_err(error)?;
-            } else {
-                chart
-                    .draw_series(points.iter().map(|&p| circle(p)))
-                    .map_err(error)?;
-                let circle = Circle::new((22, y), 3, color.stroke_width(2));
-                legend.draw(&circle).map_err(error)?;
-            }
-            legend
-                .draw(&PathElement::new(vec![(8, y), (36, y)], style))
-                .map_err(error)?;
-            legend
-                .draw(&Text::new(label.clone(), (44, y - 7), ("sans-serif", 12)))
-                .map_err(error)?;
-        }
-        root.present().map_err(error)?;
+    let points = series.iter().flat_map(|s| s.points.iter());
+    let (mut fewest, mut most, mut low, mut high) = (f64::MAX, 0.0f64, f64::MAX, 0.0f64);
+    for point in points {
+        fewest = fewest.min(point.x);
+        most = most.max(point.x);
+        low = low.min(point.stat.min);
+        high = high.max(point.stat.max);
     }
-    Ok(svg)
+    let wait = number(field(results, "settings")?, "wait_ms")? / 1e3;
+    let samples = number(field(results, "settings")?, "repetitions")?;
+    let note = format!("Whiskers: smallest to largest of {samples} samples.");
+    line_chart(
+        title_text,
+        &series,
+        Axes {
+            x: decades(fewest, most),
+            x_span: (fewest, most),
+            x_label: count_label,
+            x_desc: "concurrent waits (log scale)",
+            x_log: true,
+            y: decades(low.min(wait), high),
+            y_span: (low.min(wait), high),
+            y_label: time_label,
+            y_desc: "wall time (log scale)",
+            y_log: true,
+        },
+        Reference {
+            from: (fewest / 1.5, wait),
+            to: (most * 1.5, wait),
+            label: format!("one wait ({})", time_label(wait)),
+        },
+        &[&note],
+    )
 }
 
-fn cost_chart(results: &Value, key: &str, title: &str, axis: &str) -> Result<String, String> {
-    let mut bars = Vec::new();
-    for row in rows(results, "cost")? {
-        if let Some(value) = row[key].as_f64().filter(|v| *v > 0.0) {
-            bars.push((format!("Rust {}", text(row, "unit")?), value, RUST_COLOR));
-        }
-    }
-    if let Some(python) = python(results) {
-        for row in rows(python, "cost")? {
-            if let Some(value) = row[key].as_f64().filter(|v| *v > 0.0) {
-                bars.push((
-                    format!("Python {}", text(row, "unit")?),
-                    value,
-                    PYTHON_COLOR,
-                ));
+/// CPU-bound speedup with 1, 2, ... workers.
+fn scaling_chart(results: &Value) -> Result<String, String> {
+    let mut series = Vec::new();
+    let mut top = 1.0f64;
+    for (language, side) in sides(results) {
+        let baseline = match rows(side, "cpu")?.first() {
+            Some(first) => stat(field(first, "time")?, "s")?.median,
+            None => continue,
+        };
+        for curve in rows(side, "scaling")? {
+            let mut points = Vec::new();
+            for point in rows(curve, "points")? {
+                let time = stat(field(point, "time")?, "s")?;
+                let stat = Stat {
+                    median: number(point, "speedup")?,
+                    min: baseline / time.max,
+                    max: baseline / time.min,
+                };
+                top = top.max(stat.max);
+                points.push(Point {
+                    x: number(point, "workers")?,
+                    stat,
+                    capped: false,
+                });
             }
+            series.push(Series {
+                language,
+                model: text(curve, "model")?.to_string(),
+                points,
+            });
         }
     }
-    if bars.is_empty() {
-        return Err(format!("no `{key}` in the results' cost rows"));
+    let cores = number(field(results, "machine")?, "cores")?;
+    let step = if cores <= 8.0 {
+        1
+    } else {
+        (cores / 8.0).ceil() as usize
+    };
+    let mut x: Vec<f64> = (1..=cores as usize)
+        .step_by(step)
+        .map(|w| w as f64)
+        .collect();
+    if x.last() != Some(&cores) {
+        x.push(cores);
     }
-    bar_chart(title, axis, &bars, true, None)
+    let samples = number(field(results, "settings")?, "repetitions")?;
+    let note = format!("Whiskers: smallest to largest of {samples} samples.");
+    line_chart(
+        "CPU-bound: speedup by the number of workers",
+        &series,
+        Axes {
+            x_span: (1.0, cores),
+            x,
+            x_label: |x| trim(x),
+            x_desc: "workers (one per core at most)",
+            x_log: false,
+            y: linear_ticks(top.max(cores)),
+            y_span: (0.0, top.max(cores)),
+            y_label: speedup_label,
+            y_desc: "speedup over sequential",
+            y_log: false,
+        },
+        Reference {
+            from: (1.0, 1.0),
+            to: (cores, cores),
+            label: "ideal: speedup = workers".to_string(),
+        },
+        &[&note, "Each language against its own sequential run."],
+    )
 }
 
-/// Writes every chart into `dir`; returns their file names.
+/// Writes every chart and the tables into `dir`; returns their file names.
 pub fn write_all(results: &Value, dir: &Path) -> Result<Vec<&'static str>, String> {
-    let charts = [
-        ("cpu-speedup.svg", cpu_speedup(results)?),
+    let files = [
+        ("cpu-speedup.svg", cpu_chart(results)?),
+        ("cpu-scaling.svg", scaling_chart(results)?),
         (
             "io-sleep.svg",
             io_chart(results, "sleep", "I/O-bound: N concurrent timer sleeps")?,
@@ -329,33 +1065,38 @@ pub fn write_all(results: &Value, dir: &Path) -> Result<Vec<&'static str>, Strin
             io_chart(
                 results,
                 "tcp",
-                "I/O-bound: N concurrent requests to a slow echo server",
+                "I/O-bound: N requests to a slow echo server",
             )?,
         ),
         (
             "cost-spawn.svg",
             cost_chart(
                 results,
-                "spawn_join_us",
-                "Cost per unit: spawn and join one",
-                "microseconds (log scale)",
+                "spawn_join",
+                "us",
+                "Cost per unit: spawn one and wait for it",
+                "time per unit (log scale)",
+                time_label,
             )?,
         ),
         (
             "cost-memory.svg",
             cost_chart(
                 results,
-                "memory_bytes",
-                "Cost per unit: resident memory while alive",
-                "bytes (log scale)",
+                "memory",
+                "bytes",
+                "Cost per unit: memory while alive",
+                "PSS + page tables + kernel stacks (log scale)",
+                bytes_label,
             )?,
         ),
+        ("tables.md", tables::write(results)?),
     ];
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut names = Vec::new();
-    for (name, svg) in charts {
+    for (name, text) in files {
         let file = dir.join(name);
-        std::fs::write(&file, svg).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
         names.push(name);
     }
     Ok(names)

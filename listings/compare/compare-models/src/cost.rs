@@ -2,17 +2,25 @@
 
 use super::*;
 
+/// The units measured, in the order of the table.
+pub const UNITS: [&str; 5] = [
+    "thread",
+    "process",
+    "tokio task",
+    "spawn_blocking call",
+    "rayon job",
+];
+
 pub struct Row {
     pub unit: &'static str,
+    /// Spawn-and-join repetitions that each sample averages over.
     pub spawns: usize,
-    /// Average time to spawn one and wait for it to finish.
-    pub spawn_join: Duration,
-    /// Resident memory each one adds while alive, if measured.
-    pub memory_bytes: Option<i64>,
+    /// Average time to spawn one and wait for it to finish, in µs.
+    pub spawn_join: Spread,
+    /// Units alive at once while the memory is measured (0: not measured).
     pub alive: usize,
-    /// For processes, the proportional set size (shared pages divided
-    /// among the processes that share them).
-    pub pss_bytes: Option<i64>,
+    /// The memory one adds while alive, in bytes (see `footprint`).
+    pub memory: Option<Spread>,
 }
 
 impl Row {
@@ -20,29 +28,34 @@ impl Row {
         json!({
             "unit": self.unit,
             "spawns": self.spawns,
-            "spawn_join_us": self.spawn_join.as_secs_f64() * 1e6,
-            "memory_bytes": self.memory_bytes,
+            "spawn_join": self.spawn_join.to_json("us"),
             "alive": self.alive,
-            "pss_bytes": self.pss_bytes,
+            "memory": self.memory.as_ref().map(|m| m.to_json("bytes")),
         })
     }
 }
 
-fn average(total: Duration, count: usize) -> Duration {
-    total / count.max(1) as u32
-}
-
 // ANCHOR: cost
-/// Resident memory of this process, from /proc/self/status.
-fn resident_bytes() -> Result<i64, String> {
-    limits::status_field("/proc/self/status", "VmRSS:").map(|kib| kib * 1024)
+/// The memory metric of the processes chapter ("What a process costs"), in
+/// bytes: the proportional set size (PSS) of this process and of
+/// `children`, their page tables (VmPTE), and the kernel stacks of every
+/// task on the machine (KernelStack, system-wide).
+fn footprint(children: &[u32]) -> Result<f64, String> {
+    let mut kib = limits::status_field("/proc/self/smaps_rollup", "Pss:")?
+        + limits::status_field("/proc/self/status", "VmPTE:")?;
+    for pid in children {
+        kib += limits::status_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:")?;
+        kib += limits::status_field(&format!("/proc/{pid}/status"), "VmPTE:")?;
+    }
+    kib += limits::status_field("/proc/meminfo", "KernelStack:")?;
+    Ok(kib as f64 * 1024.0)
 }
 
 /// Memory added by `count` sleeping threads, per thread.
-fn thread_memory(count: usize) -> Result<i64, String> {
+pub fn thread_memory(count: usize) -> Result<f64, String> {
     let started = Barrier::new(count + 1);
     let release = Barrier::new(count + 1);
-    let before = resident_bytes()?;
+    let before = footprint(&[])?;
     thread::scope(|scope| {
         for _ in 0..count {
             scope.spawn(|| {
@@ -51,160 +64,177 @@ fn thread_memory(count: usize) -> Result<i64, String> {
             });
         }
         started.wait(); // every thread is alive and waiting now
-        let during = resident_bytes();
+        let during = footprint(&[]);
         release.wait();
-        Ok((during? - before) / count as i64)
+        Ok((during? - before) / count as f64)
     })
 }
 
 /// Memory added by `count` waiting tokio tasks, per task.
-fn task_memory(count: usize, runtime: &Runtime) -> Result<i64, String> {
+pub fn task_memory(count: usize, runtime: &Runtime) -> Result<f64, String> {
     runtime.block_on(async {
         let (release, released) = tokio::sync::watch::channel(false);
-        let before = resident_bytes()?;
+        let before = footprint(&[])?;
         let mut set = JoinSet::new();
         for _ in 0..count {
             let mut released = released.clone();
             set.spawn(async move { released.changed().await.map_err(|e| e.to_string()) });
         }
-        let during = resident_bytes()?;
+        let during = footprint(&[])?;
         release.send(true).map_err(|e| e.to_string())?;
         join_all(set).await?;
-        Ok((during - before) / count as i64)
+        Ok((during - before) / count as f64)
     })
 }
 // ANCHOR_END: cost
 
-/// Resident and proportional memory of live worker processes, each.
-fn process_memory(count: usize) -> Result<(i64, i64), String> {
-    let mut workers = Vec::new();
-    for _ in 0..count {
-        let mut worker = worker::Worker::start()?;
-        worker.send("ready")?;
-        worker.reply()?; // it is up and idle
-        workers.push(worker);
-    }
-    let (mut rss, mut pss) = (0, 0);
-    for worker in &workers {
-        let pid = worker.pid();
-        rss += limits::status_field(&format!("/proc/{pid}/status"), "VmRSS:")? * 1024;
-        pss += limits::status_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:")? * 1024;
-    }
-    for worker in workers {
-        worker.finish()?;
-    }
-    Ok((rss / count as i64, pss / count as i64))
+/// One memory sample of threads or tasks, taken in a new worker process:
+/// in this one, the allocator keeps the memory an earlier sample freed and
+/// hands it out again, so that the next sample would see little growth.
+fn in_new_process(command: &str) -> Result<f64, String> {
+    let reply = worker::Worker::start_with(command)?.finish()?;
+    reply
+        .parse()
+        .map_err(|_| format!("a worker process answered {reply:?}"))
 }
 
+/// Memory added by `count` idle worker processes, per process.
+fn process_memory(count: usize) -> Result<f64, String> {
+    let before = footprint(&[])?;
+    let mut workers = Vec::new();
+    for _ in 0..count {
+        workers.push(worker::Worker::start_ready()?);
+    }
+    let pids: Vec<u32> = workers.iter().map(worker::Worker::pid).collect();
+    let during = footprint(&pids);
+    for worker in workers {
+        worker.close()?;
+    }
+    Ok((during? - before) / count as f64)
+}
+
+/// The average time of one `spawn_and_join`, in µs, over `count` of them.
 fn time_spawns(
     count: usize,
     mut spawn_and_join: impl FnMut() -> Result<(), String>,
-) -> Result<Duration, String> {
+) -> Result<f64, String> {
     let started = Instant::now();
     for _ in 0..count {
         spawn_and_join()?;
     }
-    Ok(average(started.elapsed(), count))
+    Ok(started.elapsed().as_secs_f64() * 1e6 / count.max(1) as f64)
 }
 
-pub fn measure(settings: &Settings, runtimes: &Runtimes) -> Result<Vec<Row>, String> {
+/// One sample of `unit`: its spawn-and-join time, and its memory if it has
+/// a memory of its own. Runtimes are built before the clock starts.
+fn sample(settings: &Settings, cores: usize, unit: &str) -> Result<(f64, Option<f64>), String> {
     let s = settings;
-    s.progress("cost: threads");
-    let thread_spawn = time_spawns(s.thread_spawns, || {
-        thread::spawn(|| ())
-            .join()
-            .map_err(|_| "a thread panicked".to_string())
-    })?;
-    let thread_memory = thread_memory(s.threads_alive)?;
-
-    s.progress("cost: processes");
-    let exe = env::current_exe().map_err(|e| e.to_string())?;
-    let process_spawn = time_spawns(s.process_spawns, || {
-        // With stdin closed, a worker exits at once.
-        let status = Command::new(&exe)
-            .env(ROLE_VARIABLE, "worker")
-            .stdin(Stdio::null())
-            .status()
-            .map_err(|e| format!("cannot start a worker process: {e}"))?;
-        status
-            .success()
-            .then_some(())
-            .ok_or(format!("a worker ended with {status}"))
-    })?;
-    let (process_rss, process_pss) = process_memory(s.processes_alive)?;
-
-    s.progress("cost: tokio tasks");
-    let runtime = &runtimes.multi_thread;
-    // Spawned from inside a task, as tasks usually are: the new task goes
-    // to this worker's own queue, with no other thread to wake.
-    let task_spawns = s.task_spawns;
-    let task_spawn = runtime.block_on(async move {
-        let timing = tokio::spawn(async move {
-            let started = Instant::now();
-            for _ in 0..task_spawns {
-                tokio::spawn(async {}).await.map_err(|e| e.to_string())?;
-            }
-            Ok::<_, String>(average(started.elapsed(), task_spawns))
-        });
-        timing.await.map_err(|e| e.to_string())?
-    })?;
-    let task_memory = task_memory(s.tasks_alive, runtime)?;
-
-    s.progress("cost: spawn_blocking and rayon jobs");
-    let blocking_spawn = runtime.block_on(async {
-        let started = Instant::now();
-        for _ in 0..s.thread_spawns {
-            tokio::task::spawn_blocking(|| ())
-                .await
-                .map_err(|e| e.to_string())?;
+    match unit {
+        "thread" => {
+            let spawn = time_spawns(s.thread_spawns, || {
+                thread::spawn(|| ())
+                    .join()
+                    .map_err(|_| "a thread panicked".to_string())
+            })?;
+            let memory = in_new_process(&format!("thread-memory {}", s.threads_alive))?;
+            Ok((spawn, Some(memory)))
         }
-        Ok::<_, String>(average(started.elapsed(), s.thread_spawns))
-    })?;
-    let rayon_spawn = time_spawns(s.thread_spawns, || {
-        rayon::scope(|scope| scope.spawn(|_| ()));
-        Ok(())
-    })?;
+        "process" => {
+            let exe = env::current_exe().map_err(|e| e.to_string())?;
+            let spawn = time_spawns(s.process_spawns, || {
+                // With stdin closed, a worker exits at once.
+                let status = Command::new(&exe)
+                    .env(ROLE_VARIABLE, "worker")
+                    .stdin(Stdio::null())
+                    .status()
+                    .map_err(|e| format!("cannot start a worker process: {e}"))?;
+                status
+                    .success()
+                    .then_some(())
+                    .ok_or(format!("a worker ended with {status}"))
+            })?;
+            Ok((spawn, Some(process_memory(s.processes_alive)?)))
+        }
+        "tokio task" => {
+            let runtimes = Runtimes::new(cores)?;
+            let runtime = &runtimes.multi_thread;
+            // Spawned from inside a task, as tasks usually are: the new task
+            // goes to this worker's own queue, with no other thread to wake.
+            let spawns = s.task_spawns;
+            let spawn = runtime.block_on(async move {
+                let timing = tokio::spawn(async move {
+                    let started = Instant::now();
+                    for _ in 0..spawns {
+                        tokio::spawn(async {}).await.map_err(|e| e.to_string())?;
+                    }
+                    Ok::<_, String>(started.elapsed().as_secs_f64() * 1e6 / spawns as f64)
+                });
+                timing.await.map_err(|e| e.to_string())?
+            })?;
+            let command = format!("task-memory {} {cores}", s.tasks_alive);
+            Ok((spawn, Some(in_new_process(&command)?)))
+        }
+        "spawn_blocking call" => {
+            let runtimes = Runtimes::new(cores)?;
+            let spawn = runtimes.multi_thread.block_on(async {
+                let started = Instant::now();
+                for _ in 0..s.thread_spawns {
+                    tokio::task::spawn_blocking(|| ())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok::<_, String>(started.elapsed().as_secs_f64() * 1e6 / s.thread_spawns as f64)
+            })?;
+            Ok((spawn, None))
+        }
+        _ => {
+            let runtimes = Runtimes::new(cores)?;
+            let spawn = time_spawns(s.thread_spawns, || {
+                runtimes.rayon.scope(|scope| scope.spawn(|_| ()));
+                Ok(())
+            })?;
+            Ok((spawn, None))
+        }
+    }
+}
 
-    let row = |unit, spawns, spawn_join, memory_bytes, alive| Row {
-        unit,
-        spawns,
-        spawn_join,
-        memory_bytes,
-        alive,
-        pss_bytes: None,
-    };
-    Ok(vec![
-        row(
-            "thread",
-            s.thread_spawns,
-            thread_spawn,
-            Some(thread_memory),
-            s.threads_alive,
-        ),
-        Row {
-            pss_bytes: Some(process_pss),
-            ..row(
-                "process",
-                s.process_spawns,
-                process_spawn,
-                Some(process_rss),
-                s.processes_alive,
-            )
-        },
-        row(
-            "tokio task",
-            s.task_spawns,
-            task_spawn,
-            Some(task_memory),
-            s.tasks_alive,
-        ),
-        row(
-            "spawn_blocking call",
-            s.thread_spawns,
-            blocking_spawn,
-            None,
-            0,
-        ),
-        row("rayon job", s.thread_spawns, rayon_spawn, None, 0),
-    ])
+pub fn measure(settings: &Settings, cores: usize) -> Result<Vec<Row>, String> {
+    let s = settings;
+    let mut rows: Vec<Row> = UNITS
+        .into_iter()
+        .map(|unit| {
+            let (spawns, alive) = match unit {
+                "thread" => (s.thread_spawns, s.threads_alive),
+                "process" => (s.process_spawns, s.processes_alive),
+                "tokio task" => (s.task_spawns, s.tasks_alive),
+                _ => (s.thread_spawns, 0),
+            };
+            Row {
+                unit,
+                spawns,
+                spawn_join: Spread::default(),
+                alive,
+                memory: (alive > 0).then(Spread::default),
+            }
+        })
+        .collect();
+    for repetition in 0..s.repetitions {
+        for unit in order(&UNITS, repetition) {
+            s.progress(&format!(
+                "cost: {unit}: sample {} of {}",
+                repetition + 1,
+                s.repetitions
+            ));
+            let (spawn, memory) = sample(s, cores, unit)?;
+            let row = rows
+                .iter_mut()
+                .find(|r| r.unit == unit)
+                .expect("a row per unit");
+            row.spawn_join.push(spawn);
+            if let (Some(spread), Some(bytes)) = (&mut row.memory, memory) {
+                spread.push(bytes);
+            }
+        }
+    }
+    Ok(rows)
 }

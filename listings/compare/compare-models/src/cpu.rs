@@ -2,8 +2,10 @@
 
 use super::*;
 
-/// Numbers are dealt to the workers in blocks of this many, round robin,
-/// so that each gets as many large (expensive) numbers as the others.
+/// The numbers are split in blocks of this many. Threads, processes and
+/// tasks each take every n-th block (a fixed split, round robin), so that
+/// each gets as many large, expensive numbers as the others; rayon splits
+/// the blocks itself.
 const BLOCK: u64 = 1_000;
 
 fn is_prime(n: u64) -> bool {
@@ -36,13 +38,37 @@ pub fn count_share(worker: u64, workers: u64, limit: u64) -> usize {
         .sum()
 }
 
+/// What a model needs before the clock starts: its runtimes and pool,
+/// and, for the processes model, its worker processes, started and idle
+/// (as a `multiprocessing.Pool` is before its `map`).
+pub struct Ready {
+    runtimes: Runtimes,
+    processes: Vec<worker::Worker>,
+}
+
+impl Ready {
+    fn new(model: Model, workers: usize) -> Result<Ready, String> {
+        let processes = if model == Model::Processes {
+            (0..workers)
+                .map(|_| worker::Worker::start_ready())
+                .collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
+        Ok(Ready {
+            runtimes: Runtimes::new(workers)?,
+            processes,
+        })
+    }
+}
+
 // ANCHOR: cpu
 /// Counts the primes below `limit` with `workers` workers of `model`.
 fn count_primes(
     model: Model,
     workers: u64,
     limit: u64,
-    runtimes: &Runtimes,
+    ready: &mut Ready,
 ) -> Result<usize, String> {
     let share = move |worker| count_share(worker, workers, limit);
     match model {
@@ -56,20 +82,24 @@ fn count_primes(
                 .sum::<Result<usize, _>>()
                 .map_err(|_| "a thread panicked".to_string())
         }),
-        // rayon splits the blocks among its threads and steals as they go.
-        Model::RayonPool => Ok((0..limit.div_ceil(BLOCK))
-            .into_par_iter()
-            .map(|block| count_block(block, limit))
-            .sum()),
+        // rayon splits the range of blocks in halves, and the halves again,
+        // as its threads become free to take them: a thread that runs out of
+        // work steals a half that another has not started.
+        Model::RayonPool => Ok(ready.runtimes.rayon.install(|| {
+            (0..limit.div_ceil(BLOCK))
+                .into_par_iter()
+                .map(|block| count_block(block, limit))
+                .sum()
+        })),
+        // Worker processes that were started before the clock: each is
+        // sent its share, counts it and answers with its count.
         Model::Processes => {
-            let children = (0..workers)
-                .map(|worker| {
-                    worker::Worker::start_with(&format!("primes {worker} {workers} {limit}"))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            for (worker, process) in ready.processes.iter_mut().enumerate() {
+                process.send(&format!("primes {worker} {workers} {limit}"))?;
+            }
             let mut total = 0;
-            for child in children {
-                let reply = child.finish()?;
+            for process in &mut ready.processes {
+                let reply = process.reply()?;
                 total += reply
                     .parse::<usize>()
                     .map_err(|_| format!("a worker process answered {reply:?}"))?;
@@ -79,7 +109,7 @@ fn count_primes(
         // Plain async tasks that compute without ever awaiting: they run
         // in parallel only if the runtime has several worker threads.
         Model::TokioTasks | Model::TokioCurrentThread => {
-            runtimes.for_model(model).block_on(async {
+            ready.runtimes.for_model(model).block_on(async {
                 let mut set = JoinSet::new();
                 for worker in 0..workers {
                     set.spawn(async move { Ok(share(worker)) });
@@ -87,7 +117,7 @@ fn count_primes(
                 Ok(join_all(set).await?.into_iter().sum())
             })
         }
-        Model::SpawnBlocking => runtimes.multi_thread.block_on(async {
+        Model::SpawnBlocking => ready.runtimes.multi_thread.block_on(async {
             let mut set = JoinSet::new();
             for worker in 0..workers {
                 set.spawn_blocking(move || Ok(share(worker)));
@@ -98,14 +128,14 @@ fn count_primes(
 }
 // ANCHOR_END: cpu
 
+/// One model's figure at the full number of workers.
 pub struct Row {
     pub model: Model,
-    pub workers: u64,
-    pub samples: Vec<Duration>,
+    pub workers: usize,
     pub primes: usize,
-    /// The median sample.
-    pub time: Duration,
-    /// Sequential time over this model's time.
+    /// Wall time, in seconds.
+    pub time: Spread,
+    /// The sequential median over this model's median.
     pub speedup: f64,
 }
 
@@ -115,56 +145,110 @@ impl Row {
             "model": self.model.name(),
             "workers": self.workers,
             "primes": self.primes,
-            "seconds": self.time.as_secs_f64(),
-            "samples_s": self.samples.iter().map(Duration::as_secs_f64).collect::<Vec<_>>(),
+            "time": self.time.to_json("s"),
             "speedup": self.speedup,
         })
     }
 }
 
-pub fn measure(settings: &Settings, cores: usize, runtimes: &Runtimes) -> Result<Vec<Row>, String> {
-    let mut rows: Vec<Row> = Vec::new();
+/// One model's speedup with 1, 2, ... workers.
+pub struct Curve {
+    pub model: Model,
+    pub points: Vec<(usize, Spread, f64)>,
+}
+
+impl Curve {
+    pub fn to_json(&self) -> Value {
+        let points: Vec<Value> = self
+            .points
+            .iter()
+            .map(|(workers, time, speedup)| {
+                json!({ "workers": workers, "time": time.to_json("s"), "speedup": speedup })
+            })
+            .collect();
+        json!({ "model": self.model.name(), "points": points })
+    }
+}
+
+/// One timed count; set-up (runtimes, worker processes) is not timed.
+fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, String> {
+    let limit = settings.prime_limit;
+    let (elapsed, primes) = time_after(
+        || Ready::new(model, workers),
+        |ready| count_primes(model, workers as u64, limit, ready),
+    )?;
+    // The answer is known: a wrong count is a bug, not a result.
+    if primes != settings.primes_expected {
+        return Err(format!(
+            "{} counted {primes} primes below {limit}, but there are {}",
+            model.name(),
+            settings.primes_expected
+        ));
+    }
+    Ok(elapsed.as_secs_f64())
+}
+
+/// Samples of every model in `models` with `workers` workers (sequential:
+/// one), the models in a new order each repetition.
+fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<Spread>, String> {
+    let mut spreads = vec![Spread::default(); models.len()];
+    for repetition in 0..settings.repetitions {
+        for model in order(models, repetition) {
+            settings.progress(&format!(
+                "CPU-bound, {} with {workers} workers: sample {} of {}",
+                model.name(),
+                repetition + 1,
+                settings.repetitions
+            ));
+            let workers = if model == Model::Sequential {
+                1
+            } else {
+                workers
+            };
+            let index = models.iter().position(|m| *m == model).unwrap_or(0);
+            spreads[index].push(sample(settings, model, workers)?);
+        }
+    }
+    Ok(spreads)
+}
+
+/// The table at `cores` workers, and the scaling curve from 1 worker up.
+pub fn measure(settings: &Settings, cores: usize) -> Result<(Vec<Row>, Vec<Curve>), String> {
     // One unmeasured run first: the first pass over the numbers pays for
     // cold caches and a CPU still clocking up.
-    count_primes(Model::Sequential, 1, settings.prime_limit, runtimes)?;
-    for model in Model::ALL {
-        let workers = if model == Model::Sequential {
-            1
-        } else {
-            cores as u64
-        };
-        let mut samples = Vec::new();
-        for repetition in 1..=settings.cpu_repetitions {
-            settings.progress(&format!(
-                "CPU-bound, {}: run {repetition} of {}",
-                model.name(),
-                settings.cpu_repetitions
-            ));
-            let started = Instant::now();
-            let primes = count_primes(model, workers, settings.prime_limit, runtimes)?;
-            samples.push(started.elapsed());
-            // The answer is known: a wrong count is a bug, not a result.
-            if primes != settings.primes_expected {
-                return Err(format!(
-                    "{} counted {primes} primes below {}, but there are {}",
-                    model.name(),
-                    settings.prime_limit,
-                    settings.primes_expected
-                ));
-            }
-        }
-        let mut sorted = samples.clone();
-        sorted.sort();
-        let time = sorted[sorted.len() / 2];
-        let baseline = rows.first().map_or(time, |row| row.time);
-        rows.push(Row {
+    count_share(0, 1, settings.prime_limit);
+    let spreads = samples(settings, &Model::ALL, cores)?;
+    let baseline = spreads[0].median();
+    let rows: Vec<Row> = Model::ALL
+        .into_iter()
+        .zip(spreads)
+        .map(|(model, time)| Row {
             model,
-            workers,
-            samples,
+            workers: if model == Model::Sequential { 1 } else { cores },
             primes: settings.primes_expected,
+            speedup: baseline / time.median(),
             time,
-            speedup: baseline.as_secs_f64() / time.as_secs_f64(),
-        });
+        })
+        .collect();
+    let mut curves: Vec<Curve> = Model::SCALABLE
+        .into_iter()
+        .map(|model| Curve {
+            model,
+            points: Vec::new(),
+        })
+        .collect();
+    // Fewer workers than cores, then the table's own figure at `cores`.
+    for workers in 1..cores {
+        let spreads = samples(settings, &Model::SCALABLE, workers)?;
+        for (curve, time) in curves.iter_mut().zip(spreads) {
+            let speedup = baseline / time.median();
+            curve.points.push((workers, time, speedup));
+        }
     }
-    Ok(rows)
+    for curve in &mut curves {
+        if let Some(row) = rows.iter().find(|row| row.model == curve.model) {
+            curve.points.push((cores, row.time.clone(), row.speedup));
+        }
+    }
+    Ok((rows, curves))
 }

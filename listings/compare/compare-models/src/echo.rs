@@ -18,6 +18,10 @@ pub fn check_reply(request: &str, reply: &str) -> Result<(), String> {
     }
 }
 
+/// The length of the server's accept queue that it asks `listen` for (the
+/// kernel caps it at net.core.somaxconn).
+pub const BACKLOG: u32 = 4096;
+
 pub struct EchoServer {
     child: Child,
     pub port: u16,
@@ -109,8 +113,8 @@ pub fn server_main() -> ExitCode {
     let served: std::io::Result<()> = runtime.block_on(async {
         let socket = tokio::net::TcpSocket::new_v4()?;
         socket.bind(([127, 0, 0, 1], 0).into())?;
-        // A long accept queue: 10,000 clients may connect at once.
-        let listener = socket.listen(4096)?;
+        // A long accept queue: thousands of clients may connect at once.
+        let listener = socket.listen(BACKLOG)?;
         println!("listening on {}", listener.local_addr()?);
         std::io::stdout().flush()?;
         loop {

@@ -69,7 +69,8 @@ pub async fn wait_async(kind: Wait, id: usize, wait: Duration) -> Result<(), Str
 }
 
 // ANCHOR: io
-/// Runs `count` waits at once (as far as `model` allows).
+/// Runs `count` waits at once (as far as `model` allows), on runtimes
+/// built before the clock started.
 fn run_waits(
     model: Model,
     kind: Wait,
@@ -95,9 +96,11 @@ fn run_waits(
             Ok(())
         }),
         // Only as many waits at a time as the pool has threads.
-        Model::RayonPool => (0..count)
-            .into_par_iter()
-            .try_for_each(|id| wait_blocking(kind, id, wait)),
+        Model::RayonPool => runtimes.rayon.install(|| {
+            (0..count)
+                .into_par_iter()
+                .try_for_each(|id| wait_blocking(kind, id, wait))
+        }),
         Model::Processes => {
             let command = |id| match kind {
                 Wait::Sleep => format!("sleep {}", wait.as_millis()),
@@ -135,6 +138,42 @@ fn run_waits(
 }
 // ANCHOR_END: io
 
+/// Counters of the kernel's TCP stack (the `TcpExt` lines of
+/// /proc/net/netstat), which count for the whole network namespace.
+#[derive(Clone, Copy)]
+pub struct TcpCounters {
+    /// SYNs dropped because a listening socket's accept queue was full.
+    pub listen_overflows: u64,
+    /// SYNs (and SYN-ACKs) sent again after no answer came in time.
+    pub syn_retransmits: u64,
+}
+
+impl TcpCounters {
+    pub fn read() -> Option<TcpCounters> {
+        let text = std::fs::read_to_string("/proc/net/netstat").ok()?;
+        let mut lines = text.lines().filter(|line| line.starts_with("TcpExt:"));
+        let (names, values) = (lines.next()?, lines.next()?);
+        let field = |name: &str| {
+            let mut pairs = names.split_whitespace().zip(values.split_whitespace());
+            pairs.find(|(n, _)| *n == name)?.1.parse().ok()
+        };
+        Some(TcpCounters {
+            listen_overflows: field("ListenOverflows")?,
+            syn_retransmits: field("TCPSynRetrans")?,
+        })
+    }
+
+    /// How much each counter grew since `before`.
+    fn since(self, before: TcpCounters) -> TcpCounters {
+        TcpCounters {
+            listen_overflows: self
+                .listen_overflows
+                .saturating_sub(before.listen_overflows),
+            syn_retransmits: self.syn_retransmits.saturating_sub(before.syn_retransmits),
+        }
+    }
+}
+
 pub struct Row {
     pub workload: &'static str,
     pub model: Model,
@@ -142,20 +181,29 @@ pub struct Row {
     pub count: usize,
     /// ...and the number run: fewer where the system would refuse.
     pub ran: usize,
-    /// None: skipped, for `note`.
-    pub time: Option<Duration>,
+    /// Wall time of each sample, in seconds; none if skipped, for `note`.
+    pub time: Spread,
     pub note: Option<String>,
+    /// For requests: the growth of the TCP counters during each sample.
+    pub tcp: Option<Vec<TcpCounters>>,
 }
 
 impl Row {
     pub fn to_json(&self) -> Value {
+        let tcp = self.tcp.as_ref().map(|samples| {
+            json!({
+                "listen_overflows": samples.iter().map(|c| c.listen_overflows).collect::<Vec<_>>(),
+                "syn_retransmits": samples.iter().map(|c| c.syn_retransmits).collect::<Vec<_>>(),
+            })
+        });
         json!({
             "workload": self.workload,
             "model": self.model.name(),
             "n": self.count,
             "n_run": self.ran,
-            "seconds": self.time.map(|t| t.as_secs_f64()),
+            "time": (self.ran > 0).then(|| self.time.to_json("s")),
             "note": self.note,
+            "tcp": tcp,
         })
     }
 }
@@ -205,39 +253,69 @@ fn plan(
 pub fn measure(
     settings: &Settings,
     cores: usize,
-    runtimes: &Runtimes,
     limits: &limits::Limits,
 ) -> Result<Vec<Row>, String> {
     let server = echo::EchoServer::start()?;
+    let kinds = [Wait::Sleep, Wait::Request { port: server.port }];
+    // Where the counters cannot be read, requests record none.
+    let counted = TcpCounters::read().is_some();
     let mut rows = Vec::new();
-    for kind in [Wait::Sleep, Wait::Request { port: server.port }] {
+    for kind in kinds {
         for &count in &settings.io_counts {
             for model in Model::ALL {
                 let (ran, note) = plan(model, kind, count, settings, cores, limits);
-                let time = if ran == 0 {
-                    None
-                } else {
-                    settings.progress(&format!(
-                        "I/O-bound, {} x {ran}, {}",
-                        kind.name(),
-                        model.name()
-                    ));
-                    let started = Instant::now();
-                    run_waits(model, kind, ran, settings.wait, runtimes)
-                        .map_err(|e| format!("{} with {}: {e}", kind.name(), model.name()))?;
-                    Some(started.elapsed())
-                };
+                let tcp = (counted && matches!(kind, Wait::Request { .. })).then(Vec::new);
                 rows.push(Row {
                     workload: kind.name(),
                     model,
                     count,
                     ran,
-                    time,
+                    time: Spread::default(),
                     note,
+                    tcp: if ran > 0 { tcp } else { None },
                 });
+            }
+        }
+    }
+    for repetition in 0..settings.repetitions {
+        for kind in kinds {
+            for &count in &settings.io_counts {
+                for model in order(&Model::ALL, repetition) {
+                    let row = rows
+                        .iter_mut()
+                        .find(|r| r.workload == kind.name() && r.count == count && r.model == model)
+                        .expect("every row was planned");
+                    if row.ran > 0 {
+                        settings.progress(&format!(
+                            "I/O-bound, {} x {}, {}: sample {} of {}",
+                            kind.name(),
+                            row.ran,
+                            model.name(),
+                            repetition + 1,
+                            settings.repetitions
+                        ));
+                        sample(settings, cores, kind, row)?;
+                    }
+                }
             }
         }
     }
     server.stop()?;
     Ok(rows)
+}
+
+/// One timed run of a row's waits; its runtimes are built before the clock.
+fn sample(settings: &Settings, cores: usize, kind: Wait, row: &mut Row) -> Result<(), String> {
+    let before = TcpCounters::read();
+    let (elapsed, ()) = time_after(
+        || Runtimes::new(cores),
+        |runtimes| run_waits(row.model, kind, row.ran, settings.wait, runtimes),
+    )
+    .map_err(|e| format!("{} with {}: {e}", kind.name(), row.model.name()))?;
+    row.time.push(elapsed.as_secs_f64());
+    if let (Some(samples), Some(before), Some(after)) = (&mut row.tcp, before, TcpCounters::read())
+    {
+        samples.push(after.since(before));
+    }
+    Ok(())
 }

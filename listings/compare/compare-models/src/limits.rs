@@ -61,13 +61,18 @@ impl Cap {
 
 pub struct Limits {
     pub threads: Cap,
+    /// Processes as the system's limits allow, before the memory budget...
+    pub processes_unbudgeted: Cap,
+    /// ...and with it (see `budget_processes`).
     pub processes: Cap,
     pub sockets: Cap,
+    /// The memory the program allows its worker processes: a quarter of
+    /// what the kernel reports as available (MemAvailable), in bytes.
+    pub memory_budget: i64,
 }
 
 impl Limits {
-    /// `process_rss`: what one worker process occupies, as measured.
-    pub fn read(process_rss: i64) -> Limits {
+    pub fn read() -> Limits {
         // Threads and processes are both tasks to the kernel: count
         // every one in the system (the 4th field of /proc/loadavg).
         let tasks = std::fs::read_to_string("/proc/loadavg")
@@ -112,21 +117,26 @@ impl Limits {
             );
         }
         let available = status_field("/proc/meminfo", "MemAvailable:").unwrap_or(0) * 1024;
-        if process_rss > 0 && available > 0 {
-            let budget = available / 4;
-            processes = processes.lower(
-                (budget / process_rss) as u64,
-                format!(
-                    "a quarter of MemAvailable ({} MiB) at {} KiB per process",
-                    budget >> 20,
-                    process_rss >> 10
-                ),
-            );
-        }
         Limits {
             threads,
+            processes_unbudgeted: processes.clone(),
             processes,
             sockets,
+            memory_budget: available / 4,
+        }
+    }
+
+    /// Caps the processes at the memory budget, at `per_process` bytes each
+    /// (the median of the memory measured per idle worker process).
+    pub fn budget_processes(&mut self, per_process: f64) {
+        if per_process > 0.0 && self.memory_budget > 0 {
+            let reason = format!(
+                "a quarter of MemAvailable ({} MiB) at {:.0} KiB per process",
+                self.memory_budget >> 20,
+                per_process / 1024.0
+            );
+            let max = (self.memory_budget as f64 / per_process) as u64;
+            self.processes = self.processes_unbudgeted.clone().lower(max, reason);
         }
     }
 
@@ -156,7 +166,9 @@ impl Limits {
         json!({
             "threads": cap(&self.threads),
             "processes": cap(&self.processes),
+            "processes_unbudgeted": cap(&self.processes_unbudgeted),
             "sockets": cap(&self.sockets),
+            "memory_budget_bytes": self.memory_budget,
         })
     }
 }

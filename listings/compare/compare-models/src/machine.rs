@@ -1,13 +1,32 @@
-//! What the results were measured on.
+//! What the results were measured on, and with what.
 
 use super::*;
 
-fn command_output(program: &str, args: &[&str]) -> Option<String> {
-    let output = Command::new(program).args(args).output().ok()?;
+fn command_output(program: &str, args: &[&str], dir: Option<&Path>) -> Option<String> {
+    let mut command = Command::new(program);
+    command.args(args).stderr(Stdio::null());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let output = command.output().ok()?;
     output
         .status
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The checkout of the book this program was built from: the one whose
+/// target directory holds this executable, or else where cargo compiled the
+/// crate (a path baked in at compile time may name a copy that is gone).
+pub fn checkout() -> Option<PathBuf> {
+    const MANIFEST: &str = "listings/compare/compare-models/Cargo.toml";
+    let exe = env::current_exe().ok()?;
+    let from_manifest =
+        option_env!("CARGO_MANIFEST_DIR").map(|dir| PathBuf::from(dir).join("../../.."));
+    let candidates = exe.ancestors().map(Path::to_path_buf).chain(from_manifest);
+    candidates
+        .into_iter()
+        .find(|dir| dir.join(MANIFEST).is_file())
 }
 
 pub fn describe(cores: usize, full: bool) -> Value {
@@ -26,18 +45,62 @@ pub fn describe(cores: usize, full: bool) -> Value {
         })
         .unwrap_or_else(|| env::consts::OS.to_string());
     let memory = limits::status_field("/proc/meminfo", "MemTotal:").unwrap_or(0) >> 10;
-    // Asking rustc costs a process: only the full run records it.
+    // Asking rustc costs a process: only the full run records it. Asked in
+    // the checkout, it is the toolchain that rust-toolchain.toml names.
     let rustc = full
-        .then(|| command_output("rustc", &["-V"]))
+        .then(|| command_output("rustc", &["-V"], checkout().as_deref()))
         .flatten()
         .unwrap_or_else(|| "unknown".to_string());
     json!({
         "cpu": cpu,
         "cores": cores,
         "os": os,
-        "kernel": if full { command_output("uname", &["-r"]) } else { None },
+        "kernel": if full { command_output("uname", &["-r"], None) } else { None },
         "memory_mib": memory,
         "rustc": rustc,
         "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+    })
+}
+
+/// When, from which commit, with which crates and by which command.
+pub fn provenance(args: &[String]) -> Value {
+    let checkout = checkout();
+    let dir = checkout.as_deref();
+    let git = |args: &[&str]| command_output("git", args, dir);
+    let crates: serde_json::Map<String, Value> = ["tokio", "rayon", "plotters", "serde_json"]
+        .into_iter()
+        .map(|name| {
+            // `registry+https://...#tokio@1.54.1`: the version Cargo.lock holds.
+            let id = command_output("cargo", &["pkgid", "--offline", "-p", name], dir);
+            let version = id
+                .as_deref()
+                .and_then(|id| id.rsplit_once('@'))
+                .map(|(_, v)| v);
+            (name.to_string(), json!(version.unwrap_or("unknown")))
+        })
+        .collect();
+    // Run by `cargo run`, which sets CARGO_PKG_NAME, or directly.
+    let program = if env::var_os("CARGO_PKG_NAME").is_some() {
+        let profile = if cfg!(debug_assertions) {
+            ""
+        } else {
+            " --release"
+        };
+        format!("cargo run{profile} -p compare-models --")
+    } else {
+        env::args()
+            .next()
+            .unwrap_or_else(|| "compare-models".to_string())
+    };
+    let command = std::iter::once(program)
+        .chain(args.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    json!({
+        "date": command_output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"], None),
+        "command": command,
+        "commit": git(&["rev-parse", "HEAD"]),
+        "uncommitted_changes": git(&["status", "--porcelain"]).map(|s| !s.is_empty()),
+        "crates": crates,
     })
 }

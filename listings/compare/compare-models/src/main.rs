@@ -1,13 +1,17 @@
 //! The same workloads under every concurrency model, measured side by side.
 //!
-//! * `compare-models` runs a quick version (small sizes, one repetition) and
-//!   prints a table: it checks every answer, but its timings mean little.
+//! * `compare-models` runs a quick version (small sizes, three samples of
+//!   each figure) and prints the tables: it checks every answer, but its
+//!   timings mean little.
 //! * `compare-models --full [--out DIR]` runs the real suite (use a release
-//!   build), prints progress on stderr, and writes `DIR/results.json` and the
-//!   SVG charts (DIR defaults to `compare-results`). When `python3` is on the
-//!   PATH it also runs `python/bench.py`, the same workloads in CPython.
+//!   build; five samples of each figure), prints progress on stderr, and
+//!   writes `DIR/results.json`, the SVG charts and `tables.md`, the tables
+//!   the chapter includes (DIR defaults to `compare-results`). When
+//!   `python3` is on the PATH it also runs `python/bench.py`, the same
+//!   workloads in CPython.
 //! * `compare-models --charts-from RESULTS.json --out DIR` draws the charts
-//!   again from a results file: the same file always gives the same bytes.
+//!   and the tables again from a results file: the same file always gives
+//!   the same bytes.
 
 use std::env;
 use std::fmt::Write as _;
@@ -41,11 +45,14 @@ mod models;
 mod python;
 mod report;
 mod runtimes;
+mod stats;
+mod tables;
 mod worker;
 
 use cli::{Mode, parse_args};
-use models::{Model, Settings};
-use runtimes::{Runtimes, join_all};
+use models::{Model, Settings, order};
+use runtimes::{Runtimes, join_all, time_after};
+use stats::Spread;
 
 #[cfg(target_os = "linux")]
 fn main() -> ExitCode {
@@ -76,7 +83,7 @@ fn run() -> ExitCode {
         }
     };
     let outcome = match mode {
-        Mode::Quick => run_benchmark(&Settings::quick(), None),
+        Mode::Quick => run_benchmark(&Settings::quick(), None, &args),
         Mode::Full { out } => {
             if cfg!(debug_assertions) {
                 eprintln!("compare-models: warning: a debug build; measure with --release");
@@ -84,7 +91,7 @@ fn run() -> ExitCode {
             // Fail now, not after minutes of measuring.
             std::fs::create_dir_all(&out)
                 .map_err(|e| format!("cannot create {}: {e}", out.display()))
-                .and_then(|()| run_benchmark(&Settings::full(), Some(&out)))
+                .and_then(|()| run_benchmark(&Settings::full(), Some(&out), &args))
         }
         Mode::ChartsFrom { results, out } => charts_from(&results, &out),
     };
@@ -108,35 +115,40 @@ fn charts_from(results: &Path, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn run_benchmark(settings: &Settings, out: Option<&Path>) -> Result<(), String> {
+fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let runtimes = Runtimes::new(cores)?;
-    // rayon starts its pool on first use: not what we measure.
-    rayon::broadcast(|_| ());
     let machine = machine::describe(cores, settings.full);
+    // Recorded now, before the run writes anything into the checkout.
+    let provenance = out.map(|_| machine::provenance(args));
+    let samples = settings.repetitions;
     if settings.full {
         let cpu = machine["cpu"].as_str().unwrap_or("unknown CPU");
-        println!("compare-models: full run on {cores} cores ({cpu})");
+        println!(
+            "compare-models: full run on {cores} cores ({cpu}), {samples} samples of each figure"
+        );
     } else {
         println!(
-            "compare-models: quick run on {cores} cores; \
+            "compare-models: quick run on {cores} cores, {samples} samples of each figure; \
              `cargo run --release -p compare-models -- --full` measures for real"
         );
     }
+    println!("every figure: median (smallest–largest sample), the models in a new order each time");
 
-    let cpu_rows = cpu::measure(settings, cores, &runtimes)?;
-    report::print_cpu(settings, cores, &cpu_rows);
+    let (cpu_rows, curves) = cpu::measure(settings, cores)?;
+    report::print_cpu(settings, cores, &cpu_rows, &curves);
 
-    let cost_rows = cost::measure(settings, &runtimes)?;
-    let process_rss = cost_rows
+    let cost_rows = cost::measure(settings, cores)?;
+    let mut limits = limits::Limits::read();
+    let process_memory = cost_rows
         .iter()
         .find(|row| row.unit == "process")
-        .and_then(|row| row.memory_bytes)
-        .unwrap_or(0);
-    let limits = limits::Limits::read(process_rss);
+        .and_then(|row| row.memory.as_ref())
+        .map_or(0.0, Spread::median);
+    limits.budget_processes(process_memory);
     println!("limits: {}", limits.summary());
 
-    let io_rows = io::measure(settings, cores, &runtimes, &limits)?;
+    let io_rows = io::measure(settings, cores, &limits)?;
     report::print_io(settings, &io_rows);
     report::print_cost(&cost_rows);
     println!(
@@ -144,22 +156,61 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>) -> Result<(), String> 
         settings.primes_expected
     );
 
-    let Some(out) = out else { return Ok(()) };
+    let (Some(out), Some(provenance)) = (out, provenance) else {
+        return Ok(());
+    };
     let python = python::run(settings, &limits);
+    let orders = |names: &[&str]| -> Vec<Vec<String>> {
+        (0..samples)
+            .map(|r| order(names, r).iter().map(|n| n.to_string()).collect())
+            .collect()
+    };
+    let model_names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
+    let sysctl = |name: &str| {
+        std::fs::read_to_string(format!("/proc/sys/{name}"))
+            .ok()
+            .and_then(|text| text.trim().parse::<u64>().ok())
+    };
     let results = json!({
-        "format": 1,
-        "command": "cargo run --release -p compare-models -- --full",
+        "format": 2,
+        "date": provenance["date"],
+        "command": provenance["command"],
+        "commit": provenance["commit"],
+        "uncommitted_changes": provenance["uncommitted_changes"],
+        // The whole run, Python's part included, in seconds.
+        "duration_s": started.elapsed().as_secs_f64().round(),
+        "crates": provenance["crates"],
         "machine": machine,
         "settings": {
             "prime_limit": settings.prime_limit,
             "primes_expected": settings.primes_expected,
-            "cpu_repetitions": settings.cpu_repetitions,
+            "repetitions": samples,
             "io_counts": settings.io_counts,
             "wait_ms": settings.wait.as_millis() as u64,
             "io_budget_s": settings.io_budget.as_secs(),
+            "thread_spawns": settings.thread_spawns,
+            "process_spawns": settings.process_spawns,
+            "task_spawns": settings.task_spawns,
+            "threads_alive": settings.threads_alive,
+            "processes_alive": settings.processes_alive,
+            "tasks_alive": settings.tasks_alive,
+            "set_up": "not timed, for any model: runtimes, pools and the CPU test's worker \
+                       processes are made before the clock starts",
+            "order": "repetition r runs the models (and the cost units) in table order rotated left \
+                      by r places, reversed when r is odd",
+            "model_orders": orders(&model_names),
+            "unit_orders": orders(&cost::UNITS),
         },
         "limits": limits.to_json(),
+        // What decides how many connections can wait to be accepted.
+        "echo_server": {
+            "listen_backlog": echo::BACKLOG,
+            "somaxconn": sysctl("net/core/somaxconn"),
+            "tcp_max_syn_backlog": sysctl("net/ipv4/tcp_max_syn_backlog"),
+            "tcp_syncookies": sysctl("net/ipv4/tcp_syncookies"),
+        },
         "cpu": cpu_rows.iter().map(cpu::Row::to_json).collect::<Vec<_>>(),
+        "scaling": curves.iter().map(cpu::Curve::to_json).collect::<Vec<_>>(),
         "io": io_rows.iter().map(io::Row::to_json).collect::<Vec<_>>(),
         "cost": cost_rows.iter().map(cost::Row::to_json).collect::<Vec<_>>(),
         "python": python,

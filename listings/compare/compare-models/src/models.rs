@@ -10,7 +10,8 @@ pub enum Model {
     Sequential,
     /// One scoped OS thread per piece of work (`thread::scope`).
     Threads,
-    /// rayon's global pool: one thread per core, work queued onto them.
+    /// A rayon pool of one thread per worker: it splits the work itself,
+    /// and a thread that runs out steals from the others.
     RayonPool,
     /// One child process per piece of work: this program started again.
     Processes,
@@ -45,6 +46,32 @@ impl Model {
             Model::SpawnBlocking => "spawn-blocking",
         }
     }
+
+    /// The models that can use more than one core: the scaling curve's.
+    pub const SCALABLE: [Model; 5] = [
+        Model::Threads,
+        Model::RayonPool,
+        Model::Processes,
+        Model::TokioTasks,
+        Model::SpawnBlocking,
+    ];
+}
+
+/// The order of repetition `repetition`: `items` rotated left by that many
+/// places, and reversed when `repetition` is odd. Each model runs at
+/// another place in the order, after another neighbour, from one repetition
+/// to the next, so that an effect of the order (a warm cache, sockets left
+/// in TIME_WAIT by the run before, a CPU still clocking up) falls on every
+/// model alike rather than always on the same one.
+pub fn order<T: Copy>(items: &[T], repetition: usize) -> Vec<T> {
+    let mut order = items.to_vec();
+    if !order.is_empty() {
+        order.rotate_left(repetition % items.len());
+    }
+    if repetition % 2 == 1 {
+        order.reverse();
+    }
+    order
 }
 
 /// The sizes of one run: small for the quick run, real for `--full`.
@@ -54,7 +81,9 @@ pub struct Settings {
     pub prime_limit: u64,
     /// ...and expect this many (the known value of pi(prime_limit)).
     pub primes_expected: usize,
-    pub cpu_repetitions: usize,
+    /// Samples of every figure: each is measured this many times, the
+    /// models in a new order each time (see `order`).
+    pub repetitions: usize,
     /// How many waits run at once, for each I/O measurement.
     pub io_counts: Vec<usize>,
     /// The length of one wait: a timer, or the echo server's delay.
@@ -79,16 +108,16 @@ impl Settings {
             full: false,
             prime_limit: 200_000,
             primes_expected: 17_984,
-            cpu_repetitions: 1,
+            repetitions: 3,
             io_counts: vec![8],
             wait: Duration::from_millis(10),
             io_budget: Duration::from_secs(1),
-            thread_spawns: 200,
-            process_spawns: 10,
-            task_spawns: 2_000,
-            threads_alive: 100,
-            processes_alive: 4,
-            tasks_alive: 2_000,
+            thread_spawns: 100,
+            process_spawns: 5,
+            task_spawns: 1_000,
+            threads_alive: 50,
+            processes_alive: 3,
+            tasks_alive: 1_000,
         }
     }
 
@@ -97,7 +126,7 @@ impl Settings {
             full: true,
             prime_limit: 1_000_000,
             primes_expected: 78_498,
-            cpu_repetitions: 3,
+            repetitions: 5,
             io_counts: vec![100, 1_000, 10_000],
             wait: Duration::from_millis(100),
             io_budget: Duration::from_secs(10),

@@ -7,22 +7,27 @@ pub fn run(settings: &Settings, limits: &limits::Limits) -> Value {
         eprintln!("[compare-models] Python skipped: {reason}");
         json!({ "skipped": reason })
     };
-    let Some(script) = bench_script() else {
-        return skipped("cannot find python/bench.py beside this program's crate".to_string());
+    let Some(script) = machine::checkout()
+        .map(|dir| dir.join("listings/compare/compare-models/python/bench.py"))
+        .filter(|path| path.is_file())
+    else {
+        return skipped("cannot find python/bench.py in this program's checkout".to_string());
     };
     let server = match echo::EchoServer::start() {
         Ok(server) => server,
         Err(e) => return skipped(e),
     };
     settings.progress("Python: python3 python/bench.py --full (progress below)");
+    // The same caps as the Rust side, except memory: bench.py divides the
+    // same budget by what one of its own processes costs.
+    let cap = |cap: &limits::Cap| cap.max.min(1 << 20).to_string();
     let output = Command::new("python3")
         .arg(&script)
         .arg(if settings.full { "--full" } else { "--quick" })
         .args(["--echo-port", &server.port.to_string()])
-        .args([
-            "--max-processes",
-            &limits.processes.max.min(1 << 20).to_string(),
-        ])
+        .args(["--max-processes", &cap(&limits.processes_unbudgeted)])
+        .args(["--max-threads", &cap(&limits.threads)])
+        .args(["--memory-budget", &limits.memory_budget.to_string()])
         .stderr(Stdio::inherit())
         .output();
     let _ = server.stop();
@@ -36,16 +41,4 @@ pub fn run(settings: &Settings, limits: &limits::Limits) -> Value {
             Err(e) => skipped(format!("bench.py printed no JSON: {e}")),
         },
     }
-}
-
-/// `python/bench.py` of this crate: in the checkout whose target directory
-/// holds this executable, or else where cargo compiled the crate (a path
-/// baked in at compile time may name a copy that is gone).
-fn bench_script() -> Option<PathBuf> {
-    const IN_THE_BOOK: &str = "listings/compare/compare-models/python/bench.py";
-    let exe = env::current_exe().ok()?;
-    let beside_exe = exe.ancestors().map(|dir| dir.join(IN_THE_BOOK));
-    let from_manifest =
-        option_env!("CARGO_MANIFEST_DIR").map(|dir| Path::new(dir).join("python").join("bench.py"));
-    beside_exe.chain(from_manifest).find(|path| path.is_file())
 }

@@ -1,41 +1,84 @@
-//! The tables on stdout.
+//! The tables on stdout, and the formats they share with tables.md.
 
 use super::*;
 
-pub fn time(duration: Duration) -> String {
-    let seconds = duration.as_secs_f64();
+/// The unit a time is written in: seconds, milliseconds or microseconds,
+/// with the decimals each gets.
+fn time_unit(seconds: f64) -> (f64, &'static str, usize) {
     if seconds >= 1.0 {
-        format!("{seconds:.2} s")
+        (1.0, "s", 2)
     } else if seconds >= 1e-3 {
-        format!("{:.1} ms", seconds * 1e3)
+        (1e3, "ms", 1)
+    } else if seconds >= 1e-6 {
+        (1e6, "µs", 1)
     } else {
-        format!("{:.1} us", seconds * 1e6)
+        (1e6, "µs", 2)
     }
 }
 
-pub fn bytes(bytes: i64) -> String {
-    let size = bytes.abs() as f64;
+pub fn time(seconds: f64) -> String {
+    let (scale, unit, decimals) = time_unit(seconds);
+    format!("{:.decimals$} {unit}", seconds * scale)
+}
+
+/// `63.2 ms (61.7–65.7)`: the median, then the smallest and largest sample
+/// in the median's unit.
+pub fn time_spread(median: f64, min: f64, max: f64) -> String {
+    let (scale, unit, decimals) = time_unit(median);
+    format!(
+        "{:.decimals$} {unit} ({:.decimals$}–{:.decimals$})",
+        median * scale,
+        min * scale,
+        max * scale
+    )
+}
+
+fn bytes_unit(bytes: f64) -> (f64, &'static str, usize) {
+    let size = bytes.abs();
     if size >= (1 << 20) as f64 {
-        format!("{:.1} MiB", bytes as f64 / (1 << 20) as f64)
+        ((1 << 20) as f64, "MiB", 1)
     } else if size >= 1024.0 {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
+        (1024.0, "KiB", 1)
     } else {
-        format!("{bytes} B")
+        (1.0, "B", 0)
     }
 }
 
-pub fn print_cpu(settings: &Settings, cores: usize, rows: &[cpu::Row]) {
+pub fn bytes_spread(median: f64, min: f64, max: f64) -> String {
+    let (scale, unit, decimals) = bytes_unit(median);
+    format!(
+        "{:.decimals$} {unit} ({:.decimals$}–{:.decimals$})",
+        median / scale,
+        min / scale,
+        max / scale
+    )
+}
+
+fn spread_of(spread: &Spread) -> String {
+    time_spread(spread.median(), spread.min(), spread.max())
+}
+
+pub fn print_cpu(settings: &Settings, cores: usize, rows: &[cpu::Row], curves: &[cpu::Curve]) {
     println!(
         "CPU-bound: count the primes below {} ({} of them), {cores} workers",
         settings.prime_limit, settings.primes_expected
     );
     for row in rows {
         println!(
-            "  {:<22}{:>10}  {:>5.2}x",
+            "  {:<22}{:>24}  {:>5.2}x",
             row.model.name(),
-            time(row.time),
+            spread_of(&row.time),
             row.speedup
         );
+    }
+    println!("scaling: speedup over sequential with 1 to {cores} workers");
+    for curve in curves {
+        let speedups: String = curve
+            .points
+            .iter()
+            .map(|(_, _, speedup)| format!("{speedup:>7.2}x"))
+            .collect();
+        println!("  {:<22}{speedups}", curve.model.name());
     }
 }
 
@@ -43,7 +86,7 @@ pub fn print_io(settings: &Settings, rows: &[io::Row]) {
     let mut header = String::new();
     for workload in ["sleep", "tcp"] {
         for count in &settings.io_counts {
-            write!(header, "{:>14}", format!("{workload} x{count}")).unwrap();
+            write!(header, "{:>26}", format!("{workload} x{count}")).unwrap();
         }
     }
     println!(
@@ -55,12 +98,12 @@ pub fn print_io(settings: &Settings, rows: &[io::Row]) {
     for model in Model::ALL {
         let mut line = format!("  {:<22}", model.name());
         for row in rows.iter().filter(|row| row.model == model) {
-            let cell = match (row.time, row.ran < row.count) {
-                (None, _) => "-".to_string(),
-                (Some(t), false) => time(t),
-                (Some(t), true) => format!("{}*", time(t)),
+            let cell = match (row.ran, row.ran < row.count) {
+                (0, _) => "-".to_string(),
+                (_, false) => spread_of(&row.time),
+                (_, true) => format!("{}*", spread_of(&row.time)),
             };
-            write!(line, "{cell:>14}").unwrap();
+            write!(line, "{cell:>26}").unwrap();
             if let Some(note) = &row.note {
                 notes.push(format!(
                     "  {} {} x{}: {note}",
@@ -78,13 +121,17 @@ pub fn print_io(settings: &Settings, rows: &[io::Row]) {
 }
 
 pub fn print_cost(rows: &[cost::Row]) {
-    println!("cost per unit: {:>17}{:>12}", "spawn + join", "memory");
+    println!("cost per unit: spawn + join; memory while alive (PSS + page tables + kernel stacks)");
     for row in rows {
-        let memory = row.memory_bytes.map_or("-".to_string(), bytes);
+        let memory = row.memory.as_ref().map_or("-".to_string(), |m| {
+            bytes_spread(m.median(), m.min(), m.max())
+        });
         println!(
-            "  {:<22}{:>12}{:>12}",
+            "  {:<22}{:>24}{:>26}",
             row.unit,
-            time(row.spawn_join),
+            spread_of(&Spread {
+                samples: row.spawn_join.samples.iter().map(|us| us / 1e6).collect()
+            }),
             memory
         );
     }

@@ -58,11 +58,28 @@ impl Worker {
     pub fn finish(mut self) -> Result<String, String> {
         drop(self.stdin.take());
         let reply = self.reply()?;
+        self.close()?;
+        Ok(reply)
+    }
+
+    /// Closes its stdin, so that it exits, and waits for it.
+    pub fn close(mut self) -> Result<(), String> {
+        drop(self.stdin.take());
         let status = self.child.wait().map_err(|e| e.to_string())?;
         if status.success() {
-            Ok(reply)
+            Ok(())
         } else {
             Err(format!("a worker process ended with {status}"))
+        }
+    }
+
+    /// Starts a worker and waits until it has answered once: up and idle.
+    pub fn start_ready() -> Result<Worker, String> {
+        let mut worker = Worker::start()?;
+        worker.send("ready")?;
+        match worker.reply()?.as_str() {
+            "ready" => Ok(worker),
+            other => Err(format!("a worker process answered {other:?}")),
         }
     }
 }
@@ -94,6 +111,12 @@ fn answer(command: &str) -> String {
             }
         }
         (Some("ready"), _, _, _) => "ready".to_string(),
+        (Some("thread-memory"), Some(count), _, _) => {
+            cost::thread_memory(count as usize).map_or_else(|e| e, |bytes| bytes.to_string())
+        }
+        (Some("task-memory"), Some(count), Some(workers), _) => Runtimes::new(workers as usize)
+            .and_then(|runtimes| cost::task_memory(count as usize, &runtimes.multi_thread))
+            .map_or_else(|e| e, |bytes| bytes.to_string()),
         _ => format!("unknown command {command:?}"),
     }
 }

@@ -1,0 +1,474 @@
+//! The chapter's tables, and the sentences that depend on the run (the
+//! machine, the Python build, what the TCP counters showed), written from a
+//! results file into `tables.md` beside the charts: the page includes them
+//! by anchor, so that every figure in them is the file's, as the run
+//! recorded it, and a new run rewrites them.
+
+use super::*;
+use chart::{Stat, rows, sides, stat, title};
+
+fn time_cell(stat: Stat) -> String {
+    report::time_spread(stat.median, stat.min, stat.max)
+}
+
+fn count(n: f64) -> String {
+    let digits = format!("{}", n.round() as u64);
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+fn number(value: &Value, key: &str) -> Result<f64, String> {
+    value[key]
+        .as_f64()
+        .ok_or_else(|| format!("`{key}` is not a number"))
+}
+
+fn name(value: &Value, key: &str) -> Result<String, String> {
+    value[key]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("`{key}` is not a string"))
+}
+
+/// A table between `<!-- ANCHOR: name -->` lines.
+fn table(out: &mut String, anchor: &str, header: &[&str], body: &[Vec<String>]) {
+    writeln!(out, "<!-- ANCHOR: {anchor} -->").unwrap();
+    writeln!(out, "| {} |", header.join(" | ")).unwrap();
+    let align: Vec<&str> = (0..header.len())
+        .map(|i| if i == 0 { "---" } else { "---:" })
+        .collect();
+    writeln!(out, "| {} |", align.join(" | ")).unwrap();
+    for row in body {
+        writeln!(out, "| {} |", row.join(" | ")).unwrap();
+    }
+    writeln!(out, "<!-- ANCHOR_END: {anchor} -->").unwrap();
+}
+
+fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
+    let mut body = Vec::new();
+    for (language, side) in sides(results) {
+        for row in rows(side, "cpu")? {
+            body.push(vec![
+                title(language, &name(row, "model")?),
+                time_cell(stat(&row["time"], "s")?),
+                format!("{:.2}x", number(row, "speedup")?),
+            ]);
+        }
+    }
+    table(
+        out,
+        "cpu",
+        &["model", "wall time: median (min–max)", "speedup"],
+        &body,
+    );
+    Ok(())
+}
+
+fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
+    let cores = number(&results["machine"], "cores")? as usize;
+    let mut header = vec!["model".to_string()];
+    header.extend((1..=cores).map(|w| format!("{w} worker{}", if w == 1 { "" } else { "s" })));
+    let mut body = Vec::new();
+    for (language, side) in sides(results) {
+        for curve in rows(side, "scaling")? {
+            let mut cells = vec![title(language, &name(curve, "model")?)];
+            for point in rows(curve, "points")? {
+                cells.push(format!("{:.2}x", number(point, "speedup")?));
+            }
+            body.push(cells);
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    table(out, "scaling", &header, &body);
+    Ok(())
+}
+
+/// The largest number of waits: every model, sleeps and requests.
+fn io(out: &mut String, results: &Value) -> Result<(), String> {
+    let most = rows(&results["settings"], "io_counts")?
+        .iter()
+        .filter_map(Value::as_f64)
+        .fold(0.0, f64::max);
+    let cell = |row: &Value| -> Result<String, String> {
+        if row["time"].is_null() {
+            return Ok("skipped".to_string());
+        }
+        let time = time_cell(stat(&row["time"], "s")?);
+        let ran = number(row, "n_run")?;
+        Ok(if ran < number(row, "n")? {
+            format!("{time}, {} ran", count(ran))
+        } else {
+            time
+        })
+    };
+    let mut body = Vec::new();
+    for (language, side) in sides(results) {
+        let largest: Vec<&Value> = rows(side, "io")?
+            .iter()
+            .filter(|r| r["n"].as_f64() == Some(most))
+            .collect();
+        let models: Vec<String> = largest
+            .iter()
+            .filter(|r| r["workload"] == "sleep")
+            .map(|r| name(r, "model"))
+            .collect::<Result<_, _>>()?;
+        for model in models {
+            let find = |workload: &str| {
+                largest
+                    .iter()
+                    .find(|r| r["workload"] == workload && r["model"] == model.as_str())
+                    .ok_or_else(|| format!("no {workload} row for {model}"))
+            };
+            body.push(vec![
+                title(language, &model),
+                cell(find("sleep")?)?,
+                cell(find("tcp")?)?,
+            ]);
+        }
+    }
+    let sleeps = format!("{} sleeps", count(most));
+    let requests = format!("{} requests", count(most));
+    table(out, "io", &["model", &sleeps, &requests], &body);
+    Ok(())
+}
+
+/// The TCP counters beside the time of every request run.
+fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
+    let mut body = Vec::new();
+    for (language, side) in sides(results) {
+        for row in rows(side, "io")?.iter().filter(|r| r["workload"] == "tcp") {
+            let Some(counters) = row.get("tcp").filter(|t| !t.is_null()) else {
+                continue;
+            };
+            let counted = |key: &str| -> Result<String, String> {
+                let samples: Vec<f64> = rows(counters, key)?
+                    .iter()
+                    .filter_map(Value::as_f64)
+                    .collect();
+                let spread = Spread { samples };
+                Ok(format!(
+                    "{} ({}–{})",
+                    count(spread.median()),
+                    count(spread.min()),
+                    count(spread.max())
+                ))
+            };
+            body.push(vec![
+                title(language, &name(row, "model")?),
+                count(number(row, "n_run")?),
+                time_cell(stat(&row["time"], "s")?),
+                counted("listen_overflows")?,
+                counted("syn_retransmits")?,
+            ]);
+        }
+    }
+    table(
+        out,
+        "tcp",
+        &[
+            "model",
+            "requests",
+            "wall time",
+            "ListenOverflows",
+            "TCPSynRetrans",
+        ],
+        &body,
+    );
+    Ok(())
+}
+
+fn cost(out: &mut String, results: &Value) -> Result<(), String> {
+    let mut body = Vec::new();
+    for (language, side) in sides(results) {
+        for row in rows(side, "cost")? {
+            let spawn = stat(&row["spawn_join"], "us")?;
+            let memory = if row["memory"].is_null() {
+                "(a pool thread)".to_string()
+            } else {
+                let m = stat(&row["memory"], "bytes")?;
+                report::bytes_spread(m.median, m.min, m.max)
+            };
+            body.push(vec![
+                title(language, &name(row, "unit")?),
+                report::time_spread(spawn.median / 1e6, spawn.min / 1e6, spawn.max / 1e6),
+                memory,
+            ]);
+        }
+    }
+    table(
+        out,
+        "cost",
+        &["unit", "spawn + join", "memory while alive"],
+        &body,
+    );
+    Ok(())
+}
+
+/// A paragraph between `<!-- ANCHOR: name -->` lines.
+fn paragraph(out: &mut String, anchor: &str, text: &str) {
+    writeln!(
+        out,
+        "<!-- ANCHOR: {anchor} -->\n{text}\n<!-- ANCHOR_END: {anchor} -->"
+    )
+    .unwrap();
+}
+
+fn text_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key].as_str().unwrap_or("unknown")
+}
+
+/// Where, when, from what and how long: the run's provenance, in words.
+fn machine(out: &mut String, results: &Value) -> Result<(), String> {
+    let machine = &results["machine"];
+    let commit = text_of(results, "commit");
+    let changes = if results["uncommitted_changes"] == true {
+        " (with changes not yet committed)"
+    } else {
+        ""
+    };
+    let crates = &results["crates"];
+    let python = match chart::python(results) {
+        Some(python) => format!(
+            "and CPython {} for the Python side",
+            text_of(python, "python")
+        ),
+        None => format!(
+            "and no Python side ({})",
+            text_of(&results["python"], "skipped")
+        ),
+    };
+    let minutes = (number(results, "duration_s")? / 60.0).round();
+    let text = format!(
+        "The figures below come from one run of `{}` on {}, from commit `{}`{changes}, \
+         on {} with {} cores, {} GiB of memory, {}, Linux {}, with {}, tokio {}, rayon {} \
+         {python}. The run took about {minutes:.0} minutes.",
+        text_of(results, "command"),
+        text_of(results, "date")
+            .split('T')
+            .next()
+            .unwrap_or("an unknown day"),
+        commit.get(..12).unwrap_or(commit),
+        text_of(machine, "cpu"),
+        number(machine, "cores")?,
+        (number(machine, "memory_mib")? / 1024.0).round(),
+        text_of(machine, "os"),
+        text_of(machine, "kernel"),
+        text_of(machine, "rustc"),
+        text_of(crates, "tokio"),
+        text_of(crates, "rayon"),
+    );
+    paragraph(out, "machine", &text);
+    Ok(())
+}
+
+/// Which CPython ran, and whether it could run threads in parallel.
+fn interpreter(out: &mut String, results: &Value) {
+    let Some(python) = chart::python(results) else {
+        paragraph(
+            out,
+            "python",
+            "Python did not run, so this page has no Python figures.",
+        );
+        return;
+    };
+    let version = text_of(python, "python");
+    let minor: u32 = version
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let build = if python["free_threaded_build"] == true {
+        "a free-threaded build (`Py_GIL_DISABLED` is 1 in `sysconfig`)"
+    } else {
+        "a build with the GIL (`sysconfig.get_config_var(\"Py_GIL_DISABLED\")` is not set)"
+    };
+    let running = if minor >= 13 {
+        format!(
+            "`sys._is_gil_enabled()` returned {} while it ran",
+            if python["gil_enabled"] == true {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    } else {
+        "it is older than 3.13, which added `sys._is_gil_enabled()`".to_string()
+    };
+    let found: Vec<String> = python["free_threaded_on_path"]
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|n| format!("`{n}`"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let others = if found.is_empty() {
+        "No free-threaded interpreter (`python3.13t`, `python3.14t`) is on the `PATH`, \
+         so this page has no free-threaded figures."
+            .to_string()
+    } else {
+        format!(
+            "{} is on the `PATH`, but the full run measures `python3` only: \
+             run `bench.py --full` with it to measure it.",
+            found.join(" and ")
+        )
+    };
+    let text = format!(
+        "`python3` here is CPython {version}, {build}; {running}. {others} \
+         Its `multiprocessing` starts processes with the `{}` method.",
+        text_of(python, "start_method")
+    );
+    paragraph(out, "python", &text);
+}
+
+/// What the TCP counters say about the request runs, in words.
+fn tcp_summary(out: &mut String, results: &Value) -> Result<(), String> {
+    let (mut samples, mut overflowed, mut retried) = (0, Vec::new(), Vec::new());
+    for (language, side) in sides(results) {
+        for row in rows(side, "io")?.iter().filter(|r| r["workload"] == "tcp") {
+            let Some(counters) = row.get("tcp").filter(|t| !t.is_null()) else {
+                continue;
+            };
+            let largest = |key: &str| {
+                counters[key]
+                    .as_array()
+                    .map(|values| values.iter().filter_map(Value::as_u64).collect::<Vec<_>>())
+                    .unwrap_or_default()
+            };
+            let (overflows, retries) = (largest("listen_overflows"), largest("syn_retransmits"));
+            samples += overflows.len();
+            let run = format!(
+                "{} with {} requests",
+                title(language, &name(row, "model")?),
+                count(number(row, "n_run")?)
+            );
+            let grew = |values: &[u64]| values.iter().filter(|v| **v > 0).count();
+            if grew(&overflows) > 0 {
+                let most = overflows.iter().max().copied().unwrap_or(0);
+                overflowed.push(format!(
+                    "{run} ({} of its samples, up to {} a sample)",
+                    grew(&overflows),
+                    count(most as f64)
+                ));
+            }
+            if grew(&retries) > 0 {
+                retried.push(run);
+            }
+        }
+    }
+    let text = match (overflowed.is_empty(), retried.is_empty()) {
+        (true, true) => format!(
+            "In all {samples} samples of requests, ListenOverflows and TCPSynRetrans \
+             stayed at 0: the accept queue never overflowed, and no SYN was sent again."
+        ),
+        _ => format!(
+            "Of {samples} samples of requests, ListenOverflows grew in: {}; and \
+             TCPSynRetrans in: {}.",
+            if overflowed.is_empty() {
+                "none".to_string()
+            } else {
+                overflowed.join("; ")
+            },
+            if retried.is_empty() {
+                "none".to_string()
+            } else {
+                retried.join("; ")
+            },
+        ),
+    };
+    paragraph(out, "tcp-summary", &text);
+    Ok(())
+}
+
+/// The CPU figures the prose talks about, in words.
+fn cpu_summary(out: &mut String, results: &Value) -> Result<(), String> {
+    let speedup = |side: &Value, model: &str| -> Option<f64> {
+        rows(side, "cpu")
+            .ok()?
+            .iter()
+            .find(|r| r["model"] == model)?["speedup"]
+            .as_f64()
+    };
+    let parallel: Vec<f64> = Model::SCALABLE
+        .iter()
+        .filter_map(|m| speedup(results, m.name()))
+        .collect();
+    let low = parallel.iter().copied().fold(f64::MAX, f64::min);
+    let high = parallel.iter().copied().fold(0.0, f64::max);
+    let cores = number(&results["machine"], "cores")?;
+    let mut text = format!(
+        "In this run the Rust models that run the count on {cores} threads or processes \
+         reached {low:.2}x to {high:.2}x on {cores} cores."
+    );
+    if let Some(python) = chart::python(results) {
+        let sequential = |side: &Value| -> Result<f64, String> {
+            let first = rows(side, "cpu")?.first().ok_or("no CPU rows")?;
+            Ok(stat(&first["time"], "s")?.median)
+        };
+        let (rust, cpython) = (sequential(results)?, sequential(python)?);
+        write!(
+            text,
+            " CPython's `multiprocessing` reached {:.2}x, `threading` {:.2}x and `asyncio` \
+             {:.2}x. Its sequential count took {} against Rust's {}: {:.0} times as long.",
+            speedup(python, "multiprocessing").unwrap_or(f64::NAN),
+            speedup(python, "threading").unwrap_or(f64::NAN),
+            speedup(python, "asyncio").unwrap_or(f64::NAN),
+            report::time(cpython),
+            report::time(rust),
+            cpython / rust
+        )
+        .unwrap();
+    }
+    paragraph(out, "cpu-summary", &text);
+    Ok(())
+}
+
+/// Which runs were capped, and why, in words.
+fn caps(out: &mut String, results: &Value) -> Result<(), String> {
+    let mut capped: Vec<String> = Vec::new();
+    for (language, side) in sides(results) {
+        for row in rows(side, "io")? {
+            let Some(note) = row["note"].as_str().filter(|n| n.starts_with("capped")) else {
+                continue;
+            };
+            let line = format!("{}, {note}", title(language, &name(row, "model")?));
+            if !capped.contains(&line) {
+                capped.push(line);
+            }
+        }
+    }
+    let text = if capped.is_empty() {
+        "No run was capped: every model ran every number of waits it was asked for.".to_string()
+    } else {
+        format!("Capped in this run: {}.", capped.join("; "))
+    };
+    paragraph(out, "caps", &text);
+    Ok(())
+}
+
+/// `tables.md`: every table the chapter shows, each under its anchor.
+pub fn write(results: &Value) -> Result<String, String> {
+    let mut out = String::from(
+        "<!-- Written by compare-models from results.json (--full, or --charts-from): \
+         do not edit. Each table is included by its anchor. -->\n",
+    );
+    machine(&mut out, results)?;
+    interpreter(&mut out, results);
+    cpu(&mut out, results)?;
+    cpu_summary(&mut out, results)?;
+    scaling(&mut out, results)?;
+    io(&mut out, results)?;
+    caps(&mut out, results)?;
+    tcp(&mut out, results)?;
+    tcp_summary(&mut out, results)?;
+    cost(&mut out, results)?;
+    Ok(out)
+}
