@@ -192,6 +192,7 @@ fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, Stri
 /// one), the models in a new order each repetition.
 fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<Spread>, String> {
     let mut spreads = vec![Spread::default(); models.len()];
+    let group = format!("cpu {workers} workers");
     for repetition in 0..settings.repetitions {
         for model in order(models, repetition) {
             settings.progress(&format!(
@@ -207,6 +208,7 @@ fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<
             };
             let index = models.iter().position(|m| *m == model).unwrap_or(0);
             spreads[index].push(sample(settings, model, workers)?);
+            models::record(&group, repetition, model.name());
         }
     }
     Ok(spreads)

@@ -111,9 +111,11 @@ impl Limits {
                 free,
                 format!("RLIMIT_NOFILE is {nofile}: one socket per request"),
             );
+            // A worker that only waits (worker::Worker::start_with) leaves
+            // this process one pipe, its stdout; stdin is closed at once.
             processes = processes.lower(
-                free / 2,
-                format!("RLIMIT_NOFILE is {nofile}: two pipes per worker process"),
+                free,
+                format!("RLIMIT_NOFILE is {nofile}: one pipe per worker process"),
             );
         }
         let available = status_field("/proc/meminfo", "MemAvailable:").unwrap_or(0) * 1024;

@@ -160,12 +160,6 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         return Ok(());
     };
     let python = python::run(settings, &limits);
-    let orders = |names: &[&str]| -> Vec<Vec<String>> {
-        (0..samples)
-            .map(|r| order(names, r).iter().map(|n| n.to_string()).collect())
-            .collect()
-    };
-    let model_names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
     let sysctl = |name: &str| {
         std::fs::read_to_string(format!("/proc/sys/{name}"))
             .ok()
@@ -196,10 +190,9 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
             "tasks_alive": settings.tasks_alive,
             "set_up": "not timed, for any model: runtimes, pools and the CPU test's worker \
                        processes are made before the clock starts",
-            "order": "repetition r runs the models (and the cost units) in table order rotated left \
-                      by r places, reversed when r is odd",
-            "model_orders": orders(&model_names),
-            "unit_orders": orders(&cost::UNITS),
+            "order": "each repetition runs the models (and the cost units) in the order that least \
+                      repeats the places and neighbours of the repetitions before it; run_log \
+                      records every sample as it was taken",
         },
         "limits": limits.to_json(),
         // What decides how many connections can wait to be accepted.
@@ -214,6 +207,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         "io": io_rows.iter().map(io::Row::to_json).collect::<Vec<_>>(),
         "cost": cost_rows.iter().map(cost::Row::to_json).collect::<Vec<_>>(),
         "python": python,
+        "run_log": models::run_log(),
     });
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let text = serde_json::to_string_pretty(&results).expect("JSON values always serialize") + "\n";
