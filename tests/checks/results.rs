@@ -25,6 +25,8 @@ pub struct Results {
     pub uncommitted_changes: Option<bool>,
     /// How long the whole run took, Python's part included.
     pub duration_s: f64,
+    /// The 1, 5 and 15 minute load averages as the run started and ended.
+    pub load_average: LoadAverage,
     /// Versions of the crates the models use, from Cargo.lock.
     pub crates: BTreeMap<String, String>,
     pub machine: Machine,
@@ -38,6 +40,13 @@ pub struct Results {
     pub python: PythonSide,
     /// Every sample, as it was taken: `(group, repetition, model or unit)`.
     pub run_log: Vec<(String, u32, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadAverage {
+    pub start: Option<[f64; 3]>,
+    pub end: Option<[f64; 3]>,
 }
 
 #[derive(Deserialize)]

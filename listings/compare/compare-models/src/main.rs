@@ -121,6 +121,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
     let machine = machine::describe(cores, settings.full);
     // Recorded now, before the run writes anything into the checkout.
     let provenance = out.map(|_| machine::provenance(args));
+    let load_at_start = machine::load_average();
     let samples = settings.repetitions;
     if settings.full {
         let cpu = machine["cpu"].as_str().unwrap_or("unknown CPU");
@@ -173,6 +174,9 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         "uncommitted_changes": provenance["uncommitted_changes"],
         // The whole run, Python's part included, in seconds.
         "duration_s": started.elapsed().as_secs_f64().round(),
+        // /proc/loadavg's 1, 5 and 15 minute averages, as the run started
+        // and as it ended: how busy the machine was besides the benchmark.
+        "load_average": { "start": load_at_start, "end": machine::load_average() },
         "crates": provenance["crates"],
         "machine": machine,
         "settings": {
