@@ -416,7 +416,7 @@ def io_plan(settings, caps):
                     note = f"skipped: 1 at a time, {count} waits would take {count * wait:.0f} s"
                 elif (cap := caps.get((model, kind))) and cap[0] < count:
                     ran = cap[0]
-                    note = f"capped at {ran:,}: {cap[1]}"
+                    note = f"capped at {ran:,} ({cap[1]})"
                 tcp = {"listen_overflows": [], "syn_retransmits": [], "time_wait_before": []}
                 rows.append(
                     {

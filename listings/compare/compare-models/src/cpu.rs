@@ -84,11 +84,15 @@ fn count_primes(
         }),
         // rayon splits the range of blocks in halves, and the halves again,
         // as its threads become free to take them: a thread that runs out of
-        // work steals a half that another has not started.
+        // work steals a half that another has not started. A piece already
+        // running cannot be split or taken, so the pieces go down to single
+        // blocks (`with_max_len(1)`): otherwise one thread could be left
+        // alone at the end with a long piece of the expensive top blocks.
         Model::RayonPool => Ok(ready.runtimes.rayon.install(|| {
-            (0..limit.div_ceil(BLOCK))
+            (0..limit.div_ceil(BLOCK) as usize)
                 .into_par_iter()
-                .map(|block| count_block(block, limit))
+                .with_max_len(1)
+                .map(|block| count_block(block as u64, limit))
                 .sum()
         })),
         // Worker processes that were started before the clock: each is

@@ -283,7 +283,11 @@ fn plan(
     match cap {
         Some(cap) if cap.max < count => (
             cap.max,
-            Some(format!("capped at {}: {}", cap.max, cap.reason)),
+            Some(format!(
+                "capped at {} ({})",
+                tables::count(cap.max as f64),
+                cap.reason
+            )),
         ),
         _ => (count, None),
     }
