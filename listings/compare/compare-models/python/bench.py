@@ -77,9 +77,9 @@ def progress(settings, message):
 
 def order(items, repetition):
     """Of all the orders of items, the one that least repeats what the
-    repetitions before did (a model at the same place, the same model right
-    before it, a pair of neighbours in the direction they ran more often, a
-    whole order again); the same rule as the Rust side's models::order."""
+    repetitions before did (a model at the same place, first above all; the
+    same model right before it; a pair of neighbours in the direction they
+    ran more often; a whole order again): the Rust side's models::order."""
     n = len(items)
     at_place, after, chosen = {}, {}, []
     for _ in range(repetition + 1):
@@ -90,6 +90,7 @@ def order(items, repetition):
                 ab, ba = after.get((a, b), 0), after.get((b, a), 0)
                 score += 3 * ab + 2 * (ab - ba)
             score += n * n if candidate in chosen else 0
+            score += n * at_place.get((candidate[0], 0), 0)
             if best is None or score < best[0]:
                 best = (score, candidate)
         for i, m in enumerate(best[1]):

@@ -175,7 +175,7 @@ impl Curve {
 }
 
 /// One timed count; set-up (runtimes, worker processes) is not timed.
-fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, String> {
+fn sample(settings: &Settings, model: Model, workers: usize) -> Result<(f64, usize), String> {
     let limit = settings.prime_limit;
     let (elapsed, primes) = time_after(
         || Ready::new(model, workers),
@@ -189,13 +189,20 @@ fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, Stri
             settings.primes_expected
         ));
     }
-    Ok(elapsed.as_secs_f64())
+    Ok((elapsed.as_secs_f64(), primes))
 }
 
 /// Samples of every model in `models` with `workers` workers (sequential:
 /// one), the models in a new order each repetition.
-fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<Spread>, String> {
+/// Also returns each model's count of primes (the same in every sample: a
+/// wrong one ends the run).
+fn samples(
+    settings: &Settings,
+    models: &[Model],
+    workers: usize,
+) -> Result<(Vec<Spread>, Vec<usize>), String> {
     let mut spreads = vec![Spread::default(); models.len()];
+    let mut counted = vec![0; models.len()];
     let group = format!("cpu {workers} workers");
     for repetition in 0..settings.repetitions {
         for model in order(models, repetition) {
@@ -211,11 +218,13 @@ fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<
                 workers
             };
             let index = models.iter().position(|m| *m == model).unwrap_or(0);
-            spreads[index].push(sample(settings, model, workers)?);
+            let (seconds, primes) = sample(settings, model, workers)?;
+            spreads[index].push(seconds);
+            counted[index] = primes;
             models::record(&group, repetition, model.name());
         }
     }
-    Ok(spreads)
+    Ok((spreads, counted))
 }
 
 /// The table at `cores` workers, and the scaling curve from 1 worker up.
@@ -223,15 +232,16 @@ pub fn measure(settings: &Settings, cores: usize) -> Result<(Vec<Row>, Vec<Curve
     // One unmeasured run first: the first pass over the numbers pays for
     // cold caches and a CPU still clocking up.
     count_share(0, 1, settings.prime_limit);
-    let spreads = samples(settings, &Model::ALL, cores)?;
+    let (spreads, counted) = samples(settings, &Model::ALL, cores)?;
     let baseline = spreads[0].median();
     let rows: Vec<Row> = Model::ALL
         .into_iter()
         .zip(spreads)
-        .map(|(model, time)| Row {
+        .zip(counted)
+        .map(|((model, time), primes)| Row {
             model,
             workers: if model == Model::Sequential { 1 } else { cores },
-            primes: settings.primes_expected,
+            primes,
             speedup: baseline / time.median(),
             time,
         })
@@ -245,7 +255,7 @@ pub fn measure(settings: &Settings, cores: usize) -> Result<(Vec<Row>, Vec<Curve
         .collect();
     // Fewer workers than cores, then the table's own figure at `cores`.
     for workers in 1..cores {
-        let spreads = samples(settings, &Model::SCALABLE, workers)?;
+        let (spreads, _) = samples(settings, &Model::SCALABLE, workers)?;
         for (curve, time) in curves.iter_mut().zip(spreads) {
             let speedup = baseline / time.median();
             curve.points.push((workers, time, speedup));

@@ -59,9 +59,9 @@ impl Model {
 
 /// The order of repetition `repetition`. Of all the orders of `items`, the
 /// one that least repeats what repetitions 0 to `repetition - 1` did: a
-/// model at the same place, the same model right before it, a pair of
-/// neighbours in the direction they already ran more often, a whole order
-/// again (the first such order in table order on a tie). Over five
+/// model at the same place (first above all), the same model right before
+/// it, a pair of neighbours in the direction they already ran more often, a
+/// whole order again (the first such order in table order on a tie). Over five
 /// repetitions each model runs at several places and each pair of
 /// neighbours runs both ways about equally, so that an effect of the order
 /// (a warm cache, sockets left in TIME_WAIT by the run before, a CPU still
@@ -84,6 +84,8 @@ pub fn order<T: Copy>(items: &[T], repetition: usize) -> Vec<T> {
             if chosen.contains(&candidate) {
                 score += (n * n) as i64;
             }
+            // Running first (after a pause, or after the set-up) counts most.
+            score += n as i64 * at_place[candidate[0]][0];
             if best.as_ref().is_none_or(|(lowest, _)| score < *lowest) {
                 best = Some((score, candidate.clone()));
             }
