@@ -320,6 +320,18 @@ pub fn measure(
             }
         }
     }
+    // One unmeasured round of the fewest sleeps for every model that runs
+    // them all at once: the first run of a model pays for cold caches,
+    // libraries not yet paged in and the first threads and processes.
+    for model in Model::ALL {
+        if matches!(model, Model::Sequential | Model::RayonPool) {
+            continue;
+        }
+        let count = settings.io_counts.first().copied().unwrap_or(1);
+        let runtimes = Runtimes::new(cores)?;
+        run_waits(model, Wait::Sleep, count, settings.wait, &runtimes)
+            .map_err(|e| format!("warming up {}: {e}", model.name()))?;
+    }
     for repetition in 0..settings.repetitions {
         for kind in kinds {
             for &count in &settings.io_counts {
