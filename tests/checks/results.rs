@@ -20,6 +20,10 @@ pub struct Results {
     pub date: Option<String>,
     /// How it was run: `cargo run --release -p compare-models -- --full ...`.
     pub command: String,
+    /// The program's arguments as it was started...
+    pub argv: Vec<String>,
+    /// ...and the environment variables that change what the models do.
+    pub environment: BTreeMap<String, Option<String>>,
     /// The commit checked out, and whether the work tree differed from it.
     pub commit: Option<String>,
     pub uncommitted_changes: Option<bool>,
