@@ -166,6 +166,15 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
             .ok()
             .and_then(|text| text.trim().parse::<u64>().ok())
     };
+    let environment: serde_json::Map<_, _> = [
+        "RAYON_NUM_THREADS",
+        "TOKIO_WORKER_THREADS",
+        "PYTHON_GIL",
+        "PYTHONPATH",
+    ]
+    .into_iter()
+    .map(|name| (name.to_string(), json!(env::var(name).ok())))
+    .collect();
     let results = json!({
         "format": 2,
         "date": provenance["date"],
@@ -173,10 +182,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         // As the program was started, and the variables that change what
         // the runtimes or Python do (absent ones are null).
         "argv": env::args().collect::<Vec<_>>(),
-        "environment": ["RAYON_NUM_THREADS", "TOKIO_WORKER_THREADS", "PYTHON_GIL", "PYTHONPATH"]
-            .into_iter()
-            .map(|name| (name.to_string(), json!(env::var(name).ok())))
-            .collect::<serde_json::Map<_, _>>(),
+        "environment": environment,
         "commit": provenance["commit"],
         "uncommitted_changes": provenance["uncommitted_changes"],
         // The whole run, Python's part included, in seconds.
