@@ -620,6 +620,8 @@ fn cost_chart(
             }
             // A sample at or below zero (noise in a small difference) has no
             // place on a log axis either: its whisker ends at a tenth.
+            // The row's text says so.
+            let cut = stat.min < stat.median / 10.0;
             stat.min = stat.min.max(stat.median / 10.0);
             let name = text(row, "unit")?;
             let shown = if unit == "us" {
@@ -632,7 +634,11 @@ fn cost_chart(
                     .to_string()
             };
             labels.push(RowLabel {
-                text: format!("{}: {shown}", title(language, name)),
+                text: format!(
+                    "{}: {shown}{}",
+                    title(language, name),
+                    if cut { " (whisker cut at 1/10)" } else { "" }
+                ),
                 look: look(language, name),
             });
             values.push(Some(stat));
