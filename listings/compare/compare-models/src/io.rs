@@ -335,7 +335,20 @@ pub fn measure(
     for repetition in 0..settings.repetitions {
         for kind in kinds {
             for &count in &settings.io_counts {
-                for model in order(&Model::ALL, repetition) {
+                // The order is balanced over the models that run at this
+                // size: a skipped model must not leave a gap in it.
+                let running: Vec<Model> = Model::ALL
+                    .into_iter()
+                    .filter(|&model| {
+                        rows.iter().any(|r| {
+                            r.workload == kind.name()
+                                && r.count == count
+                                && r.model == model
+                                && r.ran > 0
+                        })
+                    })
+                    .collect();
+                for model in order(&running, repetition) {
                     let row = rows
                         .iter_mut()
                         .find(|r| r.workload == kind.name() && r.count == count && r.model == model)
