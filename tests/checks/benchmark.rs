@@ -200,36 +200,112 @@ fn check_samples(
     }
 }
 
-/// Repetition r runs the models in table order rotated left by r places,
-/// reversed when r is odd.
-fn check_orders(
-    what: &str,
-    orders: &[Vec<String>],
-    names: &[&str],
-    side: &Side,
-    problems: &mut Problems,
-) {
+/// The run log of one group of samples (`cpu 2 workers`, `io tcp 10000`,
+/// `cost`...): in every repetition each of `names` ran once, the
+/// repetitions one after another; no model ran first in most repetitions,
+/// and each pair of neighbours ran about as often one way as the other.
+fn check_group_log(side: &Side, group: &str, names: &[&str], problems: &mut Problems) {
+    let what = format!("{}: run log of {group}", side.name);
+    let entries: Vec<(u32, &str)> = side
+        .run_log
+        .iter()
+        .filter(|(g, _, _)| g == group)
+        .map(|(_, repetition, name)| (*repetition, name.as_str()))
+        .collect();
+    let mut orders: Vec<Vec<&str>> = Vec::new();
+    for (repetition, name) in &entries {
+        if *repetition as usize == orders.len() {
+            orders.push(Vec::new());
+        }
+        let current = orders.len();
+        match orders.last_mut() {
+            Some(order) if *repetition as usize + 1 == current => order.push(name),
+            _ => {
+                problems.add(format!("{what}: repetition {repetition} out of turn"));
+                return;
+            }
+        }
+    }
     if orders.len() != side.repetitions as usize {
         problems.add(format!(
-            "{}: {} {what} orders recorded for {} repetitions",
-            side.name,
+            "{what}: {} repetitions logged, {} expected",
             orders.len(),
             side.repetitions
         ));
     }
     for (repetition, order) in orders.iter().enumerate() {
-        let mut expected: Vec<&str> = names.to_vec();
-        expected.rotate_left(repetition % names.len());
-        if repetition % 2 == 1 {
-            expected.reverse();
-        }
-        if order != &expected {
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        let mut expected = names.to_vec();
+        expected.sort_unstable();
+        if sorted != expected {
             problems.add(format!(
-                "{}: repetition {repetition} ran the {what} in the order {order:?}, \
-                 not the table's rotated by {repetition} (reversed if odd): {expected:?}",
-                side.name
+                "{what}: repetition {repetition} ran {order:?}, not each of {names:?} once"
             ));
         }
+    }
+    let repetitions = orders.len();
+    if names.len() > 2 && repetitions > 1 {
+        for name in names {
+            let first = orders.iter().filter(|o| o.first() == Some(name)).count();
+            if first * 2 > repetitions {
+                problems.add(format!(
+                    "{what}: {name} ran first in {first} of {repetitions} repetitions"
+                ));
+            }
+        }
+    }
+    let runs_after = |a: &str, b: &str| {
+        orders
+            .iter()
+            .filter(|o| o.windows(2).any(|w| w[0] == a && w[1] == b))
+            .count()
+    };
+    for (i, a) in names.iter().enumerate() {
+        for b in &names[i + 1..] {
+            let (ab, ba) = (runs_after(a, b), runs_after(b, a));
+            if ab.abs_diff(ba) > 1 {
+                problems.add(format!(
+                    "{what}: {b} ran right after {a} {ab} times, {a} after {b} {ba} times"
+                ));
+            }
+        }
+    }
+}
+
+/// Every group the run log holds has its balanced orders, and every figure
+/// has one logged sample per sample it records.
+fn check_run_log(side: &Side, expect: &Expect, problems: &mut Problems) {
+    let mut groups: Vec<(String, Vec<&str>)> = vec![
+        (
+            format!("cpu {} workers", expect.cores),
+            expect.models.to_vec(),
+        ),
+        ("cost".to_string(), expect.units.to_vec()),
+    ];
+    for workers in 1..expect.cores {
+        groups.push((format!("cpu {workers} workers"), expect.scalable.to_vec()));
+    }
+    for workload in ["sleep", "tcp"] {
+        for n in side.io_counts {
+            let ran: Vec<&str> = side
+                .io
+                .iter()
+                .filter(|r| r.workload == workload && r.n == *n && r.n_run > 0)
+                .map(|r| r.model.as_str())
+                .collect();
+            groups.push((format!("io {workload} {n}"), ran));
+        }
+    }
+    for (group, names) in &groups {
+        check_group_log(side, group, names, problems);
+    }
+    let known = |group: &str| groups.iter().any(|(g, _)| g == group);
+    if let Some((group, _, _)) = side.run_log.iter().find(|(g, _, _)| !known(g)) {
+        problems.add(format!(
+            "{}: run log names an unknown group {group:?}",
+            side.name
+        ));
     }
 }
 
@@ -274,7 +350,6 @@ fn check_cpu(side: &Side, expect: &Expect, problems: &mut Problems) {
             ));
         }
     }
-    check_orders("models", side.model_orders, expect.models, side, problems);
 }
 
 /// The scaling curve: every model that can use more cores, at 1 to all the
@@ -400,7 +475,6 @@ fn check_cost(side: &Side, expect: &Expect, problems: &mut Problems) {
             )),
         }
     }
-    check_orders("cost units", side.unit_orders, expect.units, side, problems);
 }
 
 fn check_side(side: &Side, expect: &Expect, problems: &mut Problems) {
@@ -408,6 +482,7 @@ fn check_side(side: &Side, expect: &Expect, problems: &mut Problems) {
     check_scaling(side, expect, problems);
     check_io(side, expect, problems);
     check_cost(side, expect, problems);
+    check_run_log(side, expect, problems);
 }
 
 /// When, where, from what and how the results were recorded.

@@ -20,11 +20,17 @@ pub struct Results {
     pub date: Option<String>,
     /// How it was run: `cargo run --release -p compare-models -- --full ...`.
     pub command: String,
+    /// The program's arguments as it was started...
+    pub argv: Vec<String>,
+    /// ...and the environment variables that change what the models do.
+    pub environment: BTreeMap<String, Option<String>>,
     /// The commit checked out, and whether the work tree differed from it.
     pub commit: Option<String>,
     pub uncommitted_changes: Option<bool>,
     /// How long the whole run took, Python's part included.
     pub duration_s: f64,
+    /// The 1, 5 and 15 minute load averages as the run started and ended.
+    pub load_average: LoadAverage,
     /// Versions of the crates the models use, from Cargo.lock.
     pub crates: BTreeMap<String, String>,
     pub machine: Machine,
@@ -36,6 +42,15 @@ pub struct Results {
     pub io: Vec<IoRow>,
     pub cost: Vec<CostRow>,
     pub python: PythonSide,
+    /// Every sample, as it was taken: `(group, repetition, model or unit)`.
+    pub run_log: Vec<(String, u32, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadAverage {
+    pub start: Option<[f64; 3]>,
+    pub end: Option<[f64; 3]>,
 }
 
 #[derive(Deserialize)]
@@ -68,11 +83,8 @@ pub struct RustSettings {
     pub tasks_alive: u64,
     /// What is timed and what is not, in words.
     pub set_up: String,
-    /// How the order of the models changes between repetitions, in words...
+    /// How the order of the models changes between repetitions, in words.
     pub order: String,
-    /// ...and the order of each repetition.
-    pub model_orders: Vec<Vec<String>>,
-    pub unit_orders: Vec<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +206,8 @@ pub struct TcpSamples {
     pub listen_overflows: Vec<u64>,
     /// TcpExt TCPSynRetrans: SYNs and SYN-ACKs sent again.
     pub syn_retransmits: Vec<u64>,
+    /// Sockets in TIME_WAIT as each sample started (None: unreadable).
+    pub time_wait_before: Vec<Option<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -253,6 +267,8 @@ pub struct PythonResults {
     pub scaling: Vec<Curve>,
     pub io: Vec<IoRow>,
     pub cost: Vec<CostRow>,
+    /// Every sample, as it was taken: `[group, repetition, model or unit]`.
+    pub run_log: Vec<(String, u32, String)>,
 }
 
 #[derive(Deserialize)]
@@ -270,8 +286,6 @@ pub struct PythonSettings {
     pub thread_spawns: u64,
     pub threads_alive: u64,
     pub wait: f64,
-    pub model_orders: Vec<Vec<String>>,
-    pub unit_orders: Vec<Vec<String>>,
 }
 
 /// What the checks compare on either side.
@@ -281,8 +295,7 @@ pub struct Side<'a> {
     pub primes_expected: u64,
     pub repetitions: u32,
     pub io_counts: &'a [u64],
-    pub model_orders: &'a [Vec<String>],
-    pub unit_orders: &'a [Vec<String>],
+    pub run_log: &'a [(String, u32, String)],
     pub cpu: &'a [CpuRow],
     pub scaling: &'a [Curve],
     pub io: &'a [IoRow],
@@ -297,8 +310,7 @@ impl Results {
             primes_expected: self.settings.primes_expected,
             repetitions: self.settings.repetitions,
             io_counts: &self.settings.io_counts,
-            model_orders: &self.settings.model_orders,
-            unit_orders: &self.settings.unit_orders,
+            run_log: &self.run_log,
             cpu: &self.cpu,
             scaling: &self.scaling,
             io: &self.io,
@@ -315,8 +327,7 @@ impl PythonResults {
             primes_expected: self.settings.primes_expected,
             repetitions: self.settings.repetitions,
             io_counts: &self.settings.io_counts,
-            model_orders: &self.settings.model_orders,
-            unit_orders: &self.settings.unit_orders,
+            run_log: &self.run_log,
             cpu: &self.cpu,
             scaling: &self.scaling,
             io: &self.io,

@@ -22,7 +22,9 @@ import json
 import multiprocessing
 import os
 import shutil
+import resource
 import socket
+import itertools
 import statistics
 import subprocess
 import sys
@@ -74,11 +76,37 @@ def progress(settings, message):
 
 
 def order(items, repetition):
-    """Repetition r runs the models in table order rotated left by r places,
-    reversed when r is odd (as the Rust side does)."""
-    shift = repetition % len(items)
-    rotated = items[shift:] + items[:shift]
-    return rotated[::-1] if repetition % 2 else rotated
+    """Of all the orders of items, the one that least repeats what the
+    repetitions before did (a model at the same place, first above all; the
+    same model right before it; a pair of neighbours in the direction they
+    ran more often; a whole order again): the Rust side's models::order."""
+    n = len(items)
+    at_place, after, chosen = {}, {}, []
+    for _ in range(repetition + 1):
+        best = None
+        for candidate in itertools.permutations(range(n)):
+            score = sum(at_place.get((m, i), 0) for i, m in enumerate(candidate))
+            for a, b in zip(candidate, candidate[1:]):
+                ab, ba = after.get((a, b), 0), after.get((b, a), 0)
+                score += 3 * ab + 2 * (ab - ba)
+            score += n * n if candidate in chosen else 0
+            score += n * at_place.get((candidate[0], 0), 0)
+            if best is None or score < best[0]:
+                best = (score, candidate)
+        for i, m in enumerate(best[1]):
+            at_place[(m, i)] = at_place.get((m, i), 0) + 1
+        for a, b in zip(best[1], best[1][1:]):
+            after[(a, b)] = after.get((a, b), 0) + 1
+        chosen.append(best[1])
+    return [items[i] for i in chosen[-1]]
+
+
+RUN_LOG = []
+
+
+def record(group, repetition, name):
+    """Notes each sample as it is taken; results.json stores the log."""
+    RUN_LOG.append([group, repetition, name])
 
 
 def spread(samples, unit):
@@ -185,6 +213,7 @@ def cpu_samples(settings, models, workers):
     """Samples of each model with `workers` workers (sequential: one)."""
     limit = settings["prime_limit"]
     samples = {model: [] for model in models}
+    counted = {}
     for repetition in range(settings["repetitions"]):
         for model in order(models, repetition):
             used = 1 if model == "sequential" else workers
@@ -204,19 +233,21 @@ def cpu_samples(settings, models, workers):
                     f"but there are {settings['primes_expected']}"
                 )
             samples[model].append(seconds)
-    return samples
+            record(f"cpu {workers} workers", repetition, model)
+            counted[model] = primes
+    return samples, counted
 
 
 def measure_cpu(settings, cores):
     """The table at `cores` workers, and the scaling curve from 1 worker up."""
     count_share(0, 1, settings["prime_limit"] // 10)  # unmeasured: caches and clocks warm up
-    samples = cpu_samples(settings, CPU_MODELS, cores)
+    samples, counted = cpu_samples(settings, CPU_MODELS, cores)
     baseline = statistics.median(samples["sequential"])
     rows = [
         {
             "model": model,
             "workers": 1 if model == "sequential" else cores,
-            "primes": settings["primes_expected"],
+            "primes": counted[model],
             "time": spread(samples[model], "s"),
             "speedup": baseline / statistics.median(samples[model]),
         }
@@ -224,7 +255,7 @@ def measure_cpu(settings, cores):
     ]
     points = {model: [] for model in SCALABLE}
     for workers in range(1, cores):
-        fewer = cpu_samples(settings, SCALABLE, workers)
+        fewer, _ = cpu_samples(settings, SCALABLE, workers)
         for model in SCALABLE:
             points[model].append((workers, fewer[model]))
     for model in SCALABLE:
@@ -260,6 +291,20 @@ def tcp_counters():
         return None
 
 
+# Seconds a client waits beyond the delay it asked for (echo::PATIENCE).
+PATIENCE = 30
+
+
+def time_wait():
+    """TCP sockets in TIME_WAIT now (the tw field of /proc/net/sockstat)."""
+    try:
+        with open("/proc/net/sockstat") as sockstat:
+            fields = next(line for line in sockstat if line.startswith("TCP:")).split()
+        return int(fields[fields.index("tw") + 1])
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+
+
 def request_line(ident, wait):
     return f"wait {round(wait * 1000)} request {ident}\n"
 
@@ -274,9 +319,13 @@ def wait_blocking(kind, port, ident, wait):
         time.sleep(wait)
         return
     request = request_line(ident, wait)
-    with socket.create_connection(("127.0.0.1", port)) as stream:
+    # A stalled server ends the run with an error (socket.timeout), not a hang.
+    with socket.create_connection(("127.0.0.1", port), timeout=wait + PATIENCE) as stream:
         stream.sendall(request.encode())
-        reply = stream.makefile("rb").readline().decode()
+        replies = stream.makefile("rb")
+        reply = replies.readline().decode()
+        # The server closes first: read to its end of file, as the Rust side does.
+        replies.read()
     check_reply(request, reply)
 
 
@@ -285,12 +334,17 @@ async def wait_async(kind, port, ident, wait):
         await asyncio.sleep(wait)
         return
     request = request_line(ident, wait)
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request.encode())
-    reply = (await reader.readline()).decode()
-    writer.close()
-    await writer.wait_closed()
-    check_reply(request, reply)
+
+    async def exchange():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request.encode())
+        reply = (await reader.readline()).decode()
+        await reader.read()  # the server closes first
+        writer.close()
+        await writer.wait_closed()
+        return reply
+
+    check_reply(request, await asyncio.wait_for(exchange(), wait + PATIENCE))
 
 
 def io_threading(kind, port, count, wait):
@@ -361,10 +415,10 @@ def io_plan(settings, caps):
                 if model == "sequential" and count * wait > settings["io_budget"]:
                     ran = 0
                     note = f"skipped: 1 at a time, {count} waits would take {count * wait:.0f} s"
-                elif model in caps and caps[model][0] < count:
-                    ran = caps[model][0]
-                    note = f"capped at {ran}: {caps[model][1]}"
-                tcp = {"listen_overflows": [], "syn_retransmits": []}
+                elif (cap := caps.get((model, kind))) and cap[0] < count:
+                    ran = cap[0]
+                    note = f"capped at {ran:,} ({cap[1]})"
+                tcp = {"listen_overflows": [], "syn_retransmits": [], "time_wait_before": []}
                 rows.append(
                     {
                         "workload": kind,
@@ -381,10 +435,30 @@ def io_plan(settings, caps):
 
 def measure_io(settings, port, caps):
     rows = io_plan(settings, caps)
+    # One unmeasured round of the fewest sleeps per model that runs them all
+    # at once, as the Rust side does: first runs pay for cold starts.
+    for model in ["threading", "multiprocessing", "asyncio"]:
+        loop = asyncio.new_event_loop() if model == "asyncio" else None
+        try:
+            io_run(model, "sleep", port, settings["io_counts"][0], settings["wait"], loop)
+        finally:
+            if loop:
+                loop.close()
     for repetition in range(settings["repetitions"]):
         for kind in ["sleep", "tcp"]:
             for count in settings["io_counts"]:
-                for model in order(IO_MODELS, repetition):
+                # Balanced over the models that run at this size: a skipped
+                # model must not leave a gap in the order.
+                running = [
+                    model
+                    for model in IO_MODELS
+                    if any(
+                        (r["workload"], r["n"], r["model"]) == (kind, count, model)
+                        and r["n_run"]
+                        for r in rows
+                    )
+                ]
+                for model in order(running, repetition):
                     row = next(
                         r
                         for r in rows
@@ -392,6 +466,7 @@ def measure_io(settings, port, caps):
                     )
                     if row["n_run"]:
                         io_sample(settings, port, row, repetition)
+                        record(f"io {kind} {count}", repetition, model)
     for row in rows:
         row["time"] = spread(row["time"], "s") if row["n_run"] else None
     return rows
@@ -404,7 +479,7 @@ def io_sample(settings, port, row, repetition):
         f"I/O-bound, {kind} x {ran}, {model}: "
         f"sample {repetition + 1} of {settings['repetitions']}",
     )
-    before = tcp_counters()
+    before, time_wait_before = tcp_counters(), time_wait()
     try:
         seconds, _ = time_after(
             lambda: asyncio.new_event_loop() if model == "asyncio" else None,
@@ -418,6 +493,7 @@ def io_sample(settings, port, row, repetition):
     if row["tcp"] is not None and before and after:
         row["tcp"]["listen_overflows"].append(after[0] - before[0])
         row["tcp"]["syn_retransmits"].append(after[1] - before[1])
+        row["tcp"]["time_wait_before"].append(time_wait_before)
 
 
 # Cost per unit -------------------------------------------------------------
@@ -536,12 +612,17 @@ def process_sample(settings):
     return spawn, (during - before) / alive
 
 
+async def empty():
+    """Does nothing: the task's cost is all that is timed (sleep(0) would
+    yield to the loop once more)."""
+
+
 def task_sample(settings):
     async def spawns():
         count = settings["task_spawns"]
         started = time.perf_counter()
         for _ in range(count):
-            await asyncio.create_task(asyncio.sleep(0))
+            await asyncio.create_task(empty())
         return (time.perf_counter() - started) / count
 
     loop = asyncio.new_event_loop()  # made before the clock, like the Rust runtimes
@@ -563,6 +644,7 @@ def measure_cost(settings):
             spawn, memory = samplers[unit](settings)
             samples[unit][0].append(spawn * 1e6)
             samples[unit][1].append(memory)
+            record("cost", repetition, unit)
     return [
         {
             "unit": unit,
@@ -584,7 +666,7 @@ def start_echo_server():
     port = []
 
     async def serve(reader, writer):
-        line = await reader.readline()
+        line = await asyncio.wait_for(reader.readline(), PATIENCE)
         parts = line.split()
         delay = int(parts[1]) / 1000 if len(parts) > 1 and parts[1].isdigit() else 0
         await asyncio.sleep(delay)
@@ -642,13 +724,28 @@ def main():
         return
 
     settings = dict(FULL if args.full else QUICK, full=args.full)
-    cores = os.cpu_count() or 1
+    # The CPUs this process may run on (taskset, cgroups' cpusets), as Rust's
+    # available_parallelism counts them; os.cpu_count() counts the machine's.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     port = args.echo_port or start_echo_server()
     cpu, scaling = measure_cpu(settings, cores)
     cost = measure_cost(settings)
+    threads = (args.max_threads, "the cap the benchmark passed (--max-threads)")
+    processes = (args.max_processes, "the cap the benchmark passed (--max-processes)")
+    sockets = (1 << 20, "")
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY:
+        free = max(soft - len(os.listdir("/proc/self/fd")) - 256, 0)
+        sockets = (free, f"RLIMIT_NOFILE is {soft:,}: one socket per request")
+        # A forked multiprocessing.Process leaves the parent two pipe ends.
+        if free // 2 < processes[0]:
+            processes = (free // 2, f"RLIMIT_NOFILE is {soft:,}: two pipe ends per process")
     caps = {
-        "multiprocessing": (args.max_processes, "the cap the benchmark passed (--max-processes)"),
-        "threading": (args.max_threads, "the cap the benchmark passed (--max-threads)"),
+        ("threading", "sleep"): threads,
+        ("threading", "tcp"): min(threads, sockets),
+        ("asyncio", "tcp"): sockets,
+        ("multiprocessing", "sleep"): processes,
+        ("multiprocessing", "tcp"): processes,
     }
     # The same budget as the Rust side, divided by what one of these worker
     # processes costs by the same measure.
@@ -656,24 +753,24 @@ def main():
     per_process = statistics.median(
         next(row["memory"]["samples_bytes"] for row in cost if row["unit"] == "process")
     )
-    if per_process > 0 and budget // per_process < caps["multiprocessing"][0]:
-        caps["multiprocessing"] = (
+    if per_process > 0 and budget // per_process < processes[0]:
+        processes = (
             int(budget // per_process),
-            f"a quarter of MemAvailable ({budget >> 20} MiB) at {per_process / 1024:.0f} KiB "
+            f"a quarter of MemAvailable ({budget >> 20:,} MiB) at {per_process / 1024:,.0f} KiB "
             "per process",
         )
+        caps[("multiprocessing", "sleep")] = caps[("multiprocessing", "tcp")] = processes
     io = measure_io(settings, port, caps)
     results = dict(
         interpreter(),
         settings={
             **{key: value for key, value in settings.items() if key != "full"},
-            "model_orders": [order(IO_MODELS, r) for r in range(settings["repetitions"])],
-            "unit_orders": [order(COST_UNITS, r) for r in range(settings["repetitions"])],
         },
         cpu=cpu,
         scaling=scaling,
         io=io,
         cost=cost,
+        run_log=RUN_LOG,
     )
     json.dump(results, sys.stdout, indent=2)
     print()

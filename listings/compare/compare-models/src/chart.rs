@@ -20,10 +20,15 @@ type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 const WIDTH: u32 = 540;
 /// The smallest text, in CSS px (plotters writes a size given it / 1.24).
-const TEXT: f64 = 15.0;
-const TITLE: f64 = 17.0;
-/// Height of one row of a row chart: a line of text, then its bar or dot.
-const ROW: i32 = 40;
+const TEXT: f64 = 18.0;
+const TITLE: f64 = 20.0;
+/// Height of one row of a row chart: a line of text, then its bar or dot
+/// in a band of its own below the text, which no mark crosses.
+const ROW: i32 = 52;
+/// Where a row's bar or dot sits, below the row's top.
+const BAND: i32 = 37;
+/// The distance between two lines of notes under a chart.
+const LINE: i32 = 25;
 
 fn error(e: impl std::fmt::Display) -> String {
     format!("cannot draw a chart: {e}")
@@ -376,9 +381,9 @@ fn row_chart(
     notes: &[String],
 ) -> Result<String, String> {
     let top = 62;
-    let axis = 34;
+    let axis = 50;
     let count = rows.len() as i32;
-    let height = (top + count * ROW + axis + 8 + 22 * notes.len() as i32 + 6) as u32;
+    let height = (top + count * ROW + axis + 8 + LINE * notes.len() as i32 + 6) as u32;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -409,7 +414,7 @@ fn row_chart(
             write(
                 &root,
                 note,
-                (10, notes_top + 22 * index as i32),
+                (10, notes_top + LINE * index as i32),
                 aligned(TEXT, HPos::Left, VPos::Top),
             )?;
         }
@@ -431,7 +436,7 @@ fn draw_panel(
         (left + width / 2, top - 24),
         aligned(TEXT, HPos::Center, VPos::Top),
     )?;
-    let height = count * ROW + 34;
+    let height = count * ROW + 50;
     let area = root
         .clone()
         .shrink((left, top), (width as u32, height as u32));
@@ -440,14 +445,14 @@ fn draw_panel(
     let high = values.map(|s| s.max).fold(0.0, f64::max);
     let format = panel.label;
     // Where each row's bar or dot sits, from its value's x pixel.
-    let band = |index: usize| top + index as i32 * ROW + 27;
+    let band = |index: usize| top + index as i32 * ROW + BAND;
     match &panel.scale {
         Scale::Bars { mark } => {
             let right = high.max(mark.unwrap_or(0.0)) * 1.1;
             let mut chart = ChartBuilder::on(&area)
                 .margin_left(12)
                 .margin_right(16)
-                .x_label_area_size(34)
+                .x_label_area_size(40)
                 .build_cartesian_2d(0.0..right, 0.0..1.0)
                 .map_err(error)?;
             configure(&mut chart, format)?;
@@ -457,7 +462,7 @@ fn draw_panel(
                 let y = band(index);
                 let look = row.look;
                 let fill = if look.python {
-                    look.color.mix(0.25).filled()
+                    look.color.mix(0.4).filled()
                 } else {
                     look.color.filled()
                 };
@@ -471,7 +476,7 @@ fn draw_panel(
                 // Only beside the bars, never through a row's text.
                 for index in 0..rows.len() {
                     let y = band(index);
-                    let segment = vec![(x(*mark), y - 11), (x(*mark), y + 11)];
+                    let segment = vec![(x(*mark), y - 10), (x(*mark), y + 10)];
                     root.draw(&DashedPathElement::new(
                         segment,
                         4,
@@ -488,7 +493,7 @@ fn draw_panel(
             let mut chart = ChartBuilder::on(&area)
                 .margin_left(20)
                 .margin_right(26)
-                .x_label_area_size(34)
+                .x_label_area_size(40)
                 .build_cartesian_2d(range.with_key_points(ticks.clone()), 0.0..1.0)
                 .map_err(error)?;
             configure(&mut chart, format)?;
@@ -585,9 +590,10 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
             },
         ],
         &[
-            format!("Dashed: the number of cores ({cores}). Speedups are over"),
-            "sequential in the same language. Whiskers: smallest to".to_string(),
-            format!("largest of {samples} samples; the text gives the median."),
+            format!("Dashed: the number of cores ({cores}). Speedup: over"),
+            "sequential in the same language; its whisker: sequential's".to_string(),
+            "median over the model's largest and smallest time. Time".to_string(),
+            format!("whiskers: smallest to largest of {samples} samples."),
         ],
     )
 }
@@ -614,6 +620,8 @@ fn cost_chart(
             }
             // A sample at or below zero (noise in a small difference) has no
             // place on a log axis either: its whisker ends at a tenth.
+            // The row's text says so.
+            let cut = stat.min < stat.median / 10.0;
             stat.min = stat.min.max(stat.median / 10.0);
             let name = text(row, "unit")?;
             let shown = if unit == "us" {
@@ -626,7 +634,11 @@ fn cost_chart(
                     .to_string()
             };
             labels.push(RowLabel {
-                text: format!("{}: {shown}", title(language, name)),
+                text: format!(
+                    "{}: {shown}{}",
+                    title(language, name),
+                    if cut { " (whisker cut at 1/10)" } else { "" }
+                ),
                 look: look(language, name),
             });
             values.push(Some(stat));
@@ -718,10 +730,10 @@ fn line_chart(
     let rust_rows = series.iter().filter(|s| s.language == "Rust").count();
     let python_rows = series.len() - rust_rows;
     let extra = usize::from(series.iter().any(|s| s.points.iter().any(|p| p.capped)));
-    let legend_rows = rust_rows.max(python_rows + 1 + extra) as i32;
+    let legend_rows = 1 + rust_rows.max(python_rows + 1 + extra) as i32;
     let legend_top = 36 + plot_height + 8;
     let notes_top = legend_top + 24 * legend_rows + 4;
-    let height = (notes_top + 22 * notes.len() as i32 + 8) as u32;
+    let height = (notes_top + LINE * notes.len() as i32 + 8) as u32;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -799,7 +811,7 @@ fn line_chart(
             write(
                 &root,
                 note,
-                (10, notes_top + 22 * index as i32),
+                (10, notes_top + LINE * index as i32),
                 aligned(TEXT, HPos::Left, VPos::Top),
             )?;
         }
@@ -868,11 +880,22 @@ fn draw_legend(
     top: i32,
     capped: bool,
 ) -> Result<(), String> {
-    let (mut rust_row, mut python_row) = (0, 0);
+    // A heading over each column; the entries under it drop the language.
+    let (mut rust_row, mut python_row) = (1, 1);
     let half = WIDTH as i32 / 2;
+    for (language, x) in [("Rust", 10), ("Python", half + 4)] {
+        write(
+            root,
+            language,
+            (x, top + 10),
+            aligned(TEXT, HPos::Left, VPos::Center),
+        )?;
+    }
     for one in series {
         let look = look(one.language, &one.model);
-        let label = title(one.language, &one.model);
+        let title = title(one.language, &one.model);
+        let prefix = format!("{}, ", one.language);
+        let label = title.strip_prefix(&prefix).unwrap_or(&title);
         let (x, row) = if one.language == "Rust" {
             rust_row += 1;
             (10, rust_row - 1)
@@ -880,7 +903,7 @@ fn draw_legend(
             python_row += 1;
             (half + 4, python_row - 1)
         };
-        legend_entry(root, (x, top + 10 + 24 * row), look, &label)?;
+        legend_entry(root, (x, top + 10 + 24 * row), look, label)?;
     }
     let y = top + 10 + 24 * python_row;
     let grey = RGBColor(110, 110, 110).stroke_width(2);
@@ -903,7 +926,7 @@ fn draw_legend(
             .map_err(error)?;
         write(
             root,
-            "capped: ran fewer",
+            "capped: at N run",
             (half + 42, y),
             aligned(TEXT, HPos::Left, VPos::Center),
         )?;
@@ -1045,7 +1068,7 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
         Reference {
             from: (1.0, 1.0),
             to: (cores, cores),
-            label: "ideal: speedup = workers".to_string(),
+            label: "speedup = workers".to_string(),
         },
         &[&note, "Each language against its own sequential run."],
     )

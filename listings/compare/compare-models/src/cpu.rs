@@ -84,11 +84,15 @@ fn count_primes(
         }),
         // rayon splits the range of blocks in halves, and the halves again,
         // as its threads become free to take them: a thread that runs out of
-        // work steals a half that another has not started.
+        // work steals a half that another has not started. A piece already
+        // running cannot be split or taken, so the pieces go down to single
+        // blocks (`with_max_len(1)`): otherwise one thread could be left
+        // alone at the end with a long piece of the expensive top blocks.
         Model::RayonPool => Ok(ready.runtimes.rayon.install(|| {
-            (0..limit.div_ceil(BLOCK))
+            (0..limit.div_ceil(BLOCK) as usize)
                 .into_par_iter()
-                .map(|block| count_block(block, limit))
+                .with_max_len(1)
+                .map(|block| count_block(block as u64, limit))
                 .sum()
         })),
         // Worker processes that were started before the clock: each is
@@ -171,7 +175,7 @@ impl Curve {
 }
 
 /// One timed count; set-up (runtimes, worker processes) is not timed.
-fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, String> {
+fn sample(settings: &Settings, model: Model, workers: usize) -> Result<(f64, usize), String> {
     let limit = settings.prime_limit;
     let (elapsed, primes) = time_after(
         || Ready::new(model, workers),
@@ -185,13 +189,21 @@ fn sample(settings: &Settings, model: Model, workers: usize) -> Result<f64, Stri
             settings.primes_expected
         ));
     }
-    Ok(elapsed.as_secs_f64())
+    Ok((elapsed.as_secs_f64(), primes))
 }
 
 /// Samples of every model in `models` with `workers` workers (sequential:
 /// one), the models in a new order each repetition.
-fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<Spread>, String> {
+/// Also returns each model's count of primes (the same in every sample: a
+/// wrong one ends the run).
+fn samples(
+    settings: &Settings,
+    models: &[Model],
+    workers: usize,
+) -> Result<(Vec<Spread>, Vec<usize>), String> {
     let mut spreads = vec![Spread::default(); models.len()];
+    let mut counted = vec![0; models.len()];
+    let group = format!("cpu {workers} workers");
     for repetition in 0..settings.repetitions {
         for model in order(models, repetition) {
             settings.progress(&format!(
@@ -206,10 +218,13 @@ fn samples(settings: &Settings, models: &[Model], workers: usize) -> Result<Vec<
                 workers
             };
             let index = models.iter().position(|m| *m == model).unwrap_or(0);
-            spreads[index].push(sample(settings, model, workers)?);
+            let (seconds, primes) = sample(settings, model, workers)?;
+            spreads[index].push(seconds);
+            counted[index] = primes;
+            models::record(&group, repetition, model.name());
         }
     }
-    Ok(spreads)
+    Ok((spreads, counted))
 }
 
 /// The table at `cores` workers, and the scaling curve from 1 worker up.
@@ -217,15 +232,16 @@ pub fn measure(settings: &Settings, cores: usize) -> Result<(Vec<Row>, Vec<Curve
     // One unmeasured run first: the first pass over the numbers pays for
     // cold caches and a CPU still clocking up.
     count_share(0, 1, settings.prime_limit);
-    let spreads = samples(settings, &Model::ALL, cores)?;
+    let (spreads, counted) = samples(settings, &Model::ALL, cores)?;
     let baseline = spreads[0].median();
     let rows: Vec<Row> = Model::ALL
         .into_iter()
         .zip(spreads)
-        .map(|(model, time)| Row {
+        .zip(counted)
+        .map(|((model, time), primes)| Row {
             model,
             workers: if model == Model::Sequential { 1 } else { cores },
-            primes: settings.primes_expected,
+            primes,
             speedup: baseline / time.median(),
             time,
         })
@@ -239,7 +255,7 @@ pub fn measure(settings: &Settings, cores: usize) -> Result<(Vec<Row>, Vec<Curve
         .collect();
     // Fewer workers than cores, then the table's own figure at `cores`.
     for workers in 1..cores {
-        let spreads = samples(settings, &Model::SCALABLE, workers)?;
+        let (spreads, _) = samples(settings, &Model::SCALABLE, workers)?;
         for (curve, time) in curves.iter_mut().zip(spreads) {
             let speedup = baseline / time.median();
             curve.points.push((workers, time, speedup));

@@ -79,19 +79,32 @@ impl Drop for EchoServer {
     }
 }
 
+/// How long a client or the server waits for the other side beyond the
+/// delay asked for, before it gives up with an error.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The longest request line the server reads.
+const MAX_LINE: u64 = 256;
+
+/// One request per connection: read a line, wait, send it back, close.
+/// The server closes first, so the connection's TIME_WAIT is kept on the
+/// server's side and the client's port is free again at once.
 async fn serve(stream: tokio::net::TcpStream) -> std::io::Result<()> {
     let (reader, mut writer) = stream.into_split();
-    let mut lines = tokio::io::BufReader::new(reader).lines();
-    while let Some(line) = lines.next_line().await? {
-        let delay = line
-            .split(' ')
-            .nth(1)
-            .and_then(|ms| ms.parse().ok())
-            .unwrap_or(0);
-        tokio::time::sleep(Duration::from_millis(delay)).await;
-        writer.write_all(format!("{line}\n").as_bytes()).await?;
-    }
-    Ok(())
+    let mut line = String::new();
+    let mut reader = tokio::io::BufReader::new(tokio::io::AsyncReadExt::take(reader, MAX_LINE));
+    tokio::time::timeout(PATIENCE, reader.read_line(&mut line))
+        .await
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    let delay = line
+        .split(' ')
+        .nth(1)
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(0u64)
+        .min(PATIENCE.as_millis() as u64);
+    tokio::time::sleep(Duration::from_millis(delay)).await;
+    writer.write_all(line.as_bytes()).await?;
+    writer.shutdown().await
 }
 
 pub fn server_main() -> ExitCode {

@@ -28,15 +28,26 @@ pub fn wait_blocking(kind: Wait, id: usize, wait: Duration) -> Result<(), String
         }
         Wait::Request { port } => {
             let request = echo::request_line(id, wait);
-            let mut stream = TcpStream::connect(("127.0.0.1", port))
+            let server = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            let mut stream = TcpStream::connect_timeout(&server, echo::PATIENCE)
                 .map_err(|e| format!("request {id}: cannot connect: {e}"))?;
+            // A stalled server ends the run with an error, not a hang.
+            stream
+                .set_read_timeout(Some(wait + echo::PATIENCE))
+                .map_err(|e| format!("request {id}: {e}"))?;
             stream
                 .write_all(request.as_bytes())
                 .map_err(|e| format!("request {id}: cannot send: {e}"))?;
             let mut reply = String::new();
-            BufReader::new(stream)
+            let mut reader = BufReader::new(stream);
+            reader
                 .read_line(&mut reply)
                 .map_err(|e| format!("request {id}: no answer: {e}"))?;
+            // The server closes first; reading to its end of file before
+            // closing leaves TIME_WAIT on the server's side (see echo.rs).
+            reader
+                .read_to_end(&mut Vec::new())
+                .map_err(|e| format!("request {id}: no end of file: {e}"))?;
             echo::check_reply(&request, &reply)
         }
     }
@@ -51,18 +62,31 @@ pub async fn wait_async(kind: Wait, id: usize, wait: Duration) -> Result<(), Str
         }
         Wait::Request { port } => {
             let request = echo::request_line(id, wait);
-            let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            let exchange = async {
+                let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .map_err(|e| format!("request {id}: cannot connect: {e}"))?;
+                stream
+                    .write_all(request.as_bytes())
+                    .await
+                    .map_err(|e| format!("request {id}: cannot send: {e}"))?;
+                let mut reply = String::new();
+                let mut reader = tokio::io::BufReader::new(stream);
+                reader
+                    .read_line(&mut reply)
+                    .await
+                    .map_err(|e| format!("request {id}: no answer: {e}"))?;
+                // As in wait_blocking: the server closes first.
+                tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut Vec::new())
+                    .await
+                    .map_err(|e| format!("request {id}: no end of file: {e}"))?;
+                Ok::<String, String>(reply)
+            };
+            let reply = tokio::time::timeout(wait + echo::PATIENCE, exchange)
                 .await
-                .map_err(|e| format!("request {id}: cannot connect: {e}"))?;
-            stream
-                .write_all(request.as_bytes())
-                .await
-                .map_err(|e| format!("request {id}: cannot send: {e}"))?;
-            let mut reply = String::new();
-            tokio::io::BufReader::new(stream)
-                .read_line(&mut reply)
-                .await
-                .map_err(|e| format!("request {id}: no answer: {e}"))?;
+                .map_err(|_| {
+                    format!("request {id}: no answer within {:?}", wait + echo::PATIENCE)
+                })??;
             echo::check_reply(&request, &reply)
         }
     }
@@ -146,6 +170,18 @@ pub struct TcpCounters {
     pub listen_overflows: u64,
     /// SYNs (and SYN-ACKs) sent again after no answer came in time.
     pub syn_retransmits: u64,
+    /// Sockets in TIME_WAIT when the sample started (the `tw` field of
+    /// /proc/net/sockstat): what the runs before left behind.
+    pub time_wait_before: u64,
+}
+
+/// The number of TCP sockets in TIME_WAIT now, from /proc/net/sockstat.
+pub fn time_wait() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/net/sockstat").ok()?;
+    let line = text.lines().find(|line| line.starts_with("TCP:"))?;
+    let mut fields = line.split_whitespace();
+    fields.find(|field| *field == "tw")?;
+    fields.next()?.parse().ok()
 }
 
 impl TcpCounters {
@@ -160,6 +196,7 @@ impl TcpCounters {
         Some(TcpCounters {
             listen_overflows: field("ListenOverflows")?,
             syn_retransmits: field("TCPSynRetrans")?,
+            time_wait_before: time_wait()?,
         })
     }
 
@@ -170,6 +207,7 @@ impl TcpCounters {
                 .listen_overflows
                 .saturating_sub(before.listen_overflows),
             syn_retransmits: self.syn_retransmits.saturating_sub(before.syn_retransmits),
+            time_wait_before: before.time_wait_before,
         }
     }
 }
@@ -194,6 +232,7 @@ impl Row {
             json!({
                 "listen_overflows": samples.iter().map(|c| c.listen_overflows).collect::<Vec<_>>(),
                 "syn_retransmits": samples.iter().map(|c| c.syn_retransmits).collect::<Vec<_>>(),
+                "time_wait_before": samples.iter().map(|c| c.time_wait_before).collect::<Vec<_>>(),
             })
         });
         json!({
@@ -244,7 +283,11 @@ fn plan(
     match cap {
         Some(cap) if cap.max < count => (
             cap.max,
-            Some(format!("capped at {}: {}", cap.max, cap.reason)),
+            Some(format!(
+                "capped at {} ({})",
+                tables::count(cap.max as f64),
+                cap.reason
+            )),
         ),
         _ => (count, None),
     }
@@ -277,10 +320,35 @@ pub fn measure(
             }
         }
     }
+    // One unmeasured round of the fewest sleeps for every model that runs
+    // them all at once: the first run of a model pays for cold caches,
+    // libraries not yet paged in and the first threads and processes.
+    for model in Model::ALL {
+        if matches!(model, Model::Sequential | Model::RayonPool) {
+            continue;
+        }
+        let count = settings.io_counts.first().copied().unwrap_or(1);
+        let runtimes = Runtimes::new(cores)?;
+        run_waits(model, Wait::Sleep, count, settings.wait, &runtimes)
+            .map_err(|e| format!("warming up {}: {e}", model.name()))?;
+    }
     for repetition in 0..settings.repetitions {
         for kind in kinds {
             for &count in &settings.io_counts {
-                for model in order(&Model::ALL, repetition) {
+                // The order is balanced over the models that run at this
+                // size: a skipped model must not leave a gap in it.
+                let running: Vec<Model> = Model::ALL
+                    .into_iter()
+                    .filter(|&model| {
+                        rows.iter().any(|r| {
+                            r.workload == kind.name()
+                                && r.count == count
+                                && r.model == model
+                                && r.ran > 0
+                        })
+                    })
+                    .collect();
+                for model in order(&running, repetition) {
                     let row = rows
                         .iter_mut()
                         .find(|r| r.workload == kind.name() && r.count == count && r.model == model)
@@ -295,6 +363,11 @@ pub fn measure(
                             settings.repetitions
                         ));
                         sample(settings, cores, kind, row)?;
+                        models::record(
+                            &format!("io {} {count}", kind.name()),
+                            repetition,
+                            model.name(),
+                        );
                     }
                 }
             }

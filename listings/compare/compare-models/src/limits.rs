@@ -109,11 +109,19 @@ impl Limits {
             let free = nofile.saturating_sub(open_files + MARGIN);
             sockets = sockets.lower(
                 free,
-                format!("RLIMIT_NOFILE is {nofile}: one socket per request"),
+                format!(
+                    "RLIMIT_NOFILE is {}: one socket per request",
+                    tables::count(nofile as f64)
+                ),
             );
+            // A worker that only waits (worker::Worker::start_with) leaves
+            // this process one pipe, its stdout; stdin is closed at once.
             processes = processes.lower(
-                free / 2,
-                format!("RLIMIT_NOFILE is {nofile}: two pipes per worker process"),
+                free,
+                format!(
+                    "RLIMIT_NOFILE is {}: one pipe per worker process",
+                    tables::count(nofile as f64)
+                ),
             );
         }
         let available = status_field("/proc/meminfo", "MemAvailable:").unwrap_or(0) * 1024;
@@ -131,9 +139,9 @@ impl Limits {
     pub fn budget_processes(&mut self, per_process: f64) {
         if per_process > 0.0 && self.memory_budget > 0 {
             let reason = format!(
-                "a quarter of MemAvailable ({} MiB) at {:.0} KiB per process",
-                self.memory_budget >> 20,
-                per_process / 1024.0
+                "a quarter of MemAvailable ({} MiB) at {} KiB per process",
+                tables::count((self.memory_budget >> 20) as f64),
+                tables::count(per_process / 1024.0)
             );
             let max = (self.memory_budget as f64 / per_process) as u64;
             self.processes = self.processes_unbudgeted.clone().lower(max, reason);

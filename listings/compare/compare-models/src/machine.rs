@@ -104,3 +104,10 @@ pub fn provenance(args: &[String]) -> Value {
         "crates": crates,
     })
 }
+
+/// The 1, 5 and 15 minute load averages from /proc/loadavg, if readable.
+pub fn load_average() -> Option<[f64; 3]> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().ok());
+    Some([fields.next()??, fields.next()??, fields.next()??])
+}

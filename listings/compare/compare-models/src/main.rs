@@ -121,6 +121,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
     let machine = machine::describe(cores, settings.full);
     // Recorded now, before the run writes anything into the checkout.
     let provenance = out.map(|_| machine::provenance(args));
+    let load_at_start = machine::load_average();
     let samples = settings.repetitions;
     if settings.full {
         let cpu = machine["cpu"].as_str().unwrap_or("unknown CPU");
@@ -160,25 +161,35 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         return Ok(());
     };
     let python = python::run(settings, &limits);
-    let orders = |names: &[&str]| -> Vec<Vec<String>> {
-        (0..samples)
-            .map(|r| order(names, r).iter().map(|n| n.to_string()).collect())
-            .collect()
-    };
-    let model_names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
     let sysctl = |name: &str| {
         std::fs::read_to_string(format!("/proc/sys/{name}"))
             .ok()
             .and_then(|text| text.trim().parse::<u64>().ok())
     };
+    let environment: serde_json::Map<_, _> = [
+        "RAYON_NUM_THREADS",
+        "TOKIO_WORKER_THREADS",
+        "PYTHON_GIL",
+        "PYTHONPATH",
+    ]
+    .into_iter()
+    .map(|name| (name.to_string(), json!(env::var(name).ok())))
+    .collect();
     let results = json!({
         "format": 2,
         "date": provenance["date"],
         "command": provenance["command"],
+        // As the program was started, and the variables that change what
+        // the runtimes or Python do (absent ones are null).
+        "argv": env::args().collect::<Vec<_>>(),
+        "environment": environment,
         "commit": provenance["commit"],
         "uncommitted_changes": provenance["uncommitted_changes"],
         // The whole run, Python's part included, in seconds.
         "duration_s": started.elapsed().as_secs_f64().round(),
+        // /proc/loadavg's 1, 5 and 15 minute averages, as the run started
+        // and as it ended: how busy the machine was besides the benchmark.
+        "load_average": { "start": load_at_start, "end": machine::load_average() },
         "crates": provenance["crates"],
         "machine": machine,
         "settings": {
@@ -196,10 +207,9 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
             "tasks_alive": settings.tasks_alive,
             "set_up": "not timed, for any model: runtimes, pools and the CPU test's worker \
                        processes are made before the clock starts",
-            "order": "repetition r runs the models (and the cost units) in table order rotated left \
-                      by r places, reversed when r is odd",
-            "model_orders": orders(&model_names),
-            "unit_orders": orders(&cost::UNITS),
+            "order": "each repetition runs the models (and the cost units) in the order that least \
+                      repeats the places and neighbours of the repetitions before it; run_log \
+                      records every sample as it was taken",
         },
         "limits": limits.to_json(),
         // What decides how many connections can wait to be accepted.
@@ -214,6 +224,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         "io": io_rows.iter().map(io::Row::to_json).collect::<Vec<_>>(),
         "cost": cost_rows.iter().map(cost::Row::to_json).collect::<Vec<_>>(),
         "python": python,
+        "run_log": models::run_log(),
     });
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let text = serde_json::to_string_pretty(&results).expect("JSON values always serialize") + "\n";

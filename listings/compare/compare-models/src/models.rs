@@ -57,21 +57,85 @@ impl Model {
     ];
 }
 
-/// The order of repetition `repetition`: `items` rotated left by that many
-/// places, and reversed when `repetition` is odd. Each model runs at
-/// another place in the order, after another neighbour, from one repetition
-/// to the next, so that an effect of the order (a warm cache, sockets left
-/// in TIME_WAIT by the run before, a CPU still clocking up) falls on every
-/// model alike rather than always on the same one.
+/// The order of repetition `repetition`. Of all the orders of `items`, the
+/// one that least repeats what repetitions 0 to `repetition - 1` did: a
+/// model at the same place (first above all), the same model right before
+/// it, a pair of neighbours in the direction they already ran more often, a
+/// whole order again (the first such order in table order on a tie). Over five
+/// repetitions each model runs at several places and each pair of
+/// neighbours runs both ways about equally, so that an effect of the order
+/// (a warm cache, sockets left in TIME_WAIT by the run before, a CPU still
+/// clocking up) does not pass for an effect of the model. What ran is
+/// recorded as it runs (see `record`), not recomputed from this function.
 pub fn order<T: Copy>(items: &[T], repetition: usize) -> Vec<T> {
-    let mut order = items.to_vec();
-    if !order.is_empty() {
-        order.rotate_left(repetition % items.len());
+    let n = items.len();
+    let mut at_place = vec![vec![0i64; n]; n];
+    let mut after = vec![vec![0i64; n]; n];
+    let mut chosen: Vec<Vec<usize>> = Vec::new();
+    for _ in 0..=repetition {
+        let mut best: Option<(i64, Vec<usize>)> = None;
+        let mut candidate: Vec<usize> = (0..n).collect();
+        loop {
+            let mut score: i64 = (0..n).map(|place| at_place[candidate[place]][place]).sum();
+            for pair in candidate.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                score += 3 * after[a][b] + 2 * (after[a][b] - after[b][a]);
+            }
+            if chosen.contains(&candidate) {
+                score += (n * n) as i64;
+            }
+            // Running first (after a pause, or after the set-up) counts most.
+            score += n as i64 * at_place[candidate[0]][0];
+            if best.as_ref().is_none_or(|(lowest, _)| score < *lowest) {
+                best = Some((score, candidate.clone()));
+            }
+            if !next_permutation(&mut candidate) {
+                break;
+            }
+        }
+        let (_, best) = best.unwrap_or_default();
+        for (place, &index) in best.iter().enumerate() {
+            at_place[index][place] += 1;
+        }
+        for pair in best.windows(2) {
+            after[pair[0]][pair[1]] += 1;
+        }
+        chosen.push(best);
     }
-    if repetition % 2 == 1 {
-        order.reverse();
+    let last = chosen.pop().unwrap_or_default();
+    last.into_iter().map(|index| items[index]).collect()
+}
+
+/// The next order of `items` in lexicographic order; false after the last.
+fn next_permutation(items: &mut [usize]) -> bool {
+    let Some(pivot) = (1..items.len()).rev().find(|&i| items[i - 1] < items[i]) else {
+        return false;
+    };
+    let pivot = pivot - 1;
+    let successor = (pivot + 1..items.len())
+        .rev()
+        .find(|&i| items[i] > items[pivot])
+        .expect("a larger item follows the pivot");
+    items.swap(pivot, successor);
+    items[pivot + 1..].reverse();
+    true
+}
+
+/// Every sample taken, in the order taken: (group, repetition, model).
+static RUN_LOG: std::sync::Mutex<Vec<(String, usize, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes that `name` was just measured in `group` for `repetition`.
+/// results.json stores this log, and the harness checks its orders.
+pub fn record(group: &str, repetition: usize, name: &str) {
+    if let Ok(mut log) = RUN_LOG.lock() {
+        log.push((group.to_string(), repetition, name.to_string()));
     }
-    order
+}
+
+/// The log so far, as JSON: `[group, repetition, model]` per sample.
+pub fn run_log() -> Value {
+    let log = RUN_LOG.lock().map(|log| log.clone()).unwrap_or_default();
+    json!(log)
 }
 
 /// The sizes of one run: small for the quick run, real for `--full`.

@@ -11,7 +11,7 @@ fn time_cell(stat: Stat) -> String {
     report::time_spread(stat.median, stat.min, stat.max)
 }
 
-fn count(n: f64) -> String {
+pub fn count(n: f64) -> String {
     let digits = format!("{}", n.round() as u64);
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
@@ -54,17 +54,23 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
     let mut body = Vec::new();
     for (language, side) in sides(results) {
         for row in rows(side, "cpu")? {
+            let (time, speedup) = (stat(&row["time"], "s")?, number(row, "speedup")?);
+            let baseline = speedup * time.median;
             body.push(vec![
                 title(language, &name(row, "model")?),
-                time_cell(stat(&row["time"], "s")?),
-                format!("{:.2}x", number(row, "speedup")?),
+                time_cell(time),
+                format!(
+                    "{speedup:.2}x ({:.2}–{:.2})",
+                    baseline / time.max,
+                    baseline / time.min
+                ),
             ]);
         }
     }
     table(
         out,
         "cpu",
-        &["model", "wall time: median (min–max)", "speedup"],
+        &["model", "wall time: median (min–max)", "speedup (min–max)"],
         &body,
     );
     Ok(())
@@ -79,7 +85,16 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
         for curve in rows(side, "scaling")? {
             let mut cells = vec![title(language, &name(curve, "model")?)];
             for point in rows(curve, "points")? {
-                cells.push(format!("{:.2}x", number(point, "speedup")?));
+                // The spread: the sequential median over this point's
+                // largest and smallest time.
+                let speedup = number(point, "speedup")?;
+                let time = stat(&point["time"], "s")?;
+                let baseline = speedup * time.median;
+                cells.push(format!(
+                    "{speedup:.2}x ({:.2}–{:.2})",
+                    baseline / time.max,
+                    baseline / time.min
+                ));
             }
             body.push(cells);
         }
@@ -102,7 +117,9 @@ fn io(out: &mut String, results: &Value) -> Result<(), String> {
         let time = time_cell(stat(&row["time"], "s")?);
         let ran = number(row, "n_run")?;
         Ok(if ran < number(row, "n")? {
-            format!("{time}, {} ran", count(ran))
+            // Per wait, so that runs of different sizes compare.
+            let each = stat(&row["time"], "s")?.median / ran;
+            format!("{time}, {} ran, {} each", count(ran), report::time(each))
         } else {
             time
         })
@@ -147,10 +164,13 @@ fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
                 continue;
             };
             let counted = |key: &str| -> Result<String, String> {
-                let samples: Vec<f64> = rows(counters, key)?
-                    .iter()
-                    .filter_map(Value::as_f64)
-                    .collect();
+                let samples: Vec<f64> = counters[key]
+                    .as_array()
+                    .map(|values| values.iter().filter_map(Value::as_f64).collect())
+                    .unwrap_or_default();
+                if samples.is_empty() {
+                    return Ok("–".to_string());
+                }
                 let spread = Spread { samples };
                 Ok(format!(
                     "{} ({}–{})",
@@ -165,6 +185,7 @@ fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
                 time_cell(stat(&row["time"], "s")?),
                 counted("listen_overflows")?,
                 counted("syn_retransmits")?,
+                counted("time_wait_before")?,
             ]);
         }
     }
@@ -177,6 +198,7 @@ fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
             "wall time",
             "ListenOverflows",
             "TCPSynRetrans",
+            "TIME_WAIT at start",
         ],
         &body,
     );

@@ -4,6 +4,10 @@
 
 use super::*;
 
+/// The longest a worker may take over one answer: far more than any
+/// measured piece of work needs.
+const WORKER_PATIENCE: Duration = Duration::from_secs(600);
+
 pub struct Worker {
     child: Child,
     stdin: Option<ChildStdin>,
@@ -43,6 +47,21 @@ impl Worker {
     }
 
     pub fn reply(&mut self) -> Result<String, String> {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd;
+        // A worker that stalls ends the run with an error, not a hang.
+        if self.stdout.buffer().is_empty() {
+            let stdout = self.stdout.get_ref().as_fd();
+            let timeout = PollTimeout::try_from(WORKER_PATIENCE).unwrap_or(PollTimeout::MAX);
+            let ready = poll(&mut [PollFd::new(stdout, PollFlags::POLLIN)], timeout)
+                .map_err(|e| format!("cannot wait for a worker: {e}"))?;
+            if ready == 0 {
+                return Err(format!(
+                    "a worker process did not answer within {} s",
+                    WORKER_PATIENCE.as_secs()
+                ));
+            }
+        }
         let mut line = String::new();
         self.stdout
             .read_line(&mut line)
