@@ -5,7 +5,7 @@
 //! Every model keeps one look in every chart: a colour and a marker shape
 //! for its kind (threads, processes, a single-threaded event loop...), and
 //! its language in the fill and the line: Rust filled and solid, Python
-//! hollow and dashed. The charts are 540 px wide with text of 15 px or
+//! hollow and dashed. The charts are 540 px wide with text of 18 px or
 //! more, so that they stay readable scaled down to a phone's width.
 
 use super::*;
@@ -45,6 +45,19 @@ fn aligned(px: f64, h: HPos, v: VPos) -> TextStyle<'static> {
 fn write(area: &Area, text: &str, at: (i32, i32), style: TextStyle) -> Result<(), String> {
     area.draw(&Text::new(text.to_string(), at, style))
         .map_err(error)
+}
+
+/// The notes under a chart, one a line, from `top` down.
+fn write_notes(area: &Area, notes: &[impl AsRef<str>], top: i32) -> Result<(), String> {
+    for (index, note) in notes.iter().enumerate() {
+        write(
+            area,
+            note.as_ref(),
+            (10, top + LINE * index as i32),
+            aligned(TEXT, HPos::Left, VPos::Top),
+        )?;
+    }
+    Ok(())
 }
 
 // The results file ---------------------------------------------------------
@@ -288,19 +301,6 @@ fn bytes_label(bytes: f64) -> String {
     format!("{} {unit}", trim(bytes / scale))
 }
 
-/// 1000 -> `1,000`.
-fn count_label(count: f64) -> String {
-    let digits = format!("{}", count.round() as u64);
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 /// A tick value without a needless `.0`.
 fn trim(x: f64) -> String {
     let rounded = (x * 100.0).round() / 100.0;
@@ -410,14 +410,7 @@ fn row_chart(
             )?;
         }
         let notes_top = top + count * ROW + axis + 8;
-        for (index, note) in notes.iter().enumerate() {
-            write(
-                &root,
-                note,
-                (10, notes_top + LINE * index as i32),
-                aligned(TEXT, HPos::Left, VPos::Top),
-            )?;
-        }
+        write_notes(&root, notes, notes_top)?;
         root.present().map_err(error)?;
     }
     Ok(svg)
@@ -571,7 +564,7 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
     let samples = number(field(results, "settings")?, "repetitions")?;
     let limit = number(field(results, "settings")?, "prime_limit")?;
     row_chart(
-        &format!("CPU-bound: count the primes below {}", count_label(limit)),
+        &format!("CPU-bound: count the primes below {}", tables::count(limit)),
         &labels,
         &[
             Panel {
@@ -807,14 +800,7 @@ fn line_chart(
             _ => return Err("a line chart is log-log or linear".to_string()),
         }
         draw_legend(&root, series, &reference, legend_top, extra > 0)?;
-        for (index, note) in notes.iter().enumerate() {
-            write(
-                &root,
-                note,
-                (10, notes_top + LINE * index as i32),
-                aligned(TEXT, HPos::Left, VPos::Top),
-            )?;
-        }
+        write_notes(&root, notes, notes_top)?;
         root.present().map_err(error)?;
     }
     Ok(svg)
@@ -985,7 +971,7 @@ fn io_chart(results: &Value, workload: &str, title_text: &str) -> Result<String,
         Axes {
             x: decades(fewest, most),
             x_span: (fewest, most),
-            x_label: count_label,
+            x_label: tables::count,
             x_desc: "concurrent waits (log scale)",
             x_log: true,
             y: decades(low.min(wait), high),
