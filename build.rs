@@ -183,6 +183,7 @@ fn main() {
 fn as_table(generated: &str, listings: &[&str]) -> String {
     let mut names = Vec::new();
     let mut out = String::new();
+    let mut context = None;
     for line in generated.lines() {
         if line.trim() == "extern crate skeptic;" {
             continue;
@@ -192,11 +193,28 @@ fn as_table(generated: &str, listings: &[&str]) -> String {
                 names.push(rest.split('(').next().unwrap().to_owned());
                 format!("fn {rest}")
             }
-            None => line.replace("skeptic::rt::run_test(", "super::run_bounded("),
+            None => match line.split_once("skeptic::rt::run_test(") {
+                // Each run names its listing, which run_bounded checks the
+                // program against.
+                Some((indent, arguments)) => {
+                    let listing = listings[names.len() - 1];
+                    context.get_or_insert_with(|| arguments.trim_end_matches(" s);").to_owned());
+                    format!("{indent}super::run_bounded({listing:?}, {arguments}")
+                }
+                None => line.to_owned(),
+            },
         };
         out.push_str(&line);
         out.push('\n');
     }
+    // skeptic's arguments but the program (the root, the output directory,
+    // the target), for a check that hands skeptic a program of its own.
+    let context = context.unwrap_or_else(|| "\"\", \"\", \"\",".to_owned());
+    writeln!(
+        out,
+        "pub static SKEPTIC_CONTEXT: (&str, &str, &str) = ({context});"
+    )
+    .unwrap();
     assert_eq!(
         names.len(),
         listings.len(),

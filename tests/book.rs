@@ -22,6 +22,9 @@ mod checks;
 mod common;
 
 fn main() {
+    // skeptic starts this binary as its compiler (common/skeptic_rustc.rs).
+    common::skeptic_rustc::act_as_rustc_if_asked();
+    common::skeptic_rustc::install(common::listings::workspace_edition());
     let (mut args, filters) = common::filters::arguments_and_filters();
     // Most tests wait on a child process that sleeps, waits on a socket or
     // on another process, so the default is four tests at a time per core;
@@ -63,6 +66,7 @@ fn main() {
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());
     trials.extend(checks::figures::trials());
+    trials.extend(checks::harness::trials());
     common::filters::select(&mut trials, &filters, args.exact);
     common::schedule::slowest_first(&mut trials);
     let console = common::console::Console::quiet(&mut args);

@@ -577,7 +577,7 @@ fn charts_are_what_the_chart_code_draws_from_the_results() -> Outcome {
         .members()
         .find(|l| l.name == LISTING)
         .expect("the benchmark listing");
-    let exe = built()?.executable(listing);
+    let exe = built()?.executable(&listing.name)?;
     let drawn = tempfile::tempdir().unwrap();
     let args = [
         "--charts-from".to_string(),

@@ -61,7 +61,7 @@ fn check_sample(block: &Block) -> Outcome {
         };
         let what = format!("{where_}, listing {}", dir.display());
         let out = tempfile::tempdir().unwrap();
-        let mut rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+        let mut rustc = Command::new(crate::common::skeptic_rustc::real_rustc());
         rustc
             .current_dir(root().join(&dir))
             .args([

@@ -77,7 +77,7 @@ pub fn finished_run(listing: &Listing, number: usize) -> Result<Finished, String
         .clone();
     slot.get_or_init(|| {
         let run = &listing.runs[number - 1];
-        let exe = built()?.executable(listing);
+        let exe = built()?.executable(&listing.name)?;
         run_bounded(&describe(listing, run), exe, &run.args)
     })
     .clone()

@@ -1,6 +1,7 @@
 //! The shape of the book: every listing is in a chapter, every `rust` block
 //! is a whole listing, every include resolves, the crates the listings use are
-//! the ones skeptic gets, and the editions are what DESIGN.md says.
+//! the ones skeptic gets, and every listing is edition 2024 (skeptic compiles
+//! them with that edition too: checks/skeptic.rs).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use crate::common::book::{BLOCKS, CHAPTERS, listing_dir_of};
 use crate::common::listings::WORKSPACE;
 use crate::common::schedule::trial;
 use crate::common::{Problems, root};
-use cargo_metadata::{DependencyKind, MetadataCommand};
+use cargo_metadata::DependencyKind;
 use libtest_mimic::Trial;
 
 pub fn trials() -> Vec<Trial> {
@@ -40,8 +41,8 @@ pub fn trials() -> Vec<Trial> {
             listings_use_only_crates_the_root_package_gives_skeptic,
         ),
         trial(
-            "structure::listings-are-edition-2024-and-skeptic-compiles-them-as-2021",
-            listings_are_edition_2024_and_skeptic_compiles_them_as_2021,
+            "structure::listings-are-edition-2024",
+            listings_are_edition_2024,
         ),
         trial(
             "structure::every-shown-output-file-is-in-the-book",
@@ -281,7 +282,7 @@ fn listings_use_only_crates_the_root_package_gives_skeptic() -> Outcome {
     problems.verdict("the listings' dependencies")
 }
 
-fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() -> Outcome {
+fn listings_are_edition_2024() -> Outcome {
     let mut problems = Problems::default();
     for listing in WORKSPACE.members() {
         if listing.member().edition.as_str() != "2024" {
@@ -305,26 +306,6 @@ fn listings_are_edition_2024_and_skeptic_compiles_them_as_2021() -> Outcome {
                 listing.name
             ));
         }
-    }
-    // skeptic compiles every snippet with the newest edition, up to 2021, of
-    // any package in the dependency graph (rt.rs, `prepare`). Work it out the
-    // same way: so the listings are proven under 2024 (cargo builds them) and
-    // under 2021 (skeptic).
-    let full = MetadataCommand::new()
-        .manifest_path(root().join("Cargo.toml"))
-        .exec()
-        .expect("cargo metadata failed");
-    let skeptic_edition = full
-        .packages
-        .iter()
-        .map(|p| p.edition.as_str().to_owned())
-        .filter(|e| ["2015", "2018", "2021"].contains(&e.as_str()))
-        .max()
-        .unwrap_or_default();
-    if skeptic_edition != "2021" {
-        problems.add(format!(
-            "skeptic would compile the snippets as edition {skeptic_edition}, not 2021"
-        ));
     }
     problems.verdict("the editions")
 }

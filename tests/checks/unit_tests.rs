@@ -3,15 +3,11 @@
 //! which passes only if at least one test ran and none failed. (The loom
 //! models, under `cfg(all(test, loom))`, are run by `.ci/run` instead.)
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::io::BufReader;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
+use crate::common::cargo_build::{self, Report};
 use crate::common::schedule::trial;
-use cargo_metadata::Message;
 use libtest_mimic::Trial;
 use regex::Regex;
 
@@ -47,55 +43,19 @@ fn has_unit_tests(listing: &Listing) -> bool {
 /// cargo call. The harness's own test target is named too, so that cargo
 /// resolves the shared crates' features as `cargo test` did and compiles
 /// nothing twice (it is already built).
-static UNIT_TEST_BUILDS: LazyLock<Result<BTreeMap<String, PathBuf>, String>> =
-    LazyLock::new(|| {
-        let listings: Vec<&Listing> = WORKSPACE.members().filter(|l| has_unit_tests(l)).collect();
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo
-            .current_dir(root())
-            .args(["test", "--no-run", "--message-format=json"]);
-        for listing in &listings {
-            cargo.args(["-p", &listing.name]);
-        }
-        cargo.args(["-p", env!("CARGO_PKG_NAME"), "--bins", "--test", "book"]);
-        let mut child = cargo
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        let mut executables = BTreeMap::new();
-        let mut errors = String::new();
-        for message in Message::parse_stream(BufReader::new(child.stdout.take().unwrap())) {
-            match message.map_err(|e| e.to_string())? {
-                Message::CompilerArtifact(artifact) => {
-                    let listing = listings.iter().find(|l| {
-                        l.package
-                            .as_ref()
-                            .is_some_and(|p| p.id == artifact.package_id)
-                    });
-                    if let (Some(listing), Some(exe)) = (listing, artifact.executable) {
-                        executables.insert(listing.name.clone(), exe.into_std_path_buf());
-                    }
-                }
-                Message::CompilerMessage(message) => {
-                    errors.push_str(&message.message.rendered.unwrap_or_default());
-                }
-                _ => {}
-            }
-        }
-        if !child.wait().map_err(|e| e.to_string())?.success() {
-            return Err(format!(
-                "`cargo test --no-run` of the listings failed:\n{errors}"
-            ));
-        }
-        Ok(executables)
-    });
+static UNIT_TEST_BUILDS: LazyLock<Result<Report, String>> = LazyLock::new(|| {
+    let listings: Vec<&Listing> = WORKSPACE.members().filter(|l| has_unit_tests(l)).collect();
+    let mut args = vec!["test", "--no-run"];
+    for listing in &listings {
+        args.extend(["-p", listing.name.as_str()]);
+    }
+    args.extend(["-p", env!("CARGO_PKG_NAME"), "--bins", "--test", "book"]);
+    cargo_build::build(&args)
+});
 
 fn run_unit_tests(listing: &Listing) -> Outcome {
     let builds = UNIT_TEST_BUILDS.as_ref().map_err(Clone::clone)?;
-    let exe = builds
-        .get(&listing.name)
-        .ok_or_else(|| format!("cargo built no test executable for {}", listing.name))?;
+    let exe = builds.executable(&listing.name)?;
     let what = format!("the unit tests of listing {}", listing.name);
     let run = run_bounded(&what, exe, &[])?;
     static RESULT: LazyLock<Regex> =

@@ -59,3 +59,13 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// A listing's source as mdBook shows it whole: without the lines that hold
+/// its `ANCHOR:` and `ANCHOR_END:` markers (mdBook drops those lines).
+pub fn without_anchor_lines(source: &str) -> String {
+    source
+        .lines()
+        .filter(|line| !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}

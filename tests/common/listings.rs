@@ -1,17 +1,14 @@
 //! The listing crates: what `cargo metadata` says of them, and their builds.
 
-use std::collections::BTreeMap;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
-use cargo_metadata::diagnostic::DiagnosticLevel;
-use cargo_metadata::{DependencyKind, Message, Metadata, MetadataCommand, Package};
+use cargo_metadata::{DependencyKind, Metadata, MetadataCommand, Package, PackageId};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::book::{BLOCKS, Block, listing_dir_of};
+use super::cargo_build::{self, Report};
 use super::root;
 
 /// `[package.metadata.book]` of a listing's `Cargo.toml`. Unknown keys are
@@ -251,6 +248,17 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
     Workspace { metadata, listings }
 });
 
+/// The edition of the workspace (`[workspace.package]`), which the harness
+/// inherits like every listing: the edition skeptic must compile with.
+pub fn workspace_edition() -> &'static str {
+    WORKSPACE
+        .metadata
+        .root_package()
+        .expect("the root package is the harness")
+        .edition
+        .as_str()
+}
+
 /// `listings/<chapter>/<name>/Cargo.toml` for every crate under `listings/`.
 fn listing_manifests() -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -299,106 +307,31 @@ impl Workspace {
         self.all().find(|l| l.name == name)
     }
 
+    /// The workspace member cargo names `id` in its messages.
+    pub fn by_package_id(&self, id: &PackageId) -> Option<&Listing> {
+        self.members()
+            .find(|l| l.package.as_ref().is_some_and(|p| &p.id == id))
+    }
+
     pub fn is_excluded(&self, dir: &Path) -> bool {
         self.excluded().any(|l| l.dir == dir)
     }
 }
 
-/// What one `cargo build` of every listing produced.
-pub struct Built {
-    /// Package name -> its executable.
-    pub executables: BTreeMap<String, PathBuf>,
-    /// Crate name (`tokio`) -> its `.rlib`, for compiling samples by hand.
-    pub libraries: BTreeMap<String, PathBuf>,
-    /// `target/debug/deps`, where the libraries' own dependencies are.
-    pub deps_dir: PathBuf,
-    /// What the compiler warned about in the listings (there should be nothing).
-    pub warnings: Vec<String>,
-}
-
-/// The build of every listing, or why it failed (the compiler's errors).
-pub fn built() -> Result<&'static Built, String> {
+/// The build of every listing: each listing's executable, or the compiler's
+/// errors in it (a listing that does not compile fails only its own checks);
+/// `Err` only when something else failed to build.
+pub fn built() -> Result<&'static Report, String> {
     BUILT.as_ref().map_err(Clone::clone)
 }
 
 /// Builds every listing once per test binary (cargo does nothing when they
 /// are up to date). Running cargo from inside `cargo test` is safe: the outer
 /// cargo holds no lock while the tests run.
-static BUILT: LazyLock<Result<Built, String>> = LazyLock::new(|| {
-    let mut child = Command::new(env!("CARGO"))
-        .current_dir(root())
-        // `--test book` adds nothing to build (this very harness is built),
-        // but it makes cargo resolve the features of shared crates (libc,
-        // nix, regex...) as `cargo test` did: without it, about a dozen of
-        // them would be compiled a second time, with other features, for
-        // the listings alone.
-        .args(["build", "--workspace", "--bins", "--test", "book"])
-        .arg("--message-format=json")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("cannot run cargo");
-    let mut built = Built {
-        executables: BTreeMap::new(),
-        libraries: BTreeMap::new(),
-        deps_dir: PathBuf::new(),
-        warnings: Vec::new(),
-    };
-    let mut errors = String::new();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    for message in Message::parse_stream(stdout) {
-        let message = message.expect("bad cargo message");
-        if let Message::CompilerMessage(compiler) = &message {
-            let rendered = compiler.message.rendered.clone().unwrap_or_default();
-            let ours = WORKSPACE.members().any(|l| {
-                l.package
-                    .as_ref()
-                    .is_some_and(|p| p.id == compiler.package_id)
-            });
-            match compiler.message.level {
-                DiagnosticLevel::Warning if ours => built.warnings.push(rendered),
-                DiagnosticLevel::Error => errors.push_str(&rendered),
-                _ => {}
-            }
-        }
-        if let Message::CompilerArtifact(artifact) = message {
-            if let Some(exe) = artifact.executable {
-                let name = WORKSPACE
-                    .members()
-                    .find(|l| {
-                        l.package
-                            .as_ref()
-                            .is_some_and(|p| p.id == artifact.package_id)
-                    })
-                    .map(|l| l.name.clone());
-                if let Some(name) = name {
-                    built.executables.insert(name, exe.into_std_path_buf());
-                }
-            } else if artifact.target.kind.iter().any(|k| k == "lib") {
-                for file in artifact.filenames {
-                    if file.extension() == Some("rlib") {
-                        let file = file.into_std_path_buf();
-                        built.deps_dir = file.parent().unwrap().to_path_buf();
-                        built
-                            .libraries
-                            .insert(artifact.target.name.replace('-', "_"), file);
-                    }
-                }
-            }
-        }
-    }
-    let status = child.wait().unwrap();
-    if !status.success() {
-        return Err(format!(
-            "`cargo build --workspace --bins --test book` failed:\n{errors}"
-        ));
-    }
-    Ok(built)
-});
-
-impl Built {
-    pub fn executable(&self, listing: &Listing) -> &Path {
-        self.executables
-            .get(&listing.name)
-            .unwrap_or_else(|| panic!("cargo built no executable for listing {}", listing.name))
-    }
-}
+///
+/// `--test book` adds nothing to build (this very harness is built), but it
+/// makes cargo resolve the features of shared crates (libc, nix, regex...) as
+/// `cargo test` did: without it, about a dozen of them would be compiled a
+/// second time, with other features, for the listings alone.
+static BUILT: LazyLock<Result<Report, String>> =
+    LazyLock::new(|| cargo_build::build(&["build", "--workspace", "--bins", "--test", "book"]));

@@ -2,6 +2,7 @@
 //! the listing crates, and running a listing under a time limit.
 
 pub mod book;
+pub mod cargo_build;
 pub mod console;
 pub mod filters;
 pub mod hidden;
@@ -9,6 +10,7 @@ pub mod includes;
 pub mod listings;
 pub mod run;
 pub mod schedule;
+pub mod skeptic_rustc;
 pub mod watchdog;
 
 use libtest_mimic::Failed;
@@ -62,6 +64,15 @@ pub fn python3() -> Option<&'static Path> {
         .output()
         .is_ok_and(|o| o.status.success())
         .then(|| Path::new("python3"))
+}
+
+/// The message of a panic's payload (a `String` or a `&str`), or "".
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default()
 }
 
 /// Collects every problem before failing, so one run reports all of them.

@@ -37,7 +37,7 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
     let tmpdir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let (reader, writer) = std::io::pipe().map_err(|e| e.to_string())?;
     let mut command = Command::new(program);
-    command
+    super::skeptic_rustc::restore(&mut command)
         .args(args)
         .current_dir(workdir.path())
         .env("TMPDIR", tmpdir.path())

@@ -22,7 +22,8 @@ pub static KILLS: AtomicUsize = AtomicUsize::new(0);
 pub static KILLED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 /// Starts (once) a thread that, every 100 ms, looks at this process's
-/// children. A child that is not the compiler and has been running longer
+/// children. A child that is not the compiler (or this binary standing in
+/// for it) and has been running longer
 /// than [`TIME_LIMIT`] is killed together with its descendants. Its test then
 /// fails ("Command failed"), and this prints which program it was.
 pub fn start_for_children() {
@@ -33,13 +34,18 @@ pub fn start_for_children() {
 
 fn watch() {
     let me = std::process::id();
+    // This binary, started by skeptic as its compiler (skeptic_rustc.rs).
+    let compiler_stand_in = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut first_seen: HashMap<u32, Instant> = HashMap::new();
     loop {
         std::thread::sleep(Duration::from_millis(100));
         let table = process_table();
         first_seen.retain(|pid, _| table.contains_key(pid));
         for (&pid, (parent, exe)) in &table {
-            if *parent != me || exe.ends_with("/rustc") || exe.ends_with("/cargo") {
+            let compiling = exe.ends_with("/rustc") || *exe == compiler_stand_in;
+            if *parent != me || compiling || exe.ends_with("/cargo") {
                 continue;
             }
             let since = *first_seen.entry(pid).or_insert_with(Instant::now);

@@ -49,4 +49,23 @@ fn main() {
     let (waiting, state) = ({ queue.lock().unwrap().len() }, lock_state(&queue));
     println!("block tail, after the block: {waiting} waiting, queue {state}");
     // ANCHOR_END: editions
+    exit_unless_edition_2024_dropped_the_guards(&queue);
+}
+
+/// The last two lines above show what edition 2024 changed. Built with an
+/// older edition, the same two constructs keep the guard alive: say so and
+/// fail, rather than print a lesson that did not happen.
+fn exit_unless_edition_2024_dropped_the_guards(queue: &Mutex<VecDeque<&str>>) {
+    let in_else = if let Some(_job) = queue.lock().unwrap().pop_front() {
+        "a job"
+    } else {
+        lock_state(queue)
+    };
+    let (_, after_tail) = ({ queue.lock().unwrap().len() }, lock_state(queue));
+    if in_else != "free" || after_tail != "free" {
+        eprintln!(
+            "the guards lived on (else branch: {in_else}, block tail: {after_tail}): this was not built as edition 2024"
+        );
+        std::process::exit(1);
+    }
 }
