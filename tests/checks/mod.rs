@@ -12,3 +12,4 @@ pub mod results;
 pub mod skeptic;
 pub mod structure;
 pub mod unit_tests;
+pub mod visible_lines;
