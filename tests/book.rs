@@ -67,6 +67,7 @@ fn main() {
     trials.extend(checks::benchmark::trials());
     trials.extend(checks::figures::trials());
     trials.extend(checks::harness::trials());
+    trials.extend(checks::visible_lines::trials());
     common::filters::select(&mut trials, &filters, args.exact);
     common::schedule::slowest_first(&mut trials);
     let console = common::console::Console::quiet(&mut args);

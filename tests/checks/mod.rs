@@ -13,3 +13,4 @@ pub mod results;
 pub mod skeptic;
 pub mod structure;
 pub mod unit_tests;
+pub mod visible_lines;

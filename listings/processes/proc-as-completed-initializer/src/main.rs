@@ -218,6 +218,22 @@ impl Overtaken {
         let open = self.open.lock().unwrap();
         drop(self.opened.wait_while(open, |open| !*open).unwrap());
     }
+
+    /// Before task `id`'s result goes to `main`: task 0's waits until
+    /// another has gone. On a loaded machine the other slot could start so
+    /// late that task 0 finished first, and the run would show nothing.
+    fn before_sending(&self, id: u64) {
+        if id == 0 && SLOTS > 1 {
+            self.wait();
+        }
+    }
+
+    /// After task `id`'s result has gone to `main`: any but task 0's opens.
+    fn after_sending(&self, id: u64) {
+        if id != 0 {
+            self.open();
+        }
+    }
 }
 
 // ANCHOR: manage
@@ -229,21 +245,6 @@ enum Event {
         worker: u32,
     },
     Ended(WorkerReport),
-}
-
-/// One thread of the parent per worker slot: runs the slot's tasks, then,
-/// whatever the outcome, releases anyone waiting on this slot.
-fn manage(
-    slot: usize,
-    queue: &Mutex<VecDeque<Task>>,
-    started: &AtomicU32,
-    overtaken: &Overtaken,
-    events: Sender<Event>,
-    table_up_to: u64,
-) -> io::Result<()> {
-    let outcome = run_tasks(slot, queue, started, overtaken, &events, table_up_to);
-    overtaken.open(); // this slot is done: nobody should wait for it
-    outcome
 }
 
 /// Take the next task, run it, send the result at once, and retire the
@@ -269,13 +270,8 @@ fn run_tasks(
             }
         };
         let primes = current.run(&task)?;
-        let big = task.id == 0;
-        if big && SLOTS > 1 {
-            // Hold task 0's result until another has gone to main: on a
-            // loaded machine the other slot could start so late that task 0
-            // finished first, and the run would show nothing.
-            overtaken.wait();
-        }
+        let id = task.id;
+        overtaken.before_sending(id); // task 0 waits, so that the run shows it
         let done = Event::Done {
             task,
             primes,
@@ -284,9 +280,7 @@ fn run_tasks(
         // Sent the moment it is known. (It fails only if main has stopped
         // listening, and then nobody wants the result.)
         let _ = events.send(done);
-        if !big {
-            overtaken.open();
-        }
+        overtaken.after_sending(id);
         if current.given.len() == MAX_TASKS_PER_WORKER {
             let retired = worker.take().expect("just used").retire()?;
             let _ = events.send(Event::Ended(retired));
@@ -298,6 +292,21 @@ fn run_tasks(
     Ok(())
 }
 // ANCHOR_END: manage
+
+/// One thread of the parent per worker slot: runs the slot's tasks, then,
+/// whatever the outcome, releases anyone waiting on this slot.
+fn manage(
+    slot: usize,
+    queue: &Mutex<VecDeque<Task>>,
+    started: &AtomicU32,
+    overtaken: &Overtaken,
+    events: Sender<Event>,
+    table_up_to: u64,
+) -> io::Result<()> {
+    let outcome = run_tasks(slot, queue, started, overtaken, &events, table_up_to);
+    overtaken.open(); // this slot is done: nobody should wait for it
+    outcome
+}
 
 // ANCHOR: consume
 /// Like `for result in pool.imap_unordered(...)`: handles each result the

@@ -3,7 +3,7 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::thread;
 
-// ANCHOR: all
+// ANCHOR: shout
 /// Feeds a child's stdin and reads its stdout: `tr` turns text upper case.
 fn shout(text: &'static str) -> Result<String, Box<dyn Error>> {
     let mut tr = Command::new("tr")
@@ -36,7 +36,9 @@ fn shout(text: &'static str) -> Result<String, Box<dyn Error>> {
     read?;
     Ok(shouted)
 }
+// ANCHOR_END: shout
 
+// ANCHOR: pipeline
 /// `printf ... | sort`: the first child's stdout is the second's stdin.
 fn sorted_words() -> Result<String, Box<dyn Error>> {
     let mut producer = Command::new("printf")
@@ -79,4 +81,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     print!("printf | sort printed:\n{}", sorted_words()?);
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: pipeline

@@ -83,6 +83,7 @@ trait Idle {
     /// Ends every unit and waits for it.
     fn release(self) -> Res<()>;
 }
+// ANCHOR_END: measure
 
 /// The metric's growth while `count` units idle, divided by `count`: the
 /// median of each part over `rounds` rounds.
@@ -117,9 +118,8 @@ fn per_unit<U: Idle>(
         kernel_stacks: median(|f| f.kernel_stacks),
     })
 }
-// ANCHOR_END: measure
 
-// ANCHOR: units
+// ANCHOR: threads
 /// Idle threads, each blocked on a channel until its sender is dropped.
 #[cfg(target_os = "linux")]
 struct IdleThreads {
@@ -148,6 +148,7 @@ fn start_threads(count: usize) -> Res<IdleThreads> {
     }
     Ok(idle)
 }
+// ANCHOR_END: threads
 
 #[cfg(target_os = "linux")]
 impl Idle for IdleThreads {
@@ -163,6 +164,7 @@ impl Idle for IdleThreads {
     }
 }
 
+// ANCHOR: forks
 /// Idle forked children, each blocked on a pipe until its write end closes.
 /// Dropping the group (on an error path too) releases and reaps them.
 #[cfg(target_os = "linux")]
@@ -202,6 +204,7 @@ fn start_forks(count: usize) -> Res<IdleForks> {
     drop(released); // only the children read from it
     Ok(idle)
 }
+// ANCHOR_END: forks
 
 #[cfg(target_os = "linux")]
 impl Idle for IdleForks {
@@ -237,6 +240,7 @@ impl Drop for IdleForks {
     }
 }
 
+// ANCHOR: commands
 /// Idle copies of this program started with `Command`, each blocked on
 /// its stdin until the parent closes it.
 #[cfg(target_os = "linux")]
@@ -262,6 +266,7 @@ fn start_pythons(count: usize) -> Res<IdleCommands> {
         command
     })
 }
+// ANCHOR_END: commands
 
 /// Starts `count` programs that print a line, then idle until the end of
 /// their stdin; returns once every one has printed its line.
@@ -341,9 +346,7 @@ impl Drop for IdleCommands {
         }
     }
 }
-// ANCHOR_END: units
 
-// ANCHOR: timing
 /// Median times to start a unit and wait until it ends, in µs: a thread, a
 /// fork, a Command, taken in turn so that a busy moment hits all three.
 #[cfg(target_os = "linux")]
@@ -366,6 +369,7 @@ fn median_start_micros() -> Res<[u128; 3]> {
     }))
 }
 
+// ANCHOR: timing
 #[cfg(target_os = "linux")]
 fn fork_and_wait() -> Res<()> {
     // SAFETY: called only while this program has a single thread.

@@ -127,6 +127,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             Err(e) => return Err(e.into()),
         }
     }
+    report_endings(&pids, endings)
+}
+// ANCHOR_END: top
+
+/// Names each adopted worker by the way it was told to end, prints how it
+/// ended, and fails unless both ended with their parent.
+#[cfg(target_os = "linux")]
+fn report_endings(pids: &str, mut endings: Vec<(Pid, String)>) -> Result<(), Box<dyn Error>> {
     let names: HashMap<i32, &str> = pids
         .split_whitespace()
         .map(str::parse)
@@ -149,7 +157,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: top
 
 #[cfg(not(target_os = "linux"))]
 fn main() {

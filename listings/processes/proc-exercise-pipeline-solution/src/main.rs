@@ -2,7 +2,7 @@ use std::error::Error;
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 
-// ANCHOR: all
+// ANCHOR: start
 /// Runs `stages` like a shell pipeline with `set -o pipefail`: each stage's
 /// stdout feeds the next one's stdin; returns the last stage's output, or
 /// an error naming the first stage that failed.
@@ -38,6 +38,8 @@ fn run_pipeline(stages: &[&[&str]]) -> Result<String, Box<dyn Error>> {
             }
         }
     }
+    // ANCHOR_END: start
+    // ANCHOR: finish
     // Read the last stage's output to its end (unless starting failed),
     // then wait for every stage, whatever happened.
     let mut output = String::new();
@@ -67,6 +69,7 @@ fn run_pipeline(stages: &[&[&str]]) -> Result<String, Box<dyn Error>> {
         None => Ok(output),
     }
 }
+// ANCHOR_END: finish
 
 fn main() -> Result<(), Box<dyn Error>> {
     let words: &[&str] = &["printf", "%s\n", "pear", "apple", "pear", "fig"];
@@ -81,4 +84,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all

@@ -100,15 +100,93 @@ struct Worker {
     stderr: Option<JoinHandle<String>>,
 }
 
-/// Keeps the first `STDERR_KEPT` bytes of a worker's stderr, and reads
-/// (and drops) the rest until the worker closes it.
-fn drain(mut stderr: ChildStderr) -> String {
-    let mut kept = Vec::new();
-    let _ = (&mut stderr).take(STDERR_KEPT).read_to_end(&mut kept);
-    let _ = io::copy(&mut stderr, &mut io::sink());
-    String::from_utf8_lossy(&kept).into_owned()
+impl Worker {
+    /// Runs one task: its answer, or what went wrong with the worker.
+    fn run(&mut self, task: &Task) -> io::Result<Answer> {
+        let tasks = self.tasks.as_mut().expect("open until finish");
+        let sent = writeln!(tasks, "{} {} {}", task.id, task.start, task.end);
+        if let Err(e) = sent {
+            // A dead worker's stdin is a broken pipe: report as a crash.
+            return if e.kind() == io::ErrorKind::BrokenPipe {
+                Ok(Answer::Died)
+            } else {
+                Err(e)
+            };
+        }
+        let answer = match self.read_answer(Instant::now() + TASK_TIMEOUT)? {
+            Ok(line) => line,
+            Err(failure) => return Ok(failure),
+        };
+        let (id, primes) = answer
+            .trim_end()
+            .split_once(' ')
+            .ok_or(io::ErrorKind::InvalidData)?;
+        if id != task.id.to_string() {
+            return Err(io::Error::other(format!(
+                "answer {id} for task {}",
+                task.id
+            )));
+        }
+        primes.parse().map(Answer::Primes).map_err(io::Error::other)
+    }
+}
+// ANCHOR_END: handle
+
+// ANCHOR: read
+impl Worker {
+    /// Reads one answer line before `deadline`. The deadline covers the
+    /// whole line, not just its first byte, and a line longer than
+    /// `MAX_ANSWER` is refused: a worker can make the pool neither wait nor
+    /// hold more than that.
+    fn read_answer(&mut self, deadline: Instant) -> io::Result<Result<String, Answer>> {
+        loop {
+            if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.pending.drain(..=end).collect();
+                return String::from_utf8(line)
+                    .map(Ok)
+                    .map_err(|_| io::ErrorKind::InvalidData.into());
+            }
+            if self.pending.len() >= MAX_ANSWER {
+                return Ok(Err(Answer::TooLong));
+            }
+            if !wait_readable(&self.answers, deadline)? {
+                return Ok(Err(Answer::TimedOut));
+            }
+            let mut chunk = [0; MAX_ANSWER];
+            let room = MAX_ANSWER - self.pending.len();
+            match self.answers.read(&mut chunk[..room]) {
+                Ok(0) => return Ok(Err(Answer::Died)), // end of its stdout
+                Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
 }
 
+/// Waits until `pipe` has data (or end-of-file) to read, or `deadline`
+/// passes (then `false`). A signal that interrupts `poll` (EINTR: poll is
+/// never restarted, whatever SA_RESTART says) only means: poll again, for
+/// the time that is left.
+fn wait_readable(pipe: &impl AsFd, deadline: Instant) -> io::Result<bool> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        let mut ready = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut ready, timeout) {
+            Ok(0) => {} // time is up, or nearly: the loop checks
+            Ok(_) => return Ok(true),
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+// ANCHOR_END: read
+
+// ANCHOR: start
 impl Worker {
     fn start() -> io::Result<Worker> {
         let mut child = Command::new(env::current_exe()?)
@@ -141,65 +219,20 @@ impl Worker {
             stderr,
         })
     }
+}
+// ANCHOR_END: start
 
-    /// Runs one task: its answer, or what went wrong with the worker.
-    fn run(&mut self, task: &Task) -> io::Result<Answer> {
-        let tasks = self.tasks.as_mut().expect("open until finish");
-        let sent = writeln!(tasks, "{} {} {}", task.id, task.start, task.end);
-        if let Err(e) = sent {
-            // A dead worker's stdin is a broken pipe: report as a crash.
-            return if e.kind() == io::ErrorKind::BrokenPipe {
-                Ok(Answer::Died)
-            } else {
-                Err(e)
-            };
-        }
-        let answer = match self.read_answer(Instant::now() + TASK_TIMEOUT)? {
-            Ok(line) => line,
-            Err(failure) => return Ok(failure),
-        };
-        let (id, primes) = answer
-            .trim_end()
-            .split_once(' ')
-            .ok_or(io::ErrorKind::InvalidData)?;
-        if id != task.id.to_string() {
-            return Err(io::Error::other(format!(
-                "answer {id} for task {}",
-                task.id
-            )));
-        }
-        primes.parse().map(Answer::Primes).map_err(io::Error::other)
-    }
+/// Keeps the first `STDERR_KEPT` bytes of a worker's stderr, and reads
+/// (and drops) the rest until the worker closes it.
+fn drain(mut stderr: ChildStderr) -> String {
+    let mut kept = Vec::new();
+    let _ = (&mut stderr).take(STDERR_KEPT).read_to_end(&mut kept);
+    let _ = io::copy(&mut stderr, &mut io::sink());
+    String::from_utf8_lossy(&kept).into_owned()
+}
 
-    /// Reads one answer line before `deadline`. The deadline covers the
-    /// whole line, not just its first byte, and a line longer than
-    /// `MAX_ANSWER` is refused: a worker can make the pool neither wait nor
-    /// hold more than that.
-    fn read_answer(&mut self, deadline: Instant) -> io::Result<Result<String, Answer>> {
-        loop {
-            if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.pending.drain(..=end).collect();
-                return String::from_utf8(line)
-                    .map(Ok)
-                    .map_err(|_| io::ErrorKind::InvalidData.into());
-            }
-            if self.pending.len() >= MAX_ANSWER {
-                return Ok(Err(Answer::TooLong));
-            }
-            if !wait_readable(&self.answers, deadline)? {
-                return Ok(Err(Answer::TimedOut));
-            }
-            let mut chunk = [0; MAX_ANSWER];
-            let room = MAX_ANSWER - self.pending.len();
-            match self.answers.read(&mut chunk[..room]) {
-                Ok(0) => return Ok(Err(Answer::Died)), // end of its stdout
-                Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
+// ANCHOR: finish
+impl Worker {
     /// Kills a worker that overran its deadline, then finishes it.
     fn kill_and_finish(&mut self) -> io::Result<(ExitStatus, String)> {
         let _ = self.child.kill(); // fails only if it has exited: finish reaps it
@@ -229,27 +262,6 @@ impl Worker {
     }
 }
 
-/// Waits until `pipe` has data (or end-of-file) to read, or `deadline`
-/// passes (then `false`). A signal that interrupts `poll` (EINTR: poll is
-/// never restarted, whatever SA_RESTART says) only means: poll again, for
-/// the time that is left.
-fn wait_readable(pipe: &impl AsFd, deadline: Instant) -> io::Result<bool> {
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(false);
-        }
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
-        let mut ready = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut ready, timeout) {
-            Ok(0) => {} // time is up, or nearly: the loop checks
-            Ok(_) => return Ok(true),
-            Err(Errno::EINTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 impl Drop for Worker {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
@@ -262,9 +274,9 @@ impl Drop for Worker {
         }
     }
 }
-// ANCHOR_END: handle
+// ANCHOR_END: finish
 
-// ANCHOR: manage
+// ANCHOR: types
 struct Task {
     id: u64,
     start: u64,
@@ -283,7 +295,9 @@ enum Outcome {
         stderr: String,
     },
 }
+// ANCHOR_END: types
 
+// ANCHOR: manage
 /// One thread of the parent per worker slot: take tasks from the shared
 /// queue, hand them to the worker, replace the worker if it crashes or
 /// overruns its deadline.
@@ -378,7 +392,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map(|manager| manager.join().expect("a manager thread panicked"))
             .collect::<io::Result<Vec<_>>>()
     })?;
+    // ANCHOR_END: main
 
+    // ANCHOR: results
     let mut by_task: Vec<Option<u64>> = vec![None; task_count];
     let mut failed = Vec::new();
     let mut outcomes: Vec<Outcome> = per_slot.into_iter().flatten().collect();
@@ -422,7 +438,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         "pool: {done} of {task_count} tasks done, {} failed, {started} workers started",
         failed.len()
     );
-    // Check the answer: count the failed ranges here, in this process.
+    check_total(pool_primes, &failed)
+}
+// ANCHOR_END: results
+
+/// Checks the pool's answer: counts the failed ranges here, in this
+/// process, and compares the sum with the known count.
+fn check_total(pool_primes: u64, failed: &[Task]) -> Result<(), Box<dyn Error>> {
     let recounted: u64 = failed
         .iter()
         .map(|task| count_primes(task.start, task.end))
@@ -435,4 +457,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("matches the known count of primes below {LIMIT}");
     Ok(())
 }
-// ANCHOR_END: main

@@ -78,7 +78,9 @@ fn consume(queue: impl Read) -> Result<BTreeMap<u32, Vec<u32>>, Box<dyn Error>> 
         seen.entry(reading.producer).or_default().push(reading.seq);
     }
 }
+// ANCHOR_END: consumer
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if let Ok(id) = env::var(ROLE_VARIABLE) {
         return producer(id.parse()?);
@@ -115,7 +117,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     if !failed.is_empty() {
         return Err(format!("producers failed: {}", failed.join(", ")).into());
     }
-    for (producer, seqs) in &seen {
+    print_summary(&seen);
+    Ok(())
+}
+// ANCHOR_END: main
+
+/// How many readings came from each producer, and whether in order.
+fn print_summary(seen: &BTreeMap<u32, Vec<u32>>) {
+    for (producer, seqs) in seen {
         let in_order = seqs.windows(2).all(|pair| pair[0] < pair[1]);
         println!(
             "producer {producer}: {} readings, in order: {in_order}",
@@ -127,6 +136,4 @@ fn main() -> Result<(), Box<dyn Error>> {
         "{total} messages from {} producers over one pipe, none torn",
         seen.len()
     );
-    Ok(())
 }
-// ANCHOR_END: consumer

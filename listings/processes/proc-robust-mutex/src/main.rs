@@ -126,7 +126,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             other => return Err(format!("unexpected: {other:?}").into()),
         },
     }
+    // ANCHOR_END: main
 
+    // ANCHOR: recover
     // SAFETY (for the blocks below): the mutexes are initialised and stay
     // mapped; the child is gone, so this process is their only user.
     match unsafe { lock_within_200ms(plain) } {
@@ -155,7 +157,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: main
+// ANCHOR_END: recover
 
 #[cfg(not(target_os = "linux"))]
 fn main() {

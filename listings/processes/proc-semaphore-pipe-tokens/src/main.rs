@@ -144,9 +144,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     if !failures.is_empty() {
         return Err(format!("workers failed: {}", failures.join(", ")).into());
     }
-    // Replay the reports: they are in the order the kernel took the writes.
+    check_most_at_once(&reports)
+}
+// ANCHOR_END: main
+
+/// Replays the reports, which are in the order the kernel took the writes,
+/// and fails if more than `PERMITS` workers were ever inside at once.
+fn check_most_at_once(reports: &[u8]) -> Result<(), Box<dyn Error>> {
     let (mut running, mut most) = (0, 0);
-    for line in String::from_utf8_lossy(&reports).lines() {
+    for line in String::from_utf8_lossy(reports).lines() {
         match line.starts_with("start") {
             true => running += 1,
             false => running -= 1,
@@ -159,4 +165,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: main

@@ -45,7 +45,6 @@ fn count(counter: &AtomicU64) {
 }
 // ANCHOR_END: count
 
-// ANCHOR: main
 /// Waits for every child, even after a failure, then reports the failures.
 fn wait_all(children: &[Pid]) -> Result<(), String> {
     let mut failures = Vec::new();
@@ -62,6 +61,7 @@ fn wait_all(children: &[Pid]) -> Result<(), String> {
     }
 }
 
+// ANCHOR: round
 /// One round: four children count on the shared counter at once. Returns
 /// what the counter says at the end.
 fn one_round(counter: &'static AtomicU64) -> Result<u64, Box<dyn Error>> {
@@ -103,7 +103,9 @@ fn one_round(counter: &'static AtomicU64) -> Result<u64, Box<dyn Error>> {
     waited?;
     Ok(counter.load(Ordering::Relaxed))
 }
+// ANCHOR_END: round
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     let counter = shared_counter()?;
     let expected = PROCESSES * INCREMENTS;

@@ -100,7 +100,9 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
     println!("parent: the worker {}", describe(status));
     Ok(())
 }
+// ANCHOR_END: parent
 
+// ANCHOR: sleeper
 /// Runs in the child between fork and exec: a child inherits its parent's
 /// signal mask and every signal the parent ignores (std resets SIGPIPE
 /// only). Start the program with nothing blocked and default actions.
@@ -144,4 +146,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     stop_sleeper()?;
     Ok(())
 }
-// ANCHOR_END: parent
+// ANCHOR_END: sleeper

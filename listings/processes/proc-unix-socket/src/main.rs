@@ -62,37 +62,6 @@ fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: client
 
 // ANCHOR: serve
-/// One connection with one deadline. A socket timeout bounds each read or
-/// write, not a request: a client sending a byte a second would reset it
-/// every time. So before each read and each write the timeout is set to
-/// what is left of the connection's deadline.
-struct Deadlined<'a> {
-    stream: &'a UnixStream,
-    deadline: Instant,
-}
-
-impl Deadlined<'_> {
-    fn left(&self) -> io::Result<Duration> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
-        }
-        Ok(left)
-    }
-
-    fn send_line(&self, line: &str) -> io::Result<()> {
-        self.stream.set_write_timeout(Some(self.left()?))?;
-        writeln!(&*self.stream, "{line}")
-    }
-}
-
-impl Read for Deadlined<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.set_read_timeout(Some(self.left()?))?;
-        (&*self.stream).read(buf)
-    }
-}
-
 /// The server side: answer every line until the client hangs up. A client
 /// that takes more than `PATIENCE` in all, sends a line longer than
 /// `MAX_REQUEST` bytes, or does not read its answers, gets an error instead
@@ -126,6 +95,39 @@ fn serve(stream: UnixStream) -> io::Result<usize> {
         answered += 1;
     }
 }
+// ANCHOR_END: serve
+
+// ANCHOR: guards
+/// One connection with one deadline. A socket timeout bounds each read or
+/// write, not a request: a client sending a byte a second would reset it
+/// every time. So before each read and each write the timeout is set to
+/// what is left of the connection's deadline.
+struct Deadlined<'a> {
+    stream: &'a UnixStream,
+    deadline: Instant,
+}
+
+impl Deadlined<'_> {
+    fn left(&self) -> io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+        }
+        Ok(left)
+    }
+
+    fn send_line(&self, line: &str) -> io::Result<()> {
+        self.stream.set_write_timeout(Some(self.left()?))?;
+        writeln!(&*self.stream, "{line}")
+    }
+}
+
+impl Read for Deadlined<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.left()?))?;
+        (&*self.stream).read(buf)
+    }
+}
 
 /// accept(), but give up if no client comes within `PATIENCE`.
 fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
@@ -147,7 +149,7 @@ fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
         }
     }
 }
-// ANCHOR_END: serve
+// ANCHOR_END: guards
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {

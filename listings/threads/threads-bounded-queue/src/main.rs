@@ -40,7 +40,11 @@ impl<T> BoundedQueue<T> {
             not_full: Condvar::new(),
         }
     }
+}
+// ANCHOR_END: queue
 
+// ANCHOR: push-pop
+impl<T> BoundedQueue<T> {
     fn push(&self, job: T) {
         let mut state = self.state.lock().unwrap();
         if state.jobs.len() == self.capacity {
@@ -76,7 +80,7 @@ impl<T> BoundedQueue<T> {
         job
     }
 }
-// ANCHOR_END: queue
+// ANCHOR_END: push-pop
 
 fn main() {
     // ANCHOR: main

@@ -6,7 +6,7 @@ use std::time::Duration;
 const CAPACITY: usize = 2;
 const ITEMS: u32 = 6;
 
-// ANCHOR: all
+// ANCHOR: buffer
 struct Buffer {
     state: Mutex<State>,
     /// Notified when an item arrives or the buffer closes.
@@ -37,7 +37,11 @@ impl Buffer {
             not_full: Condvar::new(),
         }
     }
+}
+// ANCHOR_END: buffer
 
+// ANCHOR: ops
+impl Buffer {
     /// Adds an item, waiting while the buffer is full.
     fn push(&self, item: u32) {
         let mut state = self.state.lock().unwrap();
@@ -76,7 +80,10 @@ impl Buffer {
         }
         Ok(item)
     }
+}
+// ANCHOR_END: ops
 
+impl Buffer {
     /// Waits until the producer has found the buffer full (or closed it).
     fn wait_for_full_buffer(&self) {
         let state = self.state.lock().unwrap();
@@ -122,4 +129,3 @@ fn main() {
         );
     }
 }
-// ANCHOR_END: all

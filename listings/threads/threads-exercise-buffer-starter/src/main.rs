@@ -6,7 +6,7 @@ use std::time::Duration;
 const CAPACITY: usize = 2;
 const ITEMS: u32 = 6;
 
-// ANCHOR: all
+// ANCHOR: buffer
 struct Buffer {
     state: Mutex<State>,
     /// Notified when an item arrives or the buffer closes.
@@ -37,7 +37,11 @@ impl Buffer {
             not_full: Condvar::new(),
         }
     }
+}
+// ANCHOR_END: buffer
 
+// ANCHOR: ops
+impl Buffer {
     /// Adds an item, waiting while the buffer is full.
     fn push(&self, item: u32) {
         let mut state = self.state.lock().unwrap();
@@ -72,7 +76,10 @@ impl Buffer {
         // TODO: the buffer stalls. Who is waiting for what, and who tells them?
         Ok(state.items.pop_front())
     }
+}
+// ANCHOR_END: ops
 
+impl Buffer {
     /// Waits until the producer has found the buffer full (or closed it).
     fn wait_for_full_buffer(&self) {
         let state = self.state.lock().unwrap();
@@ -118,4 +125,3 @@ fn main() {
         );
     }
 }
-// ANCHOR_END: all

@@ -42,7 +42,11 @@ impl WorkerPool {
         let jobs = self.jobs.as_ref().expect("the pool is shutting down");
         jobs.send(Box::new(job)).expect("every worker has stopped");
     }
+}
+// ANCHOR_END: pool
 
+// ANCHOR: shutdown
+impl WorkerPool {
     /// Graceful shutdown: close the queue, then wait for every worker to
     /// finish what is queued. Returns how many jobs each worker ran.
     fn shutdown(mut self) -> Vec<usize> {
@@ -67,7 +71,7 @@ impl Drop for WorkerPool {
         let _ = self.close_and_join();
     }
 }
-// ANCHOR_END: pool
+// ANCHOR_END: shutdown
 
 /// A checksum of a simulated file: a little CPU work per job.
 fn checksum(file_number: u32) -> u32 {
