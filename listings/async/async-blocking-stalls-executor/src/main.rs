@@ -1,10 +1,6 @@
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::runtime::Builder;
-use tokio::sync::oneshot;
-use tokio::time::interval;
 
 /// CPU-bound work: counts primes below `limit` by trial division.
 fn count_primes(limit: u64) -> usize {
@@ -16,7 +12,7 @@ fn count_primes(limit: u64) -> usize {
 const LIMIT: u64 = 150_000;
 const HEARTBEAT: Duration = Duration::from_millis(10);
 
-// ANCHOR: all
+// ANCHOR: count
 #[derive(Clone, Copy, Debug)]
 enum Mode {
     Inline,
@@ -37,65 +33,91 @@ async fn count(mode: Mode) -> usize {
         Mode::BlockInPlace => tokio::task::block_in_place(|| count_primes(LIMIT)),
     }
 }
+// ANCHOR_END: count
 
-/// What one run saw: the count, how long it took, how many heartbeats
-/// ticked while it ran, and the longest the heartbeat waited for a thread.
-struct Run {
-    primes: usize,
-    took: Duration,
-    ticks_during: u64,
-    longest_gap: Duration,
-}
+/// The measurement: a heartbeat task that should tick every 10 ms, and what
+/// it did while `count` ran in another task on the same runtime.
+mod heartbeat {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
 
-/// Spawns a heartbeat that ticks every 10 ms and a task that counts primes,
-/// both on the runtime's only worker, and reports what the heartbeat did
-/// while the count ran.
-async fn count_with_heartbeat(mode: Mode) -> Run {
-    let ticks = Arc::new(AtomicU64::new(0));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let (ticking, first_tick) = oneshot::channel::<()>();
-    let heartbeat = tokio::spawn({
-        let ticks = Arc::clone(&ticks);
-        async move {
-            let mut interval = interval(HEARTBEAT);
-            interval.tick().await; // the first tick is immediate
-            let _ = ticking.send(());
-            let mut last = Instant::now();
-            let mut longest = Duration::ZERO;
-            tokio::pin!(stopped);
-            loop {
-                tokio::select! {
-                    _ = interval.tick() => {
-                        ticks.fetch_add(1, Ordering::Relaxed);
-                        longest = longest.max(last.elapsed());
-                        last = Instant::now();
-                    }
-                    _ = &mut stopped => return longest.max(last.elapsed()),
-                }
+    use tokio::sync::oneshot;
+    use tokio::time::interval;
+
+    use super::{HEARTBEAT, Mode, count};
+
+    /// What one run saw: the count, how long it took, how many heartbeats
+    /// ticked while it ran, and the longest the heartbeat waited for a thread.
+    pub struct Run {
+        pub primes: usize,
+        pub took: Duration,
+        pub ticks_during: u64,
+        pub longest_gap: Duration,
+    }
+
+    impl Run {
+        /// Not one tick while the count ran: the heartbeat never got a thread.
+        pub fn verdict(&self) -> &'static str {
+            if self.ticks_during == 0 {
+                "the heartbeat stalled"
+            } else {
+                "the heartbeat kept ticking"
             }
         }
-    });
-    first_tick.await.expect("the heartbeat did not start");
-    let counter = tokio::spawn({
-        let ticks = Arc::clone(&ticks);
-        async move {
-            let (start, before) = (Instant::now(), ticks.load(Ordering::Relaxed));
-            let primes = count(mode).await;
-            let ticks_during = ticks.load(Ordering::Relaxed) - before;
-            (primes, start.elapsed(), ticks_during)
+    }
+
+    /// Spawns a heartbeat that ticks every 10 ms and a task that counts primes,
+    /// both on the runtime's only worker, and reports what the heartbeat did
+    /// while the count ran.
+    pub async fn count_with_heartbeat(mode: Mode) -> Run {
+        let ticks = Arc::new(AtomicU64::new(0));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (ticking, first_tick) = oneshot::channel::<()>();
+        let heartbeat = tokio::spawn({
+            let ticks = Arc::clone(&ticks);
+            async move {
+                let mut interval = interval(HEARTBEAT);
+                interval.tick().await; // the first tick is immediate
+                let _ = ticking.send(());
+                let mut last = Instant::now();
+                let mut longest = Duration::ZERO;
+                tokio::pin!(stopped);
+                loop {
+                    tokio::select! {
+                        _ = interval.tick() => {
+                            ticks.fetch_add(1, Ordering::Relaxed);
+                            longest = longest.max(last.elapsed());
+                            last = Instant::now();
+                        }
+                        _ = &mut stopped => return longest.max(last.elapsed()),
+                    }
+                }
+            }
+        });
+        first_tick.await.expect("the heartbeat did not start");
+        let counter = tokio::spawn({
+            let ticks = Arc::clone(&ticks);
+            async move {
+                let (start, before) = (Instant::now(), ticks.load(Ordering::Relaxed));
+                let primes = count(mode).await;
+                let ticks_during = ticks.load(Ordering::Relaxed) - before;
+                (primes, start.elapsed(), ticks_during)
+            }
+        });
+        let (primes, took, ticks_during) = counter.await.expect("the counting task panicked");
+        let _ = stop.send(());
+        let longest_gap = heartbeat.await.expect("the heartbeat panicked");
+        Run {
+            primes,
+            took,
+            ticks_during,
+            longest_gap,
         }
-    });
-    let (primes, took, ticks_during) = counter.await.expect("the counting task panicked");
-    let _ = stop.send(());
-    let longest_gap = heartbeat.await.expect("the heartbeat panicked");
-    Run {
-        primes,
-        took,
-        ticks_during,
-        longest_gap,
     }
 }
 
+// ANCHOR: main
 fn main() -> std::io::Result<()> {
     // One worker thread, so that a blocked worker cannot be covered by another.
     let runtime = Builder::new_multi_thread()
@@ -103,22 +125,17 @@ fn main() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     for mode in [Mode::Inline, Mode::SpawnBlocking, Mode::BlockInPlace] {
-        let run = runtime.block_on(count_with_heartbeat(mode));
-        // Not one tick while the count ran: the heartbeat never got a thread.
-        let verdict = if run.ticks_during == 0 {
-            "the heartbeat stalled"
-        } else {
-            "the heartbeat kept ticking"
-        };
+        let run = runtime.block_on(heartbeat::count_with_heartbeat(mode));
         println!(
-            "{:<14} {} primes in {:>3} ms, {:>2} heartbeats meanwhile, longest gap {:>3} ms: {verdict}",
+            "{:<14} {} primes in {:>3} ms, {:>2} heartbeats meanwhile, longest gap {:>3} ms: {}",
             format!("{mode:?}:"),
             run.primes,
             run.took.as_millis(),
             run.ticks_during,
-            run.longest_gap.as_millis()
+            run.longest_gap.as_millis(),
+            run.verdict()
         );
     }
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: main

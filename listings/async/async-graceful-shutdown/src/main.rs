@@ -174,6 +174,14 @@ struct Tally {
 }
 
 impl Tally {
+    fn new(events: mpsc::UnboundedReceiver<Event>) -> Self {
+        Tally {
+            events,
+            started: 0,
+            reaped: 0,
+        }
+    }
+
     async fn until(&mut self, started: usize, reaped: usize) -> Result<(), Box<dyn Error>> {
         while self.started < started || self.reaped < reaped {
             match self.events.recv().await.ok_or("the server stopped early")? {
@@ -185,28 +193,29 @@ impl Tally {
     }
 }
 
-// ANCHOR: main
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let signal_twice = match std::env::args().nth(1).as_deref() {
+/// `--twice`: send SIGINT too, once the report is done. Exits on anything else.
+fn second_signal_wanted() -> bool {
+    match std::env::args().nth(1).as_deref() {
         None => false,
         Some("--twice") => true,
         Some(other) => {
             eprintln!("unknown argument {other:?}; the only one is --twice");
             std::process::exit(2);
         }
-    };
+    }
+}
+
+// ANCHOR: main
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let signal_twice = second_signal_wanted();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     // Demo plumbing, not part of the server: at most two events per request
     // of the handful main makes, so unbounded is safe here. A server's own
     // queues are bounded (see the channels page).
     let (events, server_events) = mpsc::unbounded_channel();
-    let mut server = Tally {
-        events: server_events,
-        started: 0,
-        reaped: 0,
-    };
+    let mut server = Tally::new(server_events);
     let serving = tokio::spawn(serve(listener, events));
 
     for _ in 0..3 {

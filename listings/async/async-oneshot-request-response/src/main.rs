@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
-// ANCHOR: all
+// ANCHOR: actor
 /// A request to the inventory task, with the channel to answer it on.
 enum Request {
     Reserve {
@@ -38,7 +38,9 @@ async fn inventory(mut requests: mpsc::Receiver<Request>) {
         }
     }
 }
+// ANCHOR_END: actor
 
+// ANCHOR: client
 /// What a client calls: send the request, await the one answer.
 async fn reserve(requests: &mpsc::Sender<Request>, item: &'static str) -> Result<u32, String> {
     let (reply, answer) = oneshot::channel();
@@ -50,7 +52,9 @@ async fn reserve(requests: &mpsc::Sender<Request>, item: &'static str) -> Result
         .await
         .map_err(|_| "inventory dropped the request".to_owned())?
 }
+// ANCHOR_END: client
 
+// ANCHOR: main
 #[tokio::main]
 async fn main() {
     let (requests, inbox) = mpsc::channel(16);
@@ -96,4 +100,4 @@ async fn main() {
     drop(requests);
     inventory_task.await.expect("the inventory task panicked");
 }
-// ANCHOR_END: all
+// ANCHOR_END: main

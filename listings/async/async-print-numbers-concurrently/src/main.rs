@@ -17,11 +17,13 @@ async fn main() {
     tokio::join!(print_numbers("first"), print_numbers("second"));
     let elapsed = start.elapsed();
     println!("both counters done in {} ms", elapsed.as_millis());
+    // ANCHOR_END: all
     // One after the other, the two counters sleep 10 x 100 ms.
     if elapsed < Duration::from_millis(1_000) {
         println!("less than the 1000 ms of one counter after the other");
     } else {
         println!("NOT concurrent: 1000 ms or more");
     }
+    // ANCHOR: all
 }
 // ANCHOR_END: all

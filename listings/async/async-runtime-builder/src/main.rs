@@ -6,7 +6,6 @@ use std::thread;
 use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinSet;
 
-// ANCHOR: all
 /// Spawns `tasks` tasks on `runtime` that all wait at one `std` barrier, and
 /// returns the names of the threads that ran them. The barrier blocks its
 /// thread (on purpose, never do it in real async code) and lets everyone go
@@ -31,6 +30,7 @@ fn threads_used(runtime: &Runtime, tasks: usize) -> BTreeSet<String> {
     })
 }
 
+// ANCHOR: all
 fn main() -> std::io::Result<()> {
     // What #[tokio::main(flavor = "current_thread")] builds: one thread, the
     // caller's, which runs every task between its awaits. Two tasks at the

@@ -118,7 +118,9 @@ async fn handle(socket: TcpStream) -> io::Result<usize> {
         answered += 1;
     }
 }
+// ANCHOR_END: handle
 
+// ANCHOR: close
 /// Sends one line, giving up if the client does not take it in time.
 async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Result<()> {
     match timeout(WRITE_TIMEOUT, lines.send(text)).await {
@@ -149,7 +151,7 @@ async fn close_gently(lines: Framed<TcpStream, LinesCodec>) {
     let mut rest = socket.take(MAX_DISCARD);
     let _ = timeout(LINGER, io::copy(&mut rest, &mut io::sink())).await;
 }
-// ANCHOR_END: handle
+// ANCHOR_END: close
 
 /// Sends `request` as it is, then (unless `keep_open`) closes the sending
 /// half, and returns every line the server sent back before it closed.

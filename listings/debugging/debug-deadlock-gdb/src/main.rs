@@ -130,7 +130,6 @@ struct ThreadStack {
     transfer_args: Option<(String, String)>,
 }
 
-// ANCHOR: parse
 fn parse_dump(dump: &str) -> Vec<ThreadStack> {
     let mut threads: Vec<ThreadStack> = Vec::new();
     for line in dump.lines() {
@@ -185,7 +184,6 @@ fn is_stuck_in_transfer(thread: &ThreadStack) -> bool {
     let in_transfer = thread.functions.iter().any(|f| f.ends_with("::transfer"));
     waits && in_transfer
 }
-// ANCHOR_END: parse
 
 fn print_stack(thread: &ThreadStack) {
     println!("thread \"{}\":", thread.name);
@@ -198,7 +196,6 @@ fn print_stack(thread: &ThreadStack) {
     }
 }
 
-// ANCHOR: cycle
 /// Each teller locked `from` before the barrier and now waits for `to`: if
 /// each one's `to` is the other's `from`, they wait for each other.
 fn report_cycle(stuck: &[ThreadStack]) {
@@ -217,7 +214,6 @@ fn report_cycle(stuck: &[ThreadStack]) {
         std::process::exit(1);
     }
 }
-// ANCHOR_END: cycle
 
 /// The deadlocked child, killed and reaped however the parent leaves.
 struct DeadlockedChild(Child);
@@ -249,7 +245,6 @@ fn start_child() -> Result<DeadlockedChild, String> {
     Ok(child)
 }
 
-// ANCHOR: diagnose
 /// Dumps the child until both tellers are seen asleep in `lock` (right after
 /// the barrier they may still be on their way there), at most five times.
 fn diagnose(pid: u32) -> Result<Vec<ThreadStack>, String> {
@@ -275,7 +270,6 @@ fn diagnose(pid: u32) -> Result<Vec<ThreadStack>, String> {
     }
     Err("gdb never showed both tellers waiting in lock()".to_string())
 }
-// ANCHOR_END: diagnose
 
 #[cfg(target_os = "linux")]
 fn main() {

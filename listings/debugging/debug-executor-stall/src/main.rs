@@ -125,7 +125,6 @@ fn print_round(title: &str, round: &Round) {
     }
 }
 
-// ANCHOR: verdicts
 /// The lesson, as checks on what the two rounds measured: each line is
 /// printed only when it holds, and the program fails otherwise.
 fn verdicts(stalled: &Round, fixed: &Round) -> Vec<(bool, &'static str)> {
@@ -153,7 +152,6 @@ fn verdicts(stalled: &Round, fixed: &Round) -> Vec<(bool, &'static str)> {
         ),
     ]
 }
-// ANCHOR_END: verdicts
 
 // ANCHOR: main
 #[tokio::main(flavor = "current_thread")]
@@ -162,8 +160,15 @@ async fn main() {
     print_round("blocking call in an async task:", &stalled);
     let fixed = run_round(false).await;
     print_round("blocking call in spawn_blocking:", &fixed);
+    print_verdicts(&stalled, &fixed);
+}
+// ANCHOR_END: main
+
+/// Prints each verdict that holds; exits with status 1, naming the ones that
+/// do not, if any does not.
+fn print_verdicts(stalled: &Round, fixed: &Round) {
     let mut all_held = true;
-    for (holds, verdict) in verdicts(&stalled, &fixed) {
+    for (holds, verdict) in verdicts(stalled, fixed) {
         if holds {
             println!("{verdict}");
         } else {
@@ -175,4 +180,3 @@ async fn main() {
         std::process::exit(1);
     }
 }
-// ANCHOR_END: main

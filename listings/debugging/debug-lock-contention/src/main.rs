@@ -151,6 +151,7 @@ fn main() {
     );
     check_the_lesson(wall_one, times_one, times_sharded);
 }
+// ANCHOR_END: main
 
 /// The lesson, as checks on the measurements: each line is printed only
 /// when it holds, and the program fails if one does not.
@@ -182,4 +183,3 @@ fn check_the_lesson(wall_one: Duration, one: LockTimes, sharded: LockTimes) {
         std::process::exit(1);
     }
 }
-// ANCHOR_END: main

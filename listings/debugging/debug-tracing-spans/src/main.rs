@@ -59,7 +59,6 @@ fn between<'a>(line: &'a str, start: &str, end: char) -> Option<&'a str> {
     Some(&after[..after.find(end)?])
 }
 
-// ANCHOR: check
 /// What the spans promise, checked on the log: every order has its five
 /// steps, all with one `handle_order` task id, its two stock lines one
 /// `check_stock` task id, its pricing its own order, and the work ran on
@@ -111,7 +110,6 @@ fn check_log(log: &str) -> Result<(), String> {
     }
     Ok(())
 }
-// ANCHOR_END: check
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
