@@ -46,6 +46,8 @@ mod models;
 mod python;
 mod report;
 mod results;
+#[cfg(test)]
+mod results_tests;
 mod runtimes;
 mod stats;
 mod tables;
