@@ -7,6 +7,8 @@
 //!   smallest and largest are theirs; the models ran in the recorded,
 //!   rotated order; the file says when, from which commit, with which
 //!   compiler and crates, and by which command it was recorded.
+//! * The file is read through compare-models' own schema
+//!   (`src/results.rs`), which writes it back as it is.
 //! * The charts and the tables (`tables.md`) in `src/compare/` are exactly
 //!   what `compare-models --charts-from` draws from that file
 //!   (`BLESS=1 cargo test` redraws them).
@@ -19,12 +21,15 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
-use super::results::{PythonResults, PythonSide, Results, Samples, Side};
+use super::results::{
+    self as schema, Bytes, CostRow, CpuRow, Curve, IoRow, Micros, PythonResults, PythonSide,
+    Results, Seconds,
+};
 use crate::common::Outcome;
 use crate::common::listings::{WORKSPACE, built};
 use crate::common::run::run_bounded;
 use crate::common::schedule::trial;
-use crate::common::{Problems, blessing, diff, root};
+use crate::common::{Problems, blessing, diff, diff_between, root};
 use libtest_mimic::{Completion, Failed, Trial};
 
 pub fn trials() -> Vec<Trial> {
@@ -32,6 +37,10 @@ pub fn trials() -> Vec<Trial> {
         trial(
             "benchmark::recorded-results-have-every-model-and-the-right-answers",
             recorded_results_have_every_model_and_the_right_answers,
+        ),
+        trial(
+            "benchmark::results-file-is-what-the-schema-writes",
+            results_file_is_what_the_schema_writes,
         ),
         trial(
             "benchmark::charts-are-what-the-chart-code-draws-from-the-results",
@@ -45,8 +54,6 @@ pub fn trials() -> Vec<Trial> {
 }
 
 const LISTING: &str = "compare-models";
-/// The format of results.json that these checks read.
-const FORMAT: u32 = 2;
 /// At least this many samples of every figure in the recorded results.
 const RECORDED_SAMPLES: u32 = 5;
 const RUST_MODELS: [&str; 7] = [
@@ -88,6 +95,82 @@ const CHARTS: [&str; 7] = [
     "cost-memory.svg",
     "tables.md",
 ];
+
+/// What the checks compare on either side.
+struct Side<'a> {
+    name: &'a str,
+    prime_limit: u64,
+    primes_expected: u64,
+    repetitions: u32,
+    io_counts: &'a [u64],
+    run_log: &'a [(String, u32, String)],
+    cpu: &'a [CpuRow],
+    scaling: &'a [Curve],
+    io: &'a [IoRow],
+    cost: &'a [CostRow],
+}
+
+fn rust_side(results: &Results) -> Side<'_> {
+    Side {
+        name: "Rust",
+        prime_limit: results.settings.prime_limit,
+        primes_expected: results.settings.primes_expected,
+        repetitions: results.settings.repetitions,
+        io_counts: &results.settings.io_counts,
+        run_log: &results.run_log,
+        cpu: &results.cpu,
+        scaling: &results.scaling,
+        io: &results.io,
+        cost: &results.cost,
+    }
+}
+
+fn python_side<'a>(python: &'a PythonResults, name: &'a str) -> Side<'a> {
+    Side {
+        name,
+        prime_limit: python.settings.prime_limit,
+        primes_expected: python.settings.primes_expected,
+        repetitions: python.settings.repetitions,
+        io_counts: &python.settings.io_counts,
+        run_log: &python.run_log,
+        cpu: &python.cpu,
+        scaling: &python.scaling,
+        io: &python.io,
+        cost: &python.cost,
+    }
+}
+
+/// The samples of one figure: the median, the smallest and the largest, in
+/// the unit that ends their keys.
+trait Samples {
+    fn median(&self) -> f64;
+    fn min(&self) -> f64;
+    fn max(&self) -> f64;
+    fn samples(&self) -> &[f64];
+}
+
+macro_rules! samples_in {
+    ($name:ident, $median:ident, $min:ident, $max:ident, $samples:ident) => {
+        impl Samples for $name {
+            fn median(&self) -> f64 {
+                self.$median
+            }
+            fn min(&self) -> f64 {
+                self.$min
+            }
+            fn max(&self) -> f64 {
+                self.$max
+            }
+            fn samples(&self) -> &[f64] {
+                &self.$samples
+            }
+        }
+    };
+}
+
+samples_in!(Seconds, median_s, min_s, max_s, samples_s);
+samples_in!(Micros, median_us, min_us, max_us, samples_us);
+samples_in!(Bytes, median_bytes, min_bytes, max_bytes, samples_bytes);
 
 /// What one side of the results must hold.
 struct Expect<'a> {
@@ -144,7 +227,7 @@ fn read_results() -> Result<Results, String> {
             file.display()
         )
     })?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))
+    schema::from_text(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// The middle sample; with an even number, the mean of the middle two (as
@@ -529,11 +612,12 @@ fn check_provenance(results: &Results, problems: &mut Problems) {
 fn recorded_results_have_every_model_and_the_right_answers() -> Outcome {
     let results = read_results()?;
     let mut problems = Problems::default();
-    if results.format != FORMAT {
+    if results.format != schema::FORMAT {
         problems.add(format!(
-            "format is {}, expected {FORMAT}: record them again with \
+            "format is {}, expected {}: record them again with \
              `cargo run --release -p {LISTING} -- --full --out src/compare`",
-            results.format
+            results.format,
+            schema::FORMAT
         ));
     }
     check_provenance(&results, &mut problems);
@@ -545,7 +629,7 @@ fn recorded_results_have_every_model_and_the_right_answers() -> Outcome {
         memory: &RUST_MEMORY,
         cores,
     };
-    check_side(&results.rust_side(), &rust, &mut problems);
+    check_side(&rust_side(&results), &rust, &mut problems);
     // A capped processes row ran as many as the recorded cap.
     let cap = results.limits.processes.max;
     for row in results.io.iter().filter(|r| r.model == "processes") {
@@ -561,7 +645,7 @@ fn recorded_results_have_every_model_and_the_right_answers() -> Outcome {
             "the recorded results have no Python side ({skipped}): record them where python3 runs"
         )),
         PythonSide::Ran(python) => {
-            let side = python.side("Python");
+            let side = python_side(python, "Python");
             if side.repetitions != results.settings.repetitions {
                 problems.add("Python took another number of samples than Rust");
             }
@@ -569,6 +653,76 @@ fn recorded_results_have_every_model_and_the_right_answers() -> Outcome {
         }
     }
     problems.verdict(&format!("{}", results_file().display()))
+}
+
+/// The recorded file reads into compare-models' schema, and the schema
+/// writes it back as it is: the program's writer and these checks' reader
+/// agree on every key, its place, every type and every number.
+///
+/// The text is compared with the file as `serde_json::Value` reads and
+/// writes it. serde_json reads some floats one unit in the last place off
+/// (exact reading is its `float_roundtrip` feature), and a few recorded
+/// numbers would be printed back with another last digit; through `Value`
+/// both sides hold the same numbers. Everything else must be the file's text,
+/// and those numbers must be the file's to within that unit.
+fn results_file_is_what_the_schema_writes() -> Outcome {
+    let results = read_results()?;
+    let recorded = fs::read_to_string(results_file()).unwrap_or_default();
+    let as_read: serde_json::Value = serde_json::from_str(&recorded).map_err(|e| e.to_string())?;
+    let expected =
+        serde_json::to_string_pretty(&as_read).expect("a Value always serializes") + "\n";
+    only_the_reading_of_floats_differs(&recorded, &expected)
+        .map_err(|e| format!("{}: {e}", results_file().display()))?;
+    let written = schema::to_text(&results);
+    if written == expected {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is not what compare-models' schema (src/results.rs) writes from it:\n{}",
+        results_file().display(),
+        diff_between(&expected, &written, "the file", "the schema")
+    )
+    .into())
+}
+
+/// The lines where `recorded` and `reread` (the same text read and written
+/// by serde_json) differ each hold one number, with the same key, and the two
+/// numbers are at most one unit in the last place apart.
+fn only_the_reading_of_floats_differs(recorded: &str, reread: &str) -> Result<(), String> {
+    let (recorded, reread): (Vec<&str>, Vec<&str>) =
+        (recorded.lines().collect(), reread.lines().collect());
+    if recorded.len() != reread.len() {
+        return Err(format!(
+            "serde_json writes it back in {} lines, not {}: it is not written as serde_json writes",
+            reread.len(),
+            recorded.len()
+        ));
+    }
+    for (index, (was, is)) in recorded.iter().zip(&reread).enumerate() {
+        if was != is && !one_float_apart(was, is) {
+            return Err(format!(
+                "line {} is written back as {is:?}, not {was:?}: only a float's last digit may differ",
+                index + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `"key": NUMBER,` (or a bare array element) on both lines, the same key,
+/// and numbers at most one unit in the last place apart.
+fn one_float_apart(was: &str, is: &str) -> bool {
+    fn split(line: &str) -> (&str, Option<f64>) {
+        let line = line.strip_suffix(',').unwrap_or(line);
+        let at = line.rfind(' ').map_or(0, |space| space + 1);
+        (&line[..at], line[at..].parse().ok())
+    }
+    match (split(was), split(is)) {
+        ((key, Some(a)), (same_key, Some(b))) if key == same_key => {
+            a.is_finite() && b.is_finite() && a.to_bits().abs_diff(b.to_bits()) <= 1
+        }
+        _ => false,
+    }
 }
 
 fn charts_are_what_the_chart_code_draws_from_the_results() -> Outcome {
@@ -667,7 +821,7 @@ fn python_side_runs_and_gets_the_right_answers() -> Result<Completion, Failed> {
         )
     })?;
     let mut problems = Problems::default();
-    let side = results.side("bench.py --quick");
+    let side = python_side(&results, "bench.py --quick");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
     check_side(&side, &python_expect(cores), &mut problems);
     problems

@@ -24,14 +24,14 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "unit": self.unit,
-            "spawns": self.spawns,
-            "spawn_join": self.spawn_join.to_json("us"),
-            "alive": self.alive,
-            "memory": self.memory.as_ref().map(|m| m.to_json("bytes")),
-        })
+    pub fn to_result(&self) -> results::CostRow {
+        results::CostRow {
+            alive: self.alive as u64,
+            memory: self.memory.as_ref().map(Spread::bytes),
+            spawn_join: self.spawn_join.micros(),
+            spawns: self.spawns as u64,
+            unit: self.unit.to_string(),
+        }
     }
 }
 

@@ -144,14 +144,14 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "model": self.model.name(),
-            "workers": self.workers,
-            "primes": self.primes,
-            "time": self.time.to_json("s"),
-            "speedup": self.speedup,
-        })
+    pub fn to_result(&self) -> results::CpuRow {
+        results::CpuRow {
+            model: self.model.name().to_string(),
+            primes: self.primes as u64,
+            speedup: self.speedup,
+            time: self.time.seconds(),
+            workers: self.workers as u32,
+        }
     }
 }
 
@@ -162,15 +162,20 @@ pub struct Curve {
 }
 
 impl Curve {
-    pub fn to_json(&self) -> Value {
-        let points: Vec<Value> = self
+    pub fn to_result(&self) -> results::Curve {
+        let points = self
             .points
             .iter()
-            .map(|(workers, time, speedup)| {
-                json!({ "workers": workers, "time": time.to_json("s"), "speedup": speedup })
+            .map(|(workers, time, speedup)| results::Point {
+                speedup: *speedup,
+                time: time.seconds(),
+                workers: *workers as u32,
             })
             .collect();
-        json!({ "model": self.model.name(), "points": points })
+        results::Curve {
+            model: self.model.name().to_string(),
+            points,
+        }
     }
 }
 

@@ -227,23 +227,21 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn to_json(&self) -> Value {
-        let tcp = self.tcp.as_ref().map(|samples| {
-            json!({
-                "listen_overflows": samples.iter().map(|c| c.listen_overflows).collect::<Vec<_>>(),
-                "syn_retransmits": samples.iter().map(|c| c.syn_retransmits).collect::<Vec<_>>(),
-                "time_wait_before": samples.iter().map(|c| c.time_wait_before).collect::<Vec<_>>(),
-            })
+    pub fn to_result(&self) -> results::IoRow {
+        let tcp = self.tcp.as_ref().map(|samples| results::TcpSamples {
+            listen_overflows: samples.iter().map(|c| c.listen_overflows).collect(),
+            syn_retransmits: samples.iter().map(|c| c.syn_retransmits).collect(),
+            time_wait_before: samples.iter().map(|c| Some(c.time_wait_before)).collect(),
         });
-        json!({
-            "workload": self.workload,
-            "model": self.model.name(),
-            "n": self.count,
-            "n_run": self.ran,
-            "time": (self.ran > 0).then(|| self.time.to_json("s")),
-            "note": self.note,
-            "tcp": tcp,
-        })
+        results::IoRow {
+            model: self.model.name().to_string(),
+            n: self.count as u64,
+            n_run: self.ran as u64,
+            note: self.note.clone(),
+            tcp,
+            time: (self.ran > 0).then(|| self.time.seconds()),
+            workload: self.workload.to_string(),
+        }
     }
 }
 

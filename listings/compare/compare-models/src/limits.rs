@@ -164,19 +164,17 @@ impl Limits {
         )
     }
 
-    pub fn to_json(&self) -> Value {
-        let cap = |cap: &Cap| {
-            json!({
-                "max": (cap.max != usize::MAX).then_some(cap.max),
-                "reason": cap.reason,
-            })
+    pub fn to_result(&self) -> results::Limits {
+        let cap = |cap: &Cap| results::Limit {
+            max: (cap.max != usize::MAX).then_some(cap.max as u64),
+            reason: cap.reason.clone(),
         };
-        json!({
-            "threads": cap(&self.threads),
-            "processes": cap(&self.processes),
-            "processes_unbudgeted": cap(&self.processes_unbudgeted),
-            "sockets": cap(&self.sockets),
-            "memory_budget_bytes": self.memory_budget,
-        })
+        results::Limits {
+            memory_budget_bytes: self.memory_budget,
+            processes: cap(&self.processes),
+            processes_unbudgeted: cap(&self.processes_unbudgeted),
+            sockets: cap(&self.sockets),
+            threads: cap(&self.threads),
+        }
     }
 }

@@ -29,7 +29,7 @@ pub fn checkout() -> Option<PathBuf> {
         .find(|dir| dir.join(MANIFEST).is_file())
 }
 
-pub fn describe(cores: usize, full: bool) -> Value {
+pub fn describe(cores: usize, full: bool) -> results::Machine {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|text| {
@@ -51,23 +51,39 @@ pub fn describe(cores: usize, full: bool) -> Value {
         .then(|| command_output("rustc", &["-V"], checkout().as_deref()))
         .flatten()
         .unwrap_or_else(|| "unknown".to_string());
-    json!({
-        "cpu": cpu,
-        "cores": cores,
-        "os": os,
-        "kernel": if full { command_output("uname", &["-r"], None) } else { None },
-        "memory_mib": memory,
-        "rustc": rustc,
-        "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-    })
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    results::Machine {
+        build: build.to_string(),
+        cores: cores as u32,
+        cpu,
+        kernel: full
+            .then(|| command_output("uname", &["-r"], None))
+            .flatten(),
+        memory_mib: memory as u64,
+        os,
+        rustc,
+    }
 }
 
 /// When, from which commit, with which crates and by which command.
-pub fn provenance(args: &[String]) -> Value {
+pub struct Provenance {
+    pub date: Option<String>,
+    pub command: String,
+    pub commit: Option<String>,
+    pub uncommitted_changes: Option<bool>,
+    pub crates: BTreeMap<String, String>,
+}
+
+/// Asks date, git and cargo, before the run writes into the checkout.
+pub fn provenance(args: &[String]) -> Provenance {
     let checkout = checkout();
     let dir = checkout.as_deref();
     let git = |args: &[&str]| command_output("git", args, dir);
-    let crates: serde_json::Map<String, Value> = ["tokio", "rayon", "plotters", "serde_json"]
+    let crates = ["tokio", "rayon", "plotters", "serde_json"]
         .into_iter()
         .map(|name| {
             // `registry+https://...#tokio@1.54.1`: the version Cargo.lock holds.
@@ -76,7 +92,7 @@ pub fn provenance(args: &[String]) -> Value {
                 .as_deref()
                 .and_then(|id| id.rsplit_once('@'))
                 .map(|(_, v)| v);
-            (name.to_string(), json!(version.unwrap_or("unknown")))
+            (name.to_string(), version.unwrap_or("unknown").to_string())
         })
         .collect();
     // Run by `cargo run`, which sets CARGO_PKG_NAME, or directly.
@@ -96,13 +112,13 @@ pub fn provenance(args: &[String]) -> Value {
         .chain(args.iter().cloned())
         .collect::<Vec<_>>()
         .join(" ");
-    json!({
-        "date": command_output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"], None),
-        "command": command,
-        "commit": git(&["rev-parse", "HEAD"]),
-        "uncommitted_changes": git(&["status", "--porcelain"]).map(|s| !s.is_empty()),
-        "crates": crates,
-    })
+    Provenance {
+        date: command_output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"], None),
+        command,
+        commit: git(&["rev-parse", "HEAD"]),
+        uncommitted_changes: git(&["status", "--porcelain"]).map(|s| !s.is_empty()),
+        crates,
+    }
 }
 
 /// The 1, 5 and 15 minute load averages from /proc/loadavg, if readable.

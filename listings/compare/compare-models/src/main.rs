@@ -13,6 +13,7 @@
 //!   and the tables again from a results file: the same file always gives
 //!   the same bytes.
 
+use std::collections::BTreeMap;
 use std::env;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -24,7 +25,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
@@ -44,6 +45,9 @@ mod machine;
 mod models;
 mod python;
 mod report;
+mod results;
+#[cfg(test)]
+mod results_tests;
 mod runtimes;
 mod stats;
 mod tables;
@@ -107,8 +111,14 @@ fn run() -> ExitCode {
 fn charts_from(results: &Path, out: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(results)
         .map_err(|e| format!("cannot read {}: {e}", results.display()))?;
-    let results: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not JSON: {e}", results.display()))?;
+    draw(&text, out).map_err(|e| format!("{}: {e}", results.display()))
+}
+
+/// Draws the charts and the tables from a results file's text, which must
+/// follow the schema (a misspelt or missing key is an error).
+fn draw(text: &str, out: &Path) -> Result<(), String> {
+    results::from_text(text).map_err(|e| format!("not a results file: {e}"))?;
+    let results: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     for name in chart::write_all(&results, out)? {
         println!("wrote {}", out.join(name).display());
     }
@@ -124,9 +134,9 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
     let load_at_start = machine::load_average();
     let samples = settings.repetitions;
     if settings.full {
-        let cpu = machine["cpu"].as_str().unwrap_or("unknown CPU");
         println!(
-            "compare-models: full run on {cores} cores ({cpu}), {samples} samples of each figure"
+            "compare-models: full run on {cores} cores ({}), {samples} samples of each figure",
+            machine.cpu
         );
     } else {
         println!(
@@ -166,75 +176,81 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
             .ok()
             .and_then(|text| text.trim().parse::<u64>().ok())
     };
-    let environment: serde_json::Map<_, _> = [
+    let environment: BTreeMap<_, _> = [
         "RAYON_NUM_THREADS",
         "TOKIO_WORKER_THREADS",
         "PYTHON_GIL",
         "PYTHONPATH",
     ]
     .into_iter()
-    .map(|name| (name.to_string(), json!(env::var(name).ok())))
+    .map(|name| (name.to_string(), env::var(name).ok()))
     .collect();
-    let results = json!({
-        "format": 2,
-        "date": provenance["date"],
-        "command": provenance["command"],
+    let results = results::Results {
         // As the program was started, and the variables that change what
         // the runtimes or Python do (absent ones are null).
-        "argv": env::args().collect::<Vec<_>>(),
-        "environment": environment,
-        "commit": provenance["commit"],
-        "uncommitted_changes": provenance["uncommitted_changes"],
+        argv: env::args().collect(),
+        command: provenance.command,
+        commit: provenance.commit,
+        cost: cost_rows.iter().map(cost::Row::to_result).collect(),
+        cpu: cpu_rows.iter().map(cpu::Row::to_result).collect(),
+        crates: provenance.crates,
+        date: provenance.date,
         // The whole run, Python's part included, in seconds.
-        "duration_s": started.elapsed().as_secs_f64().round(),
+        duration_s: started.elapsed().as_secs_f64().round(),
+        // What decides how many connections can wait to be accepted.
+        echo_server: results::EchoServer {
+            listen_backlog: echo::BACKLOG,
+            somaxconn: sysctl("net/core/somaxconn"),
+            tcp_max_syn_backlog: sysctl("net/ipv4/tcp_max_syn_backlog"),
+            tcp_syncookies: sysctl("net/ipv4/tcp_syncookies"),
+        },
+        environment,
+        format: results::FORMAT,
+        io: io_rows.iter().map(io::Row::to_result).collect(),
+        limits: limits.to_result(),
         // /proc/loadavg's 1, 5 and 15 minute averages, as the run started
         // and as it ended: how busy the machine was besides the benchmark.
-        "load_average": { "start": load_at_start, "end": machine::load_average() },
-        "crates": provenance["crates"],
-        "machine": machine,
-        "settings": {
-            "prime_limit": settings.prime_limit,
-            "primes_expected": settings.primes_expected,
-            "repetitions": samples,
-            "io_counts": settings.io_counts,
-            "wait_ms": settings.wait.as_millis() as u64,
-            "io_budget_s": settings.io_budget.as_secs(),
-            "thread_spawns": settings.thread_spawns,
-            "process_spawns": settings.process_spawns,
-            "task_spawns": settings.task_spawns,
-            "threads_alive": settings.threads_alive,
-            "processes_alive": settings.processes_alive,
-            "tasks_alive": settings.tasks_alive,
-            "set_up": "not timed, for any model: runtimes, pools and the CPU test's worker \
-                       processes are made before the clock starts",
-            "order": "each repetition runs the models (and the cost units) in the order that least \
-                      repeats the places and neighbours of the repetitions before it; run_log \
-                      records every sample as it was taken",
+        load_average: results::LoadAverage {
+            end: machine::load_average(),
+            start: load_at_start,
         },
-        "limits": limits.to_json(),
-        // What decides how many connections can wait to be accepted.
-        "echo_server": {
-            "listen_backlog": echo::BACKLOG,
-            "somaxconn": sysctl("net/core/somaxconn"),
-            "tcp_max_syn_backlog": sysctl("net/ipv4/tcp_max_syn_backlog"),
-            "tcp_syncookies": sysctl("net/ipv4/tcp_syncookies"),
-        },
-        "cpu": cpu_rows.iter().map(cpu::Row::to_json).collect::<Vec<_>>(),
-        "scaling": curves.iter().map(cpu::Curve::to_json).collect::<Vec<_>>(),
-        "io": io_rows.iter().map(io::Row::to_json).collect::<Vec<_>>(),
-        "cost": cost_rows.iter().map(cost::Row::to_json).collect::<Vec<_>>(),
-        "python": python,
-        "run_log": models::run_log(),
-    });
+        machine,
+        python,
+        run_log: models::run_log(),
+        scaling: curves.iter().map(cpu::Curve::to_result).collect(),
+        settings: recorded_settings(settings),
+        uncommitted_changes: provenance.uncommitted_changes,
+    };
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let text = serde_json::to_string_pretty(&results).expect("JSON values always serialize") + "\n";
+    let text = results::to_text(&results);
     let file = out.join("results.json");
     std::fs::write(&file, &text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     println!("wrote {}", file.display());
     // Draw from the file's own text, exactly as --charts-from would.
-    let reread: Value = serde_json::from_str(&text).expect("we just wrote this JSON");
-    for name in chart::write_all(&reread, out)? {
-        println!("wrote {}", out.join(name).display());
+    draw(&text, out)
+}
+
+/// The settings of a run, as results.json records them.
+fn recorded_settings(settings: &Settings) -> results::RustSettings {
+    results::RustSettings {
+        io_budget_s: settings.io_budget.as_secs(),
+        io_counts: settings.io_counts.iter().map(|&n| n as u64).collect(),
+        order: "each repetition runs the models (and the cost units) in the order that least \
+                repeats the places and neighbours of the repetitions before it; run_log \
+                records every sample as it was taken"
+            .to_string(),
+        prime_limit: settings.prime_limit,
+        primes_expected: settings.primes_expected as u64,
+        process_spawns: settings.process_spawns as u64,
+        processes_alive: settings.processes_alive as u64,
+        repetitions: settings.repetitions as u32,
+        set_up: "not timed, for any model: runtimes, pools and the CPU test's worker \
+                 processes are made before the clock starts"
+            .to_string(),
+        task_spawns: settings.task_spawns as u64,
+        tasks_alive: settings.tasks_alive as u64,
+        thread_spawns: settings.thread_spawns as u64,
+        threads_alive: settings.threads_alive as u64,
+        wait_ms: settings.wait.as_millis() as u64,
     }
-    Ok(())
 }

@@ -132,10 +132,12 @@ pub fn record(group: &str, repetition: usize, name: &str) {
     }
 }
 
-/// The log so far, as JSON: `[group, repetition, model]` per sample.
-pub fn run_log() -> Value {
+/// The log so far: `(group, repetition, model)` per sample.
+pub fn run_log() -> Vec<(String, u32, String)> {
     let log = RUN_LOG.lock().map(|log| log.clone()).unwrap_or_default();
-    json!(log)
+    log.into_iter()
+        .map(|(group, repetition, name)| (group, repetition as u32, name))
+        .collect()
 }
 
 /// The sizes of one run: small for the quick run, real for `--full`.

@@ -2,10 +2,10 @@
 
 use super::*;
 
-pub fn run(settings: &Settings, limits: &limits::Limits) -> Value {
+pub fn run(settings: &Settings, limits: &limits::Limits) -> results::PythonSide {
     let skipped = |reason: String| {
         eprintln!("[compare-models] Python skipped: {reason}");
-        json!({ "skipped": reason })
+        results::PythonSide::Skipped { skipped: reason }
     };
     let Some(script) = machine::checkout()
         .map(|dir| dir.join("listings/compare/compare-models/python/bench.py"))
@@ -39,9 +39,11 @@ pub fn run(settings: &Settings, limits: &limits::Limits) -> Value {
         Ok(output) if !output.status.success() => {
             skipped(format!("python3 bench.py ended with {}", output.status))
         }
-        Ok(output) => match serde_json::from_slice::<Value>(&output.stdout) {
-            Ok(results) => results,
-            Err(e) => skipped(format!("bench.py printed no JSON: {e}")),
+        // Read through the schema: a key bench.py misspells is named now,
+        // not written into results.json.
+        Ok(output) => match serde_json::from_slice::<results::PythonResults>(&output.stdout) {
+            Ok(results) => results::PythonSide::Ran(Box::new(results)),
+            Err(e) => skipped(format!("bench.py printed no results: {e}")),
         },
     }
 }

@@ -38,15 +38,33 @@ impl Spread {
         self.sorted().last().copied().unwrap_or(f64::NAN)
     }
 
-    /// `{"median_s": .., "min_s": .., "max_s": .., "samples_s": [..]}` for
-    /// unit `s`: the unit ends every key, so that a reader of the file (and
-    /// the book's figure check) knows what the numbers measure.
-    pub fn to_json(&self, unit: &str) -> Value {
-        let mut map = serde_json::Map::new();
-        map.insert(format!("median_{unit}"), json!(self.median()));
-        map.insert(format!("min_{unit}"), json!(self.min()));
-        map.insert(format!("max_{unit}"), json!(self.max()));
-        map.insert(format!("samples_{unit}"), json!(self.samples));
-        Value::Object(map)
+    /// This figure as results.json records it, in seconds.
+    pub fn seconds(&self) -> results::Seconds {
+        results::Seconds {
+            max_s: self.max(),
+            median_s: self.median(),
+            min_s: self.min(),
+            samples_s: self.samples.clone(),
+        }
+    }
+
+    /// In microseconds.
+    pub fn micros(&self) -> results::Micros {
+        results::Micros {
+            max_us: self.max(),
+            median_us: self.median(),
+            min_us: self.min(),
+            samples_us: self.samples.clone(),
+        }
+    }
+
+    /// In bytes.
+    pub fn bytes(&self) -> results::Bytes {
+        results::Bytes {
+            max_bytes: self.max(),
+            median_bytes: self.median(),
+            min_bytes: self.min(),
+            samples_bytes: self.samples.clone(),
+        }
     }
 }
