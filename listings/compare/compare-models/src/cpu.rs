@@ -95,6 +95,8 @@ fn count_primes(
                 .map(|block| count_block(block as u64, limit))
                 .sum()
         })),
+        // ANCHOR_END: cpu
+        // ANCHOR: cpu_others
         // Worker processes that were started before the clock: each is
         // sent its share, counts it and answers with its count.
         Model::Processes => {
@@ -130,7 +132,7 @@ fn count_primes(
         }),
     }
 }
-// ANCHOR_END: cpu
+// ANCHOR_END: cpu_others
 
 /// One model's figure at the full number of workers.
 pub struct Row {
