@@ -102,7 +102,7 @@ fn main() {
                 "expanded": block.body,
             }));
 
-            let tokens = info_tokens(&block.info);
+            let tokens = includes::info_tokens(&block.info);
             // Blocks that show other parts of the same listing are the same
             // program once the hidden lines are shown: give skeptic each
             // program once (two runs of one cached binary would also race).
@@ -231,14 +231,6 @@ fn as_table(generated: &str, listings: &[&str]) -> String {
     }
     out.push_str("];\n");
     out
-}
-
-/// The tokens of a code block's info string, split the way rustdoc and skeptic
-/// split them (`rust,compile_fail,E0373` gives three).
-fn info_tokens(info: &str) -> Vec<&str> {
-    info.split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
-        .filter(|t| !t.is_empty())
-        .collect()
 }
 
 fn fenced_blocks(markdown: &str) -> Vec<FencedBlock> {

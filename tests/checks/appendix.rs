@@ -2,14 +2,13 @@
 //! and must be complete and current. `BLESS=1 cargo test` rewrites it.
 
 use std::fmt::Write as _;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common::Outcome;
 use crate::common::book::{BLOCKS, CHAPTERS};
 use crate::common::listings::WORKSPACE;
 use crate::common::schedule::trial;
-use crate::common::{blessing, diff, root};
+use crate::common::{root, snapshot};
 use libtest_mimic::Trial;
 
 pub fn trials() -> Vec<Trial> {
@@ -24,16 +23,12 @@ const APPENDIX: &str = "src/appendix/listings.md";
 fn the_listings_index_lists_every_listing() -> Outcome {
     let generated = listings_index();
     let file = root().join(APPENDIX);
-    if blessing() {
-        fs::write(&file, &generated).unwrap();
-    }
-    let current = fs::read_to_string(&file).unwrap_or_default();
-    assert!(
-        current == generated,
-        "{APPENDIX} is not the index of the listings the book has now \
-         (BLESS=1 cargo test rewrites it):\n{}",
-        diff(&current, &generated)
-    );
+    snapshot::matches(
+        "the index of the listings the book has now",
+        "appendix",
+        &file,
+        &generated,
+    )?;
     for listing in WORKSPACE.all() {
         let name = &listing.name;
         assert!(

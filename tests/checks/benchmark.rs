@@ -29,7 +29,7 @@ use crate::common::Outcome;
 use crate::common::listings::{WORKSPACE, built};
 use crate::common::run::run_bounded;
 use crate::common::schedule::trial;
-use crate::common::{Problems, blessing, diff, diff_between, root};
+use crate::common::{Problems, diff_between, root, snapshot};
 use libtest_mimic::{Completion, Failed, Trial};
 
 pub fn trials() -> Vec<Trial> {
@@ -754,19 +754,13 @@ fn charts_are_what_the_chart_code_draws_from_the_results() -> Outcome {
             problems.add(format!("compare-models drew no {name}"));
             continue;
         };
-        if blessing() {
-            fs::write(&shown_file, &drawn).unwrap();
-        }
-        match fs::read_to_string(&shown_file) {
-            Ok(shown) if shown == drawn => {}
-            Ok(shown) => problems.add(format!(
-                "src/compare/{name} is not what the chart code draws from results.json \
-                 (BLESS=1 cargo test redraws it)\n{}",
-                diff(&shown, &drawn)
-            )),
-            Err(e) => problems.add(format!(
-                "cannot read src/compare/{name} ({e}); BLESS=1 cargo test draws it"
-            )),
+        if let Err(problem) = snapshot::matches(
+            "the chart code, drawing from results.json,",
+            "benchmark",
+            &shown_file,
+            &drawn,
+        ) {
+            problems.add(problem);
         }
         let shown = if name.ends_with(".md") {
             format!("{{{{#include {name}:")

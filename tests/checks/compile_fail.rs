@@ -10,7 +10,6 @@
 //! `BLESS=<listing> cargo test -- <listing>` rewrites a shown message.
 
 use std::collections::BTreeSet;
-use std::fs;
 use std::process::Command;
 
 use crate::common::schedule::trial;
@@ -19,7 +18,8 @@ use serde_json::Value;
 
 use crate::common::book::{BLOCKS, Block};
 use crate::common::listings::{WORKSPACE, built};
-use crate::common::{Outcome, blessing_listing, diff, root};
+use crate::common::snapshot;
+use crate::common::{Outcome, root};
 
 pub fn trials() -> Vec<Trial> {
     let mut trials: Vec<Trial> = BLOCKS
@@ -117,25 +117,13 @@ fn check_sample(block: &Block) -> Outcome {
         }
         let name = dir.file_name().unwrap().to_string_lossy();
         let shown_file = root().join(&dir).join("output.txt");
-        if blessing_listing(&name) {
-            fs::write(&shown_file, &rendered).unwrap();
-        }
-        let bless = format!("BLESS={name} cargo test -- {name}");
-        match fs::read_to_string(&shown_file) {
-            Ok(shown) if shown == rendered => Ok(()),
-            Ok(shown) => Err(format!(
-                "{what}: the compiler message in {}/output.txt is not what rustc says now \
-                 (to show rustc's: {bless})\n{}",
-                dir.display(),
-                diff(&shown, &rendered)
-            )
-            .into()),
-            Err(e) => Err(format!(
-                "{what}: cannot read {}/output.txt ({bless} writes it): {e}",
-                dir.display()
-            )
-            .into()),
-        }
+        snapshot::matches(
+            &format!("{what}: the compiler message"),
+            &name,
+            &shown_file,
+            &rendered,
+        )
+        .map_err(Into::into)
     }
 }
 

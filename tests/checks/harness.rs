@@ -6,10 +6,13 @@ use libtest_mimic::Trial;
 use crate::common::schedule::trial;
 
 pub fn trials() -> Vec<Trial> {
-    let modules: &[(&str, &[(&str, fn())])] = &[(
-        "skeptic-rustc",
-        crate::common::skeptic_rustc::unit_tests::ALL,
-    )];
+    let modules: &[(&str, &[(&str, fn())])] = &[
+        (
+            "skeptic-rustc",
+            crate::common::skeptic_rustc::unit_tests::ALL,
+        ),
+        ("snapshot", crate::common::snapshot::unit_tests::ALL),
+    ];
     modules
         .iter()
         .flat_map(|(module, cases)| {

@@ -16,7 +16,7 @@ use libtest_mimic::Trial;
 
 use crate::common::book::CHAPTERS;
 use crate::common::listings::WORKSPACE;
-use crate::common::{Outcome, root};
+use crate::common::{Outcome, Problems, root};
 
 pub fn trials() -> Vec<Trial> {
     vec![
@@ -101,13 +101,6 @@ fn pages() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-fn verdict(problems: Vec<String>) -> Outcome {
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(format!("{} problem(s):\n{}", problems.len(), problems.join("\n")).into())
-}
-
 /// Whether `line` is a caption of listing `name` (with or without an `id`).
 fn is_caption_of(line: &str, name: &str) -> bool {
     let line = line.trim();
@@ -139,7 +132,7 @@ fn lines_above_captions<'a>(
 }
 
 fn listings_that_use_linux_only_apis_are_gated() -> Outcome {
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     for (name, source) in listings() {
         let uses = linux_only_uses(&source);
         if uses.is_empty() {
@@ -147,42 +140,42 @@ fn listings_that_use_linux_only_apis_are_gated() -> Outcome {
         }
         let normalised = source.replace("\r\n", "\n");
         if !normalised.contains(GATE) || !normalised.contains(ELSEWHERE) {
-            problems.push(format!(
+            problems.add(format!(
                 "{name} uses {} but lacks a `main` under #[cfg(target_os = \"linux\")] \
                  and another under #[cfg(not(target_os = \"linux\"))]",
                 uses.join(", ")
             ));
         }
     }
-    verdict(problems)
+    problems.verdict("the Linux-only listings")
 }
 
 fn the_book_says_which_listings_are_linux_only() -> Outcome {
     let pages = pages();
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     for (name, source) in listings() {
         let linux_only = !linux_only_uses(&source).is_empty();
         let captions = lines_above_captions(&name, &pages);
         if linux_only && captions.is_empty() {
-            problems.push(format!("{name} (Linux only) has no caption in the chapter"));
+            problems.add(format!("{name} (Linux only) has no caption in the chapter"));
         }
         for (page, above) in captions {
             let marked = above == LINUX_ONLY_NOTE;
             if linux_only && !marked {
-                problems.push(format!(
+                problems.add(format!(
                     "{}: the caption of {name} (Linux only) needs {LINUX_ONLY_NOTE} above it",
                     page.display()
                 ));
             }
             if !linux_only && marked {
-                problems.push(format!(
+                problems.add(format!(
                     "{}: {name} uses no Linux-only API but is marked Linux only",
                     page.display()
                 ));
             }
         }
     }
-    verdict(problems)
+    problems.verdict("the Linux-only listings")
 }
 
 fn the_list_of_linux_only_apis_finds_something() -> Outcome {

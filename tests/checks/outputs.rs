@@ -17,7 +17,8 @@ use regex::Regex;
 
 use crate::common::listings::{Check, Listing, Run, WORKSPACE, built};
 use crate::common::run::{Finished, run_bounded};
-use crate::common::{Outcome, blessing_listing, diff, root};
+use crate::common::snapshot;
+use crate::common::{Outcome, diff, root};
 
 pub fn trials() -> Vec<Trial> {
     let mut trials = Vec::new();
@@ -105,19 +106,17 @@ fn check_run(listing: &Listing, number: usize) -> Outcome {
     let Some(file) = &run.output else {
         return Ok(());
     };
-    let bless = blessing_listing(&listing.name);
     compare_output(
         &what,
         listing,
         &root().join(file),
         run.check,
         &finished.output,
-        bless,
     )
     .map_err(|problem| {
         format!(
             "{problem}\nTo show this run's output instead: {}",
-            listing.bless_command()
+            snapshot::bless_command(&listing.name)
         )
         .into()
     })
@@ -129,16 +128,13 @@ fn compare_output(
     file: &Path,
     check: Check,
     actual: &str,
-    bless: bool,
 ) -> Result<(), String> {
     let shown_name = format!(
         "{} (shown in {})",
         crate::common::relative(file).display(),
         listing.shown_where()
     );
-    if bless {
-        fs::write(file, actual).map_err(|e| format!("{what}: cannot write {shown_name}: {e}"))?;
-    }
+    snapshot::bless_if_asked(&listing.name, file, actual)?;
     let shown =
         fs::read_to_string(file).map_err(|e| format!("{what}: cannot read {shown_name}: {e}"))?;
     match check {

@@ -63,10 +63,7 @@ impl Block {
     }
 
     pub fn tokens(&self) -> Vec<&str> {
-        self.info
-            .split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
-            .filter(|t| !t.is_empty())
-            .collect()
+        super::includes::info_tokens(&self.info)
     }
 
     pub fn is_rust(&self) -> bool {

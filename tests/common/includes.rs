@@ -1,5 +1,6 @@
 //! What a chapter includes, and which listing a file belongs to: the one
-//! place that reads `{{#include}}` paths, shared by `build.rs` and the tests.
+//! place that reads `{{#include}}` paths and code blocks' info strings,
+//! shared by `build.rs` and the tests.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
@@ -67,5 +68,13 @@ pub fn without_anchor_lines(source: &str) -> String {
         .lines()
         .filter(|line| !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:"))
         .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// The tokens of a code block's info string, split the way rustdoc and
+/// skeptic split them (`rust,compile_fail,E0373` gives three).
+pub fn info_tokens(info: &str) -> Vec<&str> {
+    info.split(|c: char| !(c == '_' || c == '-' || c.is_alphanumeric()))
+        .filter(|t| !t.is_empty())
         .collect()
 }

@@ -167,11 +167,6 @@ impl Listing {
             .as_ref()
             .unwrap_or_else(|| panic!("{} is not a workspace member", self.name))
     }
-
-    /// The command that rewrites what the book shows of this listing.
-    pub fn bless_command(&self) -> String {
-        format!("BLESS={} cargo test -- {}", self.name, self.name)
-    }
 }
 
 /// The manifest of a crate the workspace excludes (a `compile_fail` sample),

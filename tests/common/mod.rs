@@ -11,6 +11,7 @@ pub mod listings;
 pub mod run;
 pub mod schedule;
 pub mod skeptic_rustc;
+pub mod snapshot;
 pub mod watchdog;
 
 use libtest_mimic::Failed;
@@ -23,23 +24,6 @@ use std::path::{Path, PathBuf};
 /// The repository root (the root package's directory).
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `BLESS=1 cargo test` rewrites every shown output and compiler message from
-/// a real run instead of comparing with it.
-pub fn blessing() -> bool {
-    std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-/// Whether to rewrite what listing `name` shows: `BLESS=1` rewrites every
-/// listing's, `BLESS=name,other-name` only those listings'. Use the second
-/// when a page quotes figures from other listings' shown runs.
-pub fn blessing_listing(name: &str) -> bool {
-    match std::env::var("BLESS") {
-        Ok(value) if value == "1" => true,
-        Ok(value) => value.split(',').any(|listed| listed.trim() == name),
-        Err(_) => false,
-    }
 }
 
 /// A unified diff of what the book shows against what the program did.
