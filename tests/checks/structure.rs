@@ -60,6 +60,10 @@ pub fn trials() -> Vec<Trial> {
             "structure::play-buttons-only-where-the-playground-can-run-the-listing",
             play_buttons_only_where_the_playground_can_run_the_listing,
         ),
+        trial(
+            "structure::teaching-pages-open-with-a-header-and-end-with-what-to-remember",
+            teaching_pages_open_with_a_header_and_end_with_what_to_remember,
+        ),
     ]
 }
 
@@ -478,4 +482,76 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() -> Outcome {
         }
     }
     problems.verdict("the play buttons")
+}
+
+/// Every teaching page opens, under its title, with one header in one form,
+/// `> **Core** · You will learn ... · Assumes: ...` (or `**Deeper**`, or
+/// `**Recap**` for a page that sums a chapter up), and ends with one summary
+/// in one form: a last `## What to remember` section holding at least one
+/// self-check question in a `<details>` element. Index pages, exercises,
+/// appendices and the introduction are not teaching pages.
+fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome {
+    const MARKS: [&str; 3] = ["> **Core** · ", "> **Deeper** · ", "> **Recap** · "];
+    const SUMMARY: &str = "\n## What to remember\n";
+    let mut problems = Problems::default();
+    let teaching = CHAPTERS.iter().filter(|c| {
+        let file = c.file.as_str();
+        !(file == "src/introduction.md"
+            || file.ends_with("/index.md")
+            || file.ends_with("/exercises.md")
+            || file.starts_with("src/appendix/"))
+    });
+    for chapter in teaching {
+        let file = &chapter.file;
+        let source = match std::fs::read_to_string(root().join(file)) {
+            Ok(source) => source,
+            Err(e) => {
+                problems.add(format!("{file}: cannot read it: {e}"));
+                continue;
+            }
+        };
+        // The header: the first lines after the title, up to a blank line.
+        let mut lines = source.lines().skip_while(|l| !l.starts_with("# ")).skip(1);
+        let header: Vec<&str> = lines
+            .by_ref()
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        let joined = header.join(" ");
+        if !MARKS.iter().any(|m| joined.starts_with(m)) {
+            problems.add(format!(
+                "{file}: the first lines under the title should be a header \
+                 `> **Core** · You will learn ... · Assumes: ...` (or **Deeper**, **Recap**)"
+            ));
+        } else if !joined.contains("Assumes:") {
+            problems.add(format!(
+                "{file}: the header does not say what the page assumes"
+            ));
+        }
+        let Some(at) = source.rfind(SUMMARY) else {
+            problems.add(format!("{file}: no `## What to remember` section"));
+            continue;
+        };
+        let summary = &source[at + SUMMARY.len()..];
+        if summary.lines().any(|l| l.starts_with("## ")) {
+            problems.add(format!(
+                "{file}: `## What to remember` is not the last section"
+            ));
+        }
+        if !summary.contains("<details>\n<summary>Check yourself:") {
+            problems.add(format!(
+                "{file}: `## What to remember` has no self-check question \
+                 (`<details>` + `<summary>Check yourself: ...</summary>`)"
+            ));
+        }
+        for inline in ["\nWhat to remember:", "\n**Remember:**"] {
+            if source.contains(inline) {
+                problems.add(format!(
+                    "{file}: an inline `{}` summary: use the `## What to remember` section",
+                    inline.trim()
+                ));
+            }
+        }
+    }
+    problems.verdict("the page headers and summaries")
 }
