@@ -7,6 +7,7 @@ pub mod figures;
 pub mod linux_only;
 pub mod outputs;
 pub mod python;
+pub mod reader;
 pub mod render;
 pub mod results;
 pub mod skeptic;
