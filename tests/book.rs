@@ -61,6 +61,7 @@ fn main() {
     trials.extend(checks::compile_fail::trials());
     trials.extend(checks::unit_tests::trials());
     trials.extend(checks::structure::trials());
+    trials.extend(checks::reader::trials());
     trials.extend(checks::linux_only::trials());
     trials.extend(checks::render::trials());
     trials.extend(checks::appendix::trials());

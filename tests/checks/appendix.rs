@@ -47,7 +47,7 @@ fn listings_index() -> String {
          Every program in the book, in the order the chapters show them. Each is a crate of\n\
          the book's workspace: run it from the repository's root with the command shown.\n\
          Samples that do not compile are crates outside the workspace; the book shows\n\
-         their compiler errors. This page is generated from the book by its tests.\n",
+         their compiler errors. This page is generated from the book itself.\n",
     );
     let mut seen: Vec<PathBuf> = Vec::new();
     for chapter in CHAPTERS.iter() {

@@ -8,6 +8,7 @@ pub mod harness;
 pub mod linux_only;
 pub mod outputs;
 pub mod python;
+pub mod reader;
 pub mod render;
 pub mod results;
 pub mod skeptic;
