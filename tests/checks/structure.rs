@@ -489,7 +489,7 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() -> Outcome {
 /// `**Recap**` for a page that sums a chapter up), and ends with one summary
 /// in one form: a last `## What to remember` section holding at least one
 /// self-check question in a `<details>` element. Index pages, exercises,
-/// appendices and the introduction are not teaching pages.
+/// appendices, the introduction and the set-up page are not teaching pages.
 fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome {
     const MARKS: [&str; 3] = ["> **Core** · ", "> **Deeper** · ", "> **Recap** · "];
     const SUMMARY: &str = "\n## What to remember\n";
@@ -497,6 +497,7 @@ fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome 
     let teaching = CHAPTERS.iter().filter(|c| {
         let file = c.file.as_str();
         !(file == "src/introduction.md"
+            || file == "src/setup.md"
             || file.ends_with("/index.md")
             || file.ends_with("/exercises.md")
             || file.starts_with("src/appendix/"))
