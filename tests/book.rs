@@ -63,6 +63,7 @@ fn main() {
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());
     trials.extend(checks::figures::trials());
+    trials.extend(checks::glossary::trials());
     common::filters::select(&mut trials, &filters, args.exact);
     common::schedule::slowest_first(&mut trials);
     let console = common::console::Console::quiet(&mut args);
