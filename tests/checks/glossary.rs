@@ -77,10 +77,19 @@ fn every_definition_the_glossary_links_to_exists() -> Outcome {
             ));
             continue;
         };
-        if !Prose::of(page).ids.contains(&entry.anchor) {
+        let prose = Prose::of(page);
+        if !prose.ids.contains(&entry.anchor) {
             problems.add(format!(
                 "{GLOSSARY}:{}: {:?} is defined at {}#{}, but that page has no such anchor",
                 entry.line, entry.term, entry.page, entry.anchor
+            ));
+        }
+        // A pattern that finds nothing where the term is defined is misspelt
+        // (and would find nothing on the pages before it either).
+        if prose.uses(entry).next().is_none() {
+            problems.add(format!(
+                "{GLOSSARY}:{}: none of the patterns of {:?} finds it on {}, the page said to define it",
+                entry.line, entry.term, entry.page
             ));
         }
     }
