@@ -22,12 +22,18 @@
 //! - `!in the future` (after `!`) is a phrase that is not a use, even though a
 //!   pattern matches inside it.
 //!
-//! On such a page, the term's first use must be linked. It is when the page
-//! links anywhere to the definition (`page.md#anchor`, or `page.md` when the
-//! anchor is the page's title) or to the glossary entry, when the use is the text of a link to the defining page
-//! (`[pipes](pipes.md)`), or when the list item or table cell of the use links
-//! to the defining page (a chapter's list of its pages names what each one
-//! teaches).
+//! On a page before the defining one, the term's first use must be linked.
+//! It is when the page links anywhere to the definition (`page.md#anchor`, or
+//! `page.md` when the anchor is the page's title) or to the glossary entry;
+//! when the use is the text of a link to the defining page
+//! (`[pipes](pipes.md)`); or when the list item or table cell of the use
+//! links to the defining page (a chapter's list of its pages names what each
+//! one teaches).
+//!
+//! The glossary itself is checked too: each anchor once, each definition on a
+//! page of the book under an anchor that exists, and each term found by its
+//! own patterns on its defining page (a misspelt pattern finds nothing
+//! anywhere, and would let every page pass).
 
 use std::collections::BTreeSet;
 use std::ops::Range;
