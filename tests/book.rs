@@ -69,6 +69,7 @@ fn main() {
     trials.extend(checks::figures::trials());
     trials.extend(checks::harness::trials());
     trials.extend(checks::visible_lines::trials());
+    trials.extend(checks::glossary::trials());
     common::filters::select(&mut trials, &filters, args.exact);
     common::schedule::slowest_first(&mut trials);
     let console = common::console::Console::quiet(&mut args);

@@ -4,6 +4,7 @@ pub mod appendix;
 pub mod benchmark;
 pub mod compile_fail;
 pub mod figures;
+pub mod glossary;
 pub mod harness;
 pub mod linux_only;
 pub mod outputs;
