@@ -96,4 +96,17 @@ fn print_slowest_runs() {
     for (took, what) in times.iter().take(20) {
         println!("{:>8.0} ms  {what}", took.as_secs_f64() * 1000.0);
     }
+    // CPU time: the harness's own threads, and the programs it waited for
+    // (cargo, rustc, every listing run, skeptic's runs included).
+    use nix::sys::resource::{UsageWho, getrusage};
+    for (who, name) in [
+        (UsageWho::RUSAGE_SELF, "the harness itself"),
+        (UsageWho::RUSAGE_CHILDREN, "the programs it ran"),
+    ] {
+        if let Ok(usage) = getrusage(who) {
+            let cpu = usage.user_time() + usage.system_time();
+            let seconds = cpu.tv_sec() as f64 + cpu.tv_usec() as f64 / 1e6;
+            println!("{seconds:>8.1} s of CPU: {name}");
+        }
+    }
 }
