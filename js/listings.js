@@ -98,3 +98,118 @@
         if (wrapper.firstElementChild) watcher.observe(wrapper.firstElementChild);
     });
 })();
+
+(function wholeProgramCopies() {
+    // mdBook's copy button copies what the block shows (its innerText): the
+    // hidden lines of an anchored listing are left out, and the copy does not
+    // compile. A Rust block's button copies the whole program instead: the
+    // code's full text, hidden lines included (mdBook has already taken out
+    // their `# ` markers). This runs in the capture phase, before the
+    // ClipboardJS listener that book.js puts on the body, and stops the click
+    // there; the "Copied!" tooltip works as mdBook's does.
+    const rustCode = (button) => button.closest('pre')?.querySelector(':scope > code.language-rust');
+    document.querySelectorAll('pre > code.language-rust').forEach((code) => {
+        const button = code.parentElement.querySelector('.buttons .clip-button');
+        if (!button || !code.querySelector('.boring')) return;
+        button.title = 'Copy the whole program';
+        button.setAttribute('aria-label', button.title);
+    });
+    document.addEventListener('click', (event) => {
+        const button = event.target.closest?.('.clip-button');
+        const code = button && rustCode(button);
+        if (!code) return;
+        event.stopPropagation();
+        const copied = copy(code.textContent.replace(/\n*$/, '\n'));
+        button.focus();
+        button.firstChild.innerText = copied ? 'Copied!' : 'Clipboard error!';
+        button.className = 'clip-button tooltipped';
+    }, true);
+    // As ClipboardJS copies (its version in mdBook has no copy function of
+    // its own): the selected text of a text area out of view. Unlike
+    // navigator.clipboard, this works in a book opened from a file.
+    function copy(text) {
+        const area = document.createElement('textarea');
+        area.value = text;
+        area.readOnly = true;
+        area.style.position = 'fixed';
+        area.style.left = '-9999px';
+        document.body.append(area);
+        area.select();
+        let copied = false;
+        try {
+            copied = document.execCommand('copy');
+        } finally {
+            area.remove();
+        }
+        return copied;
+    }
+})();
+
+(function keyboardScrollRegions() {
+    // A code block or a table wider than the page scrolls sideways; with the
+    // mouse or a finger only, unless it can take the keyboard's focus (then
+    // the arrow keys scroll it). Each such box gets into the tab order, with
+    // a name a screen reader announces. Fonts and the window's size change
+    // the widths: watch both boxes.
+    const regions = [
+        ...Array.from(document.querySelectorAll('main pre > code'), (box) => [box, 'Code']),
+        ...Array.from(document.querySelectorAll('main .table-wrapper'), (box) => [box, 'Table']),
+    ];
+    regions.forEach(([box, kind]) => {
+        const describe = () => {
+            const caption = box.closest('pre, .table-wrapper')?.previousElementSibling;
+            const name = caption?.matches('p.caption') ? caption.textContent.split('·')[0].trim() : '';
+            return name ? `${kind}: ${name}, scrolls sideways` : `${kind}, scrolls sideways`;
+        };
+        const mark = () => {
+            const scrolls = box.scrollWidth > box.clientWidth + 1;
+            if (scrolls && !box.hasAttribute('tabindex')) {
+                box.tabIndex = 0;
+                box.setAttribute('role', 'region');
+                box.setAttribute('aria-label', describe());
+            } else if (!scrolls && box.hasAttribute('tabindex')) {
+                box.removeAttribute('tabindex');
+                box.removeAttribute('role');
+                box.removeAttribute('aria-label');
+            }
+        };
+        mark();
+        const watcher = new ResizeObserver(mark);
+        watcher.observe(box);
+        if (box.firstElementChild) watcher.observe(box.firstElementChild);
+    });
+})();
+
+(function captionNames() {
+    // A listing's name is hyphenated, and a browser may break a line after
+    // any hyphen: "print-" on one line, "numbers-fork" on the next. Each word
+    // of a caption's code is kept whole; the caption still wraps between its
+    // items, and a long command between its words.
+    document.querySelectorAll('main p.caption code').forEach((code) => {
+        if (code.children.length > 0) return;
+        const parts = code.textContent.split(/(\s+)/);
+        code.replaceChildren(...parts.map((part) => {
+            if (part === '' || /^\s+$/.test(part)) return document.createTextNode(part);
+            const word = document.createElement('span');
+            word.className = 'unbroken';
+            word.textContent = part;
+            return word;
+        }));
+    });
+})();
+
+(function sidebarToggle() {
+    // mdBook's sidebar button is a <label> for a hidden checkbox: the
+    // keyboard cannot reach it, and a label may not carry the aria-label and
+    // aria-expanded that book.js gives it (axe-core: aria-prohibited-attr,
+    // aria-allowed-attr). As a button it may, and the keyboard can use it.
+    const toggle = document.getElementById('mdbook-sidebar-toggle');
+    if (!toggle || toggle.tagName !== 'LABEL') return;
+    toggle.setAttribute('role', 'button');
+    toggle.tabIndex = 0;
+    toggle.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter' && event.key !== ' ') return;
+        event.preventDefault();
+        toggle.click();
+    });
+})();
