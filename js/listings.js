@@ -65,6 +65,42 @@
     });
 })();
 
+(function stackedNarrowTables() {
+    // A table that scrolls sideways keeps its first column in view
+    // (css/listings.css: sticky). When that column alone takes half the
+    // width or more (long listing names, Python expressions), the columns
+    // scrolling under it would have no room: such a table is shown as
+    // cards instead, one per row, each cell under its column's name, like
+    // choosing.md's (.stacked-table). Decided again when the window changes.
+    const wrappers = Array.from(document.querySelectorAll('main .table-wrapper'));
+    const decide = () => wrappers.forEach((wrapper) => {
+        wrapper.classList.remove('stacked-table');
+        const first = wrapper.querySelector('tr > :first-child');
+        const scrolls = wrapper.scrollWidth > wrapper.clientWidth + 1;
+        const columnWidth = Math.max(0, ...Array.from(wrapper.querySelectorAll('tr > :first-child'), (cell) => cell.getBoundingClientRect().width));
+        if (first && scrolls && columnWidth >= wrapper.clientWidth / 2) wrapper.classList.add('stacked-table');
+    });
+    decide();
+    window.addEventListener('resize', decide);
+    document.fonts?.ready.then(decide);
+})();
+
+(function sidebarToggle() {
+    // mdBook's sidebar button is a <label> for a hidden checkbox: the
+    // keyboard cannot reach it, and a label may not carry the aria-label and
+    // aria-expanded that book.js gives it (axe-core: aria-prohibited-attr,
+    // aria-allowed-attr). As a button it may, and the keyboard can use it.
+    const toggle = document.getElementById('mdbook-sidebar-toggle');
+    if (!toggle || toggle.tagName !== 'LABEL') return;
+    toggle.setAttribute('role', 'button');
+    toggle.tabIndex = 0;
+    toggle.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter' && event.key !== ' ') return;
+        event.preventDefault();
+        toggle.click();
+    });
+})();
+
 (function commandPrompts() {
     // A `console` block shows `$ ` before each command, but the copy button
     // copies the block's text (innerText): the prompt is drawn by CSS
@@ -184,32 +220,21 @@
     // A listing's name is hyphenated, and a browser may break a line after
     // any hyphen: "print-" on one line, "numbers-fork" on the next. Each word
     // of a caption's code is kept whole; the caption still wraps between its
-    // items, and a long command between its words.
+    // items, a long command between its words, and a path after a slash
+    // (listings/threads/ above NAME/Cargo.toml).
+    const unbroken = (text) => {
+        const word = document.createElement('span');
+        word.className = 'unbroken';
+        word.textContent = text;
+        return word;
+    };
     document.querySelectorAll('main p.caption code').forEach((code) => {
         if (code.children.length > 0) return;
-        const parts = code.textContent.split(/(\s+)/);
-        code.replaceChildren(...parts.map((part) => {
-            if (part === '' || /^\s+$/.test(part)) return document.createTextNode(part);
-            const word = document.createElement('span');
-            word.className = 'unbroken';
-            word.textContent = part;
-            return word;
-        }));
-    });
-})();
-
-(function sidebarToggle() {
-    // mdBook's sidebar button is a <label> for a hidden checkbox: the
-    // keyboard cannot reach it, and a label may not carry the aria-label and
-    // aria-expanded that book.js gives it (axe-core: aria-prohibited-attr,
-    // aria-allowed-attr). As a button it may, and the keyboard can use it.
-    const toggle = document.getElementById('mdbook-sidebar-toggle');
-    if (!toggle || toggle.tagName !== 'LABEL') return;
-    toggle.setAttribute('role', 'button');
-    toggle.tabIndex = 0;
-    toggle.addEventListener('keydown', (event) => {
-        if (event.key !== 'Enter' && event.key !== ' ') return;
-        event.preventDefault();
-        toggle.click();
+        const parts = code.textContent.split(/(\s+)/).flatMap((part) => {
+            if (part === '' || /^\s+$/.test(part)) return [document.createTextNode(part)];
+            return part.match(/[^/]*\/|[^/]+$/g).flatMap((segment, index) =>
+                index === 0 ? [unbroken(segment)] : [document.createElement('wbr'), unbroken(segment)]);
+        });
+        code.replaceChildren(...parts);
     });
 })();

@@ -1,7 +1,8 @@
 // Opens the rendered book in headless Chromium, served on 127.0.0.1, and does
 // what a reader does: opens every page on a phone and on a desktop, in the
 // light and a dark theme, searches, reads the sidebar, reveals hidden lines,
-// copies a command, switches themes. It also runs the two mdBook commands a
+// copies a command and every Rust listing, switches themes, and runs
+// axe-core's WCAG 2 A/AA rules on every page in the light and navy themes. It also runs the two mdBook commands a
 // reader tries first, `mdbook build` and `mdbook test`. Screenshots of every
 // page at both widths and in both themes go to target/browser/ for review.
 //
@@ -278,6 +279,26 @@ function svgMetrics(file) {
   return { smallest: Math.min(...sizes), width: width || viewBox[2], viewBoxWidth: viewBox ? viewBox[2] : width };
 }
 
+/** The smallest text of an SVG file of the book (its path on the server),
+ *  as the browser computes it (font-size attributes, styles, inheritance),
+ *  and the width of its drawing. */
+const svgTextSizes = new Map();
+async function svgTextSize(path) {
+  if (!svgTextSizes.has(path)) {
+    const page = await openPage();
+    await page.goto(base + path.replace(/^\//, ''));
+    svgTextSizes.set(path, await page.evaluate(() => {
+      const root = document.documentElement;
+      const sizes = [...root.querySelectorAll('text, tspan')]
+        .filter((text) => text.textContent.trim() !== '' && text.getBBox().width > 0)
+        .map((text) => parseFloat(getComputedStyle(text).fontSize));
+      return { smallest: Math.min(...sizes), viewBoxWidth: root.viewBox.baseVal?.width || root.width.baseVal.value };
+    }));
+    await page.close();
+  }
+  return svgTextSizes.get(path);
+}
+
 /** What is wrong with the page as laid out now, found in the browser. */
 function layoutProblems() {
   const problems = [];
@@ -335,11 +356,12 @@ function layoutProblems() {
     if (code.getClientRects().length > 1) problems.push(`a listing name broken across lines: ${describe(code)}`);
   }
   // No word of a caption's code (a listing's name, `cargo run -p NAME`) is
-  // broken across lines; the caption may wrap between words.
+  // broken across lines; the caption may wrap between words, and a path
+  // after a slash.
   for (const code of document.querySelectorAll('main p.caption code')) {
     const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {
-      for (const word of text.data.matchAll(/\S+/g)) {
+      for (const word of text.data.matchAll(/[^\s/]+\/?/g)) {
         const range = document.createRange();
         range.setStart(text, word.index);
         range.setEnd(text, word.index + word[0].length);
@@ -358,15 +380,19 @@ function layoutProblems() {
     box.scrollIntoView({ block: 'center', behavior: 'instant' });
     box.scrollTo({ left: box.scrollWidth, behavior: 'instant' });
     const edge = box.getBoundingClientRect();
+    // Cells under mdBook's menu bar (at most 80 px at the top), or out of
+    // the window, are not looked at for what covers them.
+    const barBottom = 80;
     for (const row of box.querySelectorAll('tr')) {
       const cell = row.firstElementChild;
       const shown = cell.getBoundingClientRect();
+      if (shown.width === 0) continue;
       if (shown.left < edge.left - 1 || shown.right > edge.right + 1) {
         problems.push(`scrolled to its end, a table's first column is out of view (${Math.round(shown.left)} to ${Math.round(shown.right)} px, the table ${Math.round(edge.left)} to ${Math.round(edge.right)} px): ${describe(cell)}`);
         break;
       }
       const top = document.elementFromPoint(shown.left + shown.width / 2, shown.top + shown.height / 2);
-      if (shown.top >= 0 && shown.bottom <= window.innerHeight && !cell.contains(top)) {
+      if (shown.top >= barBottom && shown.bottom <= window.innerHeight && !cell.contains(top)) {
         problems.push(`scrolled to its end, a table's first column is covered by ${top ? describe(top) : 'nothing'}: ${describe(cell)}`);
         break;
       }
@@ -409,8 +435,7 @@ test('every page at phone and desktop widths, light and dark: nothing cut off, o
         })),
       );
       for (const diagram of diagrams) {
-        const file = resolve(bookDir, '.' + decodeURIComponent(diagram.src));
-        const svg = svgMetrics(file);
+        const svg = await svgTextSize(diagram.src);
         const shown = (svg.smallest * diagram.shownWidth) / svg.viewBoxWidth;
         if (!(shown >= smallestReadableText)) {
           problems.push(`${where}: ${diagram.src} shows its smallest text at ${shown.toFixed(1)} px (${svg.smallest} px in a ${svg.viewBoxWidth} px wide drawing shown ${Math.round(diagram.shownWidth)} px wide), under ${smallestReadableText} px`);
@@ -557,6 +582,10 @@ test('the copy button of every Rust block copies its whole program, hidden lines
     for (const [index, { source, program }] of programs.entries()) {
       const block = blocks.nth(index);
       const button = block.locator('button.clip-button');
+      // An exercise's solution is inside a closed <details>: open it.
+      await block.evaluate((pre) => {
+        for (let details = pre.closest('details'); details; details = details.parentElement.closest('details')) details.open = true;
+      });
       await block.hover();
       await button.click();
       const copied = await page.evaluate(() => navigator.clipboard.readText());
