@@ -1,7 +1,8 @@
 // Opens the rendered book in headless Chromium, served on 127.0.0.1, and does
 // what a reader does: opens every page on a phone and on a desktop, in the
 // light and a dark theme, searches, reads the sidebar, reveals hidden lines,
-// copies a command, switches themes. It also runs the two mdBook commands a
+// copies a command and every Rust listing, switches themes, and runs
+// axe-core's WCAG 2 A/AA rules on every page in the light and navy themes. It also runs the two mdBook commands a
 // reader tries first, `mdbook build` and `mdbook test`. Screenshots of every
 // page at both widths and in both themes go to target/browser/ for review.
 //
@@ -259,8 +260,9 @@ const layouts = [
   { name: 'desktop-coal', width: 1280, height: 900, mobile: false, theme: 'coal' },
 ];
 const darkThemes = ['coal', 'navy', 'ayu'];
-// Diagram text smaller than this, in CSS px, is not readable on a phone.
-const smallestReadableText = 9;
+// Diagram text smaller than this, in CSS px, is not readable without
+// zooming, on a phone as on a desktop.
+const smallestReadableText = 11;
 
 /** The smallest font size an SVG file sets, and its width and viewBox width. */
 function svgMetrics(file) {
@@ -275,6 +277,26 @@ function svgMetrics(file) {
   // Text with no size of its own gets the browser's default, 16 px.
   if (!/<svg\b[^>]*font-size=/.test(svg)) sizes.push(16);
   return { smallest: Math.min(...sizes), width: width || viewBox[2], viewBoxWidth: viewBox ? viewBox[2] : width };
+}
+
+/** The smallest text of an SVG file of the book (its path on the server),
+ *  as the browser computes it (font-size attributes, styles, inheritance),
+ *  and the width of its drawing. */
+const svgTextSizes = new Map();
+async function svgTextSize(path) {
+  if (!svgTextSizes.has(path)) {
+    const page = await openPage();
+    await page.goto(base + path.replace(/^\//, ''));
+    svgTextSizes.set(path, await page.evaluate(() => {
+      const root = document.documentElement;
+      const sizes = [...root.querySelectorAll('text, tspan')]
+        .filter((text) => text.textContent.trim() !== '' && text.getBBox().width > 0)
+        .map((text) => parseFloat(getComputedStyle(text).fontSize));
+      return { smallest: Math.min(...sizes), viewBoxWidth: root.viewBox.baseVal?.width || root.width.baseVal.value };
+    }));
+    await page.close();
+  }
+  return svgTextSizes.get(path);
 }
 
 /** What is wrong with the page as laid out now, found in the browser. */
@@ -333,6 +355,51 @@ function layoutProblems() {
   for (const code of document.querySelectorAll('td a code')) {
     if (code.getClientRects().length > 1) problems.push(`a listing name broken across lines: ${describe(code)}`);
   }
+  // No word of a caption's code (a listing's name, `cargo run -p NAME`) is
+  // broken across lines; the caption may wrap between words, and a path
+  // after a slash.
+  for (const code of document.querySelectorAll('main p.caption code')) {
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      for (const word of text.data.matchAll(/[^\s/]+\/?/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        if (lines.size > 1) problems.push(`a caption breaks "${word[0]}" across lines: ${describe(code.parentElement)}`);
+      }
+    }
+  }
+  // A box that scrolls sideways (a code block, a table) can take the
+  // keyboard's focus, and a table scrolled to its end keeps its first
+  // column in view, on top of the cells that scroll under it.
+  for (const box of document.querySelectorAll('main pre > code, main .table-wrapper')) {
+    if (box.scrollWidth <= box.clientWidth + 1) continue;
+    if (box.tabIndex < 0) problems.push(`a box that scrolls sideways that the keyboard cannot reach: ${describe(box)}`);
+    if (!box.matches('.table-wrapper')) continue;
+    box.scrollIntoView({ block: 'center', behavior: 'instant' });
+    box.scrollTo({ left: box.scrollWidth, behavior: 'instant' });
+    const edge = box.getBoundingClientRect();
+    // Cells under mdBook's menu bar (at most 80 px at the top), or out of
+    // the window, are not looked at for what covers them.
+    const barBottom = 80;
+    for (const row of box.querySelectorAll('tr')) {
+      const cell = row.firstElementChild;
+      const shown = cell.getBoundingClientRect();
+      if (shown.width === 0) continue;
+      if (shown.left < edge.left - 1 || shown.right > edge.right + 1) {
+        problems.push(`scrolled to its end, a table's first column is out of view (${Math.round(shown.left)} to ${Math.round(shown.right)} px, the table ${Math.round(edge.left)} to ${Math.round(edge.right)} px): ${describe(cell)}`);
+        break;
+      }
+      const top = document.elementFromPoint(shown.left + shown.width / 2, shown.top + shown.height / 2);
+      if (shown.top >= barBottom && shown.bottom <= window.innerHeight && !cell.contains(top)) {
+        problems.push(`scrolled to its end, a table's first column is covered by ${top ? describe(top) : 'nothing'}: ${describe(cell)}`);
+        break;
+      }
+    }
+    box.scrollTo({ left: 0, behavior: 'instant' });
+  }
+  window.scrollTo({ top: 0, behavior: 'instant' });
   return problems;
 }
 
@@ -355,29 +422,23 @@ test('every page at phone and desktop widths, light and dark: nothing cut off, o
       const where = `${layout.name} ${name}`;
       assert.match(await page.evaluate(() => document.documentElement.className), new RegExp(`\\b${layout.theme}\\b`), `${where}: the theme did not apply`);
       for (const problem of await page.evaluate(layoutProblems)) problems.push(`${where}: ${problem}`);
-      // Diagrams: text at least 9 px as shown, or a link to the diagram's
-      // file, whose text is at least 9 px at its own size; on a dark theme,
-      // not a white panel.
+      // Diagrams: the smallest text at least 11 px as shown, without
+      // tapping or zooming (its font size in the file, scaled as the image
+      // is); on a dark theme, not a white panel.
       const diagrams = await page.evaluate(() =>
         // The copy of each image that mdBook shows when it zooms is skipped.
         [...document.querySelectorAll('main img[src$=".svg"]')].filter((img) => !img.closest('.img-wrapper')).map((img) => ({
-          src: img.getAttribute('src'),
+          // The file shown: a <picture> may choose another than src.
+          src: new URL(img.currentSrc || img.src).pathname,
           shownWidth: img.getBoundingClientRect().width,
-          link: img.closest('a')?.getAttribute('href') ?? null,
           filter: getComputedStyle(img).filter,
         })),
       );
       for (const diagram of diagrams) {
-        const file = resolve(bookDir, dirname(name), diagram.src);
-        const svg = svgMetrics(file);
+        const svg = await svgTextSize(diagram.src);
         const shown = (svg.smallest * diagram.shownWidth) / svg.viewBoxWidth;
-        const fullSize = (svg.smallest * svg.width) / svg.viewBoxWidth;
-        if (shown < smallestReadableText) {
-          if (!diagram.link || resolve(bookDir, dirname(name), diagram.link) !== file) {
-            problems.push(`${where}: ${diagram.src} shows text at ${shown.toFixed(1)} px and does not link to its full-size file`);
-          } else if (fullSize < smallestReadableText) {
-            problems.push(`${where}: ${diagram.src} has text of ${fullSize.toFixed(1)} px even at full size`);
-          }
+        if (!(shown >= smallestReadableText)) {
+          problems.push(`${where}: ${diagram.src} shows its smallest text at ${shown.toFixed(1)} px (${svg.smallest} px in a ${svg.viewBoxWidth} px wide drawing shown ${Math.round(diagram.shownWidth)} px wide), under ${smallestReadableText} px`);
         }
         if (darkThemes.includes(layout.theme) && !/invert/.test(diagram.filter)) {
           problems.push(`${where}: ${diagram.src} is not adapted to the dark theme (filter: ${diagram.filter})`);
@@ -444,7 +505,8 @@ test('a diagram opens its full-size file on a phone, and mdBook\'s zoom on a des
   await phone.locator('a.full-size-diagram img[src$="scheduler.svg"]').tap();
   await phone.waitForURL(/scheduler\.svg$/);
   const natural = await phone.evaluate(() => document.documentElement.getBoundingClientRect().width);
-  assert.equal(Math.round(natural), 780, 'the diagram does not open at its own width (780 px)');
+  const { width } = svgMetrics(join(repo, 'src', 'async', 'scheduler.svg'));
+  assert.equal(Math.round(natural), width, `the diagram does not open at its own width (${width} px)`);
   await phone.close();
 
   const desktop = await openPage({ viewport: { width: 1280, height: 900 } });
@@ -481,4 +543,102 @@ test('a link to a listing from choosing.md lands on its caption, below the menu 
     `the caption of ${name} is at ${landing.top} px, not just below the menu bar (${landing.barBottom} px)`);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+/** The pages whose path matches BOOK_PAGES (all by default), as src/ files. */
+function sourcePages() {
+  const only = new RegExp(process.env.BOOK_PAGES ?? '');
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.md') ? [join(dir, entry.name)] : []);
+  return walk(join(repo, 'src'))
+    .map((file) => ({ file, html: relative(join(repo, 'src'), file).replace(/\.md$/, '.html').replace(/(^|\/)README\.html$/, '$1index.html') }))
+    .filter(({ html }) => existsSync(join(bookDir, html)) && only.test(html))
+    .sort((a, b) => a.html.localeCompare(b.html));
+}
+
+/** The program each Rust block of a page includes, in order: the file's
+ *  text without its `// ANCHOR:` and `// ANCHOR_END:` lines. */
+function includedPrograms(markdownFile) {
+  const markdown = readFileSync(markdownFile, 'utf8');
+  return [...markdown.matchAll(/^```rust[^\n]*\n([^\n]*)/gm)].map(([, first]) => {
+    const include = first.match(/^\{\{#rustdoc_include ([^:}]+)(?::[^}]*)?\}\}$/);
+    assert.ok(include, `${markdownFile}: a Rust block that does not include its listing: ${first}`);
+    const source = resolve(dirname(markdownFile), include[1]);
+    const program = readFileSync(source, 'utf8').split('\n').filter((line) => !/^\s*\/\/ ANCHOR(_END)?:/.test(line)).join('\n');
+    return { source: relative(repo, source), program };
+  });
+}
+
+test('the copy button of every Rust block copies its whole program, hidden lines included', async () => {
+  const page = await openPage({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const problems = [];
+  let copies = 0;
+  for (const { file, html } of sourcePages()) {
+    const programs = includedPrograms(file);
+    if (programs.length === 0) continue;
+    await page.goto(base + html, { waitUntil: 'load' });
+    const blocks = page.locator('main pre:has(> code.language-rust)');
+    assert.equal(await blocks.count(), programs.length, `${html}: ${await blocks.count()} Rust blocks shown, ${programs.length} in ${relative(repo, file)}`);
+    for (const [index, { source, program }] of programs.entries()) {
+      const block = blocks.nth(index);
+      const button = block.locator('button.clip-button');
+      // An exercise's solution is inside a closed <details>: open it.
+      await block.evaluate((pre) => {
+        for (let details = pre.closest('details'); details; details = details.parentElement.closest('details')) details.open = true;
+      });
+      await block.hover();
+      await button.click();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      copies += 1;
+      const where = `${html}, Rust block ${index + 1} (${source})`;
+      if (copied !== program) {
+        const lines = [copied.split('\n'), program.split('\n')];
+        const at = lines[1].findIndex((line, n) => line !== lines[0][n]);
+        problems.push(`${where}: the copy differs from the listing at line ${at + 1}: copied ${JSON.stringify(lines[0][at])}, the listing has ${JSON.stringify(lines[1][at])}`);
+      }
+      const excerpt = await block.evaluate((pre) => pre.querySelector('code .boring') !== null);
+      const title = await button.getAttribute('title');
+      if (excerpt && title !== 'Copy the whole program') problems.push(`${where}: shows an excerpt, and its copy button says "${title}"`);
+      await page.evaluate(() => navigator.clipboard.writeText(''));
+    }
+  }
+  assert.ok(copies > 0 || process.env.BOOK_PAGES, 'no Rust block was copied');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  assert.deepEqual(problems, [], `copies that are not the listing's program (${problems.length} of ${copies}):\n${problems.join('\n')}`);
+});
+
+// axe-core's WCAG 2 A and AA rules, run on every page in the light theme and
+// the dark one readers get by default (navy).
+const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+// (WCAG 2.2's target-size is left out: mdBook's sidebar links are 21 px tall.)
+const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+test('axe-core finds no WCAG 2 A/AA violation on any page, light and navy', async () => {
+  const pages = sourcePages().map(({ html }) => html);
+  const problems = [];
+  const counts = {};
+  for (const theme of ['light', 'navy']) {
+    const page = await openPage({ theme });
+    counts[theme] = {};
+    for (const name of pages) {
+      await page.goto(base + name, { waitUntil: 'load' });
+      await page.evaluate(() => document.fonts.ready);
+      await page.addScriptTag({ content: axeSource });
+      const violations = await page.evaluate((tags) =>
+        window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+          .then((results) => results.violations.map((rule) => ({
+            id: rule.id,
+            nodes: rule.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary.split('\n').slice(1, 2).join('').trim()}`),
+          }))), axeTags);
+      for (const rule of violations) {
+        counts[theme][rule.id] = (counts[theme][rule.id] ?? 0) + rule.nodes.length;
+        for (const node of rule.nodes.slice(0, 3)) problems.push(`${theme} ${name}: ${rule.id} (${rule.nodes.length} nodes), e.g. ${node}`);
+      }
+    }
+    for (const error of page.errors) problems.push(`${theme}: ${error}`);
+    await page.close();
+  }
+  console.log(`axe-core violations on ${pages.length} pages (nodes per rule): ${JSON.stringify(counts)}`);
+  assert.deepEqual(problems, [], `axe-core violations:\n${problems.join('\n')}`);
 });
