@@ -239,11 +239,35 @@ fn nth_number(line: &str, n: usize) -> Option<Quantity> {
 struct Block {
     /// The line the block starts on.
     line: usize,
+    /// Where each piece of text starts in `text`, and its line in the page.
+    lines: Vec<(usize, usize)>,
     text: String,
+    /// `text` as the reader reads it: the same but for the digits of inline
+    /// code, which `text` hides (`sleep(###)`) so that they are no figures.
+    shown: String,
     references: Vec<Written>,
     /// An image's description, whose figures take the references that
     /// follow the image, in order (a comment inside it would show).
     image: bool,
+}
+
+impl Block {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.shown.push_str(text);
+    }
+
+    fn push_code(&mut self, code: &str) {
+        self.text.push('`');
+        self.text.extend(
+            code.chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c }),
+        );
+        self.text.push('`');
+        self.shown.push('`');
+        self.shown.push_str(code);
+        self.shown.push('`');
+    }
 }
 
 /// A reference as written in the page.
@@ -291,20 +315,24 @@ fn prose(markdown: &str) -> Vec<Block> {
                 if current.text.is_empty() {
                     current.line = line_of(range.start);
                 }
-                current.text.push_str(&text);
+                current
+                    .lines
+                    .push((current.text.len(), line_of(range.start)));
+                current.push(&text);
             }
-            Event::Code(_) if current.text.is_empty() => {
-                current.line = line_of(range.start);
-                current.text.push_str(" code ");
+            Event::Code(code) => {
+                if current.text.is_empty() {
+                    current.line = line_of(range.start);
+                }
+                current.push_code(&code);
             }
             Event::InlineHtml(html) if REFERENCE.is_match(html.trim()) => {
-                current.text.push(MARKER);
+                current.push(MARKER.encode_utf8(&mut [0; 4]));
                 current
                     .references
                     .push(written(&html, range.start, line_of(range.start)));
             }
-            Event::SoftBreak | Event::HardBreak => current.text.push(' '),
-            Event::Code(_) => current.text.push_str(" code "),
+            Event::SoftBreak | Event::HardBreak => current.push(" "),
             Event::End(TagEnd::Image) => {
                 let mut image = std::mem::take(&mut current);
                 image.image = true;
@@ -366,10 +394,18 @@ fn quoted(block: &Block) -> (Vec<Quoted>, Vec<Written>) {
         } else {
             None
         };
-        let line = reference.as_ref().map_or(block.line, |r| r.line);
+        let line = reference.as_ref().map_or_else(
+            || {
+                let piece = block.lines.partition_point(|&(at, _)| at <= figure.start);
+                piece
+                    .checked_sub(1)
+                    .map_or(block.line, |i| block.lines[i].1)
+            },
+            |r| r.line,
+        );
         out.push(Quoted {
             text: figure.text(&block.text).to_owned(),
-            claim: claim_around(&block.text, figure.start, figure.end),
+            claim: claim_around(&block.shown, figure.start, figure.end),
             figure,
             reference,
             line,
@@ -483,6 +519,7 @@ fn resolve(reference: &Reference) -> Result<(Quantity, String), String> {
                 .find(|c| c.name == *name)
                 .ok_or_else(|| format!("{CONSTANTS_FILE} has no constant named {name}"))?;
             let value = constant.quantity()?;
+            check_source(constant, value).map_err(|e| format!("the constant {name}: {e}"))?;
             Ok((
                 value,
                 format!("the constant {name} is \"{}\"", constant.figure),
@@ -598,8 +635,8 @@ fn select<'v>(array: &'v Value, selector: &str) -> Result<&'v Value, String> {
     let fits = |item: &&Value| {
         wanted.iter().all(|(k, v)| match item.get(*k) {
             Some(Value::String(s)) => s == v,
-            Some(other) => other.to_string() == *v,
-            None => false,
+            Some(Value::Number(n)) => v.parse::<f64>().ok() == n.as_f64(),
+            _ => false,
         })
     };
     let found: Vec<&Value> = items.iter().filter(fits).collect();
