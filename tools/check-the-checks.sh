@@ -168,7 +168,7 @@ perl -0pi -e 's/(name = "compare-wait"\nfigure = )"100 ms"/$1"200 ms"/' tests/fi
 if grep -A1 'name = "compare-wait"' tests/figures.toml | grep -qF 'figure = "200 ms"'; then
     expect_failure "the I/O wait changed by one digit in its constant" \
         "src/compare/index.md:" \
-        "the figure \"100 ms\" is not what its source says: the constant compare-wait is \"200 ms\"" \
+        "the figure \"100 ms\" refers to \`const compare-wait\`: the constant compare-wait: \"200 ms\" is not what \`wait: Duration::from_millis(100)\` sets" \
         "claim: N concurrent waits of 100 ms"
 else
     echo "NOT APPLIED: the compare-wait constant in tests/figures.toml"
