@@ -2,7 +2,7 @@
 //! chapter's text that states a measurement (a time, a size, a speedup, a
 //! percentage) is followed by an invisible reference to the value it quotes:
 //!
-//! * `1.98x<!-- fig threads-prime-count 3:2 -->`: the 2nd number on line 3
+//! * `1.09x<!-- fig threads-prime-count 3:2 -->`: the 2nd number on line 3
 //!   of listing `threads-prime-count`'s `output.txt` (`LISTING/FILE L:N`
 //!   for another file of the listing, a path from the repository root for
 //!   any other file);
@@ -11,7 +11,7 @@
 //!   the one element of an array that has those fields;
 //! * `100 ms<!-- fig const compare-wait -->`: a constant of
 //!   `tests/figures.toml` (an input of a program, a documented limit), with
-//!   its reason, and where it is a program's input the program's own item.
+//!   its reason, and for a program's input the code that sets it there.
 //!
 //! `figures::<chapter file>` fails when a figure has no reference, when a
 //! reference does not resolve or names a file the page neither shows nor
