@@ -105,31 +105,80 @@ expect_failure "a lost-update demo that loses nothing" \
     "---- threads-lost-update::run ----" \
     "---- threads-lost-update::skeptic ----"
 
-# The figures mutations use threads-prime-count's division shares: they are
-# counted, not timed, so the same on every run and every machine, and the
-# page quotes them.
-# apply FILE FROM TO: replaces every FROM in FILE by TO, and says so if FROM
-# is not there (a mutation that changes nothing proves nothing).
+# The figures mutations. Each figure in the prose is followed by a reference
+# to its source (CONTRIBUTING.md, "Figures in the prose"); a changed digit
+# in the figure, in its reference, or in what the reference points to must
+# fail, naming the page and the claim. threads-prime-count's division shares
+# are counted, not timed, so the same on every run and every machine.
+# apply FILE FROM TO: replaces every FROM (a fixed string) in FILE by TO,
+# and says so if FROM is not there (a mutation that changes nothing proves
+# nothing).
 apply() {
     if ! grep -qF -- "$2" "$1"; then
         echo "NOT APPLIED: \"$2\" is not in $1"
         failures=$((failures + 1))
         return 1
     fi
-    sed -i "s/$2/$3/g" "$1"
+    FROM=$2 TO=$3 perl -pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/g' "$1"
 }
-if apply src/threads/no-gil.md "holds 62% of the divisions" "holds 63% of the divisions"; then
+if apply src/threads/no-gil.md "holds 62%<!--" "holds 63%<!--"; then
     expect_failure "a figure in the prose changed by one digit" \
         "src/threads/no-gil.md:" \
-        "the figure \"63%\" is in no data this page shows"
+        "the figure \"63%\" is not what its source says: number 6 of line 3 of listings/threads/threads-prime-count/output.txt"
 fi
 
 # As if the listing had been re-blessed and had split the work 37/63: the
 # page still says 62%.
 if apply listings/threads/threads-prime-count/output.txt "38% 62%" "37% 63%"; then
-    expect_failure "a figure the page quotes, gone from its re-blessed output" \
+    expect_failure "a figure the page quotes, changed in its re-blessed output" \
         "src/threads/no-gil.md:" \
-        "the figure \"62%\" is in no data this page shows"
+        "the figure \"62%\" is not what its source says"
+fi
+
+# The benchmark page's claims (issue 21): a measured time, from results.json.
+compare=src/compare/index.md
+tokio_claim="claim: tokio's multi-threaded runtime took"
+if apply $compare "took 107.4 ms<!--" "took 107.5 ms<!--"; then
+    expect_failure "the tokio sleep time changed by one digit in the prose" \
+        "src/compare/index.md:" \
+        "the figure \"107.5 ms\" is not what its source says" \
+        "$tokio_claim 107.5 ms for 10,000 sleeps"
+fi
+if apply $compare "io[workload=sleep,model=tokio-tasks,n=10000]" "io[workload=sleep,model=tokio-tasks,n=1000]"; then
+    expect_failure "the tokio sleep time's reference pointed at another value" \
+        "src/compare/index.md:" \
+        "the figure \"107.4 ms\" is not what its source says: src/compare/results.json io[workload=sleep,model=tokio-tasks,n=1000]" \
+        "$tokio_claim 107.4 ms for 10,000 sleeps"
+fi
+if apply src/compare/results.json '"median_s": 0.107357248' '"median_s": 0.108357248'; then
+    expect_failure "the tokio sleep time changed by one digit in results.json" \
+        "src/compare/index.md:" \
+        "the figure \"107.4 ms\" is not what its source says: src/compare/results.json io[workload=sleep,model=tokio-tasks,n=10000].time.median_s is 0.108357248" \
+        "$tokio_claim 107.4 ms for 10,000 sleeps"
+fi
+
+# An input: a constant of tests/figures.toml, tied to the program's code.
+if apply $compare "N concurrent waits of 100 ms<!--" "N concurrent waits of 200 ms<!--"; then
+    expect_failure "the I/O wait changed by one digit in the prose" \
+        "src/compare/index.md:" \
+        "the figure \"200 ms\" is not what its source says: the constant compare-wait is \"100 ms\"" \
+        "claim: N concurrent waits of 200 ms"
+fi
+perl -0pi -e 's/(name = "compare-wait"\nfigure = )"100 ms"/$1"200 ms"/' tests/figures.toml
+if grep -A1 'name = "compare-wait"' tests/figures.toml | grep -qF 'figure = "200 ms"'; then
+    expect_failure "the I/O wait changed by one digit in its constant" \
+        "src/compare/index.md:" \
+        "the figure \"100 ms\" refers to \`const compare-wait\`: the constant compare-wait: \"200 ms\" is not what \`wait: Duration::from_millis(100)\` sets" \
+        "claim: N concurrent waits of 100 ms"
+else
+    echo "NOT APPLIED: the compare-wait constant in tests/figures.toml"
+    failures=$((failures + 1))
+fi
+if apply listings/compare/compare-models/src/models.rs "wait: Duration::from_millis(100)," "wait: Duration::from_millis(200),"; then
+    expect_failure "the I/O wait changed by one digit in the program" \
+        "src/compare/index.md:" \
+        "the constant compare-wait: \`wait: Duration::from_millis(100)\` is in listings/compare/compare-models/src/models.rs 0 times" \
+        "claim: N concurrent waits of 100 ms"
 fi
 
 if [ "$failures" -ne 0 ]; then
