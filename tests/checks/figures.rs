@@ -33,7 +33,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::common::book::{CHAPTERS, includes_in, normalize};
-use crate::common::{Outcome, Problems, blessing_listing, root};
+use crate::common::snapshot::blessing;
+use crate::common::{Outcome, Problems, root};
 
 const CONSTANTS_FILE: &str = "tests/figures.toml";
 
@@ -898,11 +899,12 @@ fn check_page(file: &str) -> Outcome {
                 continue;
             }
             let wanted = q.figure.digits_for(value);
-            // `BLESS=1` rewrites every figure, `BLESS=<listing>` those that
-            // quote that listing's files.
+            // `BLESS=<listing>` rewrites the figures that quote that
+            // listing's files, `BLESS=figures` the others (results files,
+            // constants), `BLESS=1` all of them.
             let bless = match reference.listing() {
-                Some(listing) => blessing_listing(&listing),
-                None => std::env::var("BLESS").is_ok_and(|v| v == "1"),
+                Some(listing) => blessing(&listing),
+                None => blessing("figures"),
             };
             match (&wanted, bless) {
                 (Some(digits), true) => rewrites.push((written.offset, q.text.clone(), digits.clone())),

@@ -4,7 +4,9 @@
 //!
 //! `BLESS` has one meaning: the names of what to rewrite, separated by
 //! commas, each a listing (`BLESS=threads-rayon`) or a book-wide file
-//! (`BLESS=appendix`, `BLESS=benchmark`); `BLESS=1` rewrites everything.
+//! (`BLESS=appendix`, `BLESS=benchmark`, and `BLESS=figures` for the prose's
+//! figures that quote a results file or a constant); `BLESS=1` rewrites
+//! everything.
 
 use std::fs;
 use std::path::Path;
