@@ -5,8 +5,11 @@ use libtest_mimic::Trial;
 
 use crate::common::schedule::trial;
 
+/// A module's unit tests: (case name, test) pairs.
+type Cases = &'static [(&'static str, fn())];
+
 pub fn trials() -> Vec<Trial> {
-    let modules: &[(&str, &[(&str, fn())])] = &[
+    let modules: &[(&str, Cases)] = &[
         (
             "skeptic-rustc",
             crate::common::skeptic_rustc::unit_tests::ALL,
