@@ -172,14 +172,14 @@ fn compare_output(
     }
 }
 
-fn sorted_lines(text: &str) -> String {
+pub fn sorted_lines(text: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
     lines.sort_unstable();
     lines.join("\n") + "\n"
 }
 
 /// Line n of the text must match the regular expression on line n, whole.
-fn matches_patterns(patterns: &str, text: &str) -> Result<(), String> {
+pub fn matches_patterns(patterns: &str, text: &str) -> Result<(), String> {
     let patterns: Vec<&str> = patterns.lines().collect();
     let lines: Vec<&str> = text.lines().collect();
     if patterns.len() != lines.len() {

@@ -42,6 +42,8 @@ const HARNESS_PHRASES: &[&str] = &[
     r"so that the tests",
     r"so that the run is the same every time",
     r"written by the test",
+    r"so that it can be tested",
+    r"hidden lines that check",
 ];
 
 static HARNESS_TALK: LazyLock<Regex> = LazyLock::new(|| {
