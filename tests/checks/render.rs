@@ -172,18 +172,15 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for SharedLog {
 }
 
 fn html_pages(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut pages = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                pages.push((path.clone(), fs::read_to_string(&path).unwrap()));
-            }
-        }
-    }
-    pages.sort();
-    pages
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "html"))
+        .map(|entry| {
+            let path = entry.into_path();
+            let html = fs::read_to_string(&path).unwrap();
+            (path, html)
+        })
+        .collect()
 }

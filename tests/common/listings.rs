@@ -256,24 +256,15 @@ pub fn workspace_edition() -> &'static str {
 
 /// `listings/<chapter>/<name>/Cargo.toml` for every crate under `listings/`.
 fn listing_manifests() -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for chapter in std::fs::read_dir(root().join("listings"))
-        .unwrap()
+    walkdir::WalkDir::new(root().join("listings"))
+        .min_depth(3)
+        .max_depth(3)
+        .sort_by_file_name()
+        .into_iter()
         .flatten()
-    {
-        for crate_dir in std::fs::read_dir(chapter.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let manifest = crate_dir.path().join("Cargo.toml");
-            if manifest.exists() {
-                found.push(manifest.strip_prefix(root()).unwrap().to_path_buf());
-            }
-        }
-    }
-    found.sort();
-    found
+        .filter(|entry| entry.file_name() == "Cargo.toml")
+        .map(|entry| entry.path().strip_prefix(root()).unwrap().to_path_buf())
+        .collect()
 }
 
 impl Workspace {
