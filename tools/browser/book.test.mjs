@@ -211,7 +211,7 @@ test('rust, console and toml blocks are highlighted; text blocks are left plain'
   assert.equal(await highlighted('code.language-text'), false, 'a text block was coloured');
   await page.goto(base + 'introduction.html');
   assert.ok(await highlighted('code.language-console'), 'no highlighted console block');
-  await page.goto(base + 'async/index.html');
+  await page.goto(base + 'setup.html');
   assert.ok(await highlighted('code.language-toml'), 'no highlighted toml block');
   assert.deepEqual(page.errors, []);
   await page.close();
