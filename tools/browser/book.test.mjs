@@ -520,10 +520,10 @@ test('a diagram opens its full-size file on a phone, and mdBook\'s zoom on a des
   await desktop.close();
 });
 
-test('a link to a listing from choosing.md lands on its caption, below the menu bar', async () => {
+test('a link to a listing from the conclusion lands on its caption, below the menu bar', async () => {
   const page = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  await page.goto(base + 'choosing.html');
-  const link = page.locator('main td a[href*="#"]:has(code)').first();
+  await page.goto(base + 'conclusion.html');
+  const link = page.locator('main a[href*="#"]:has(code)').first();
   const name = (await link.innerText()).trim();
   await link.tap();
   await page.waitForURL(new RegExp(`#${name}$`));
