@@ -10,7 +10,9 @@
 //! * `<listing>::python`: the Python original beside a listing
 //!   (checks/python.rs);
 //! * `structure::…`, `render::…`, `appendix::…`, `benchmark::…`,
-//!   `figures::…`: checks of the whole book.
+//!   `figures::…`, `reader::…`, `glossary::…`, `visible-lines::…`: checks
+//!   of the whole book;
+//! * `harness::…`: the harness's own parsers (checks/harness.rs).
 //!
 //! libtest-mimic runs them, with libtest's options (`--test-threads`,
 //! `--exact`, `--list`, `--ignored`..., and any number of filters, as
