@@ -134,16 +134,22 @@ impl Drop for KilledGroup {
 }
 
 // ANCHOR: report
-/// The parts of a ThreadSanitizer report that do not change between runs:
-/// the warning, each access with the function that made it.
-fn summarise(report: &str) -> Vec<String> {
+/// The parts of the first ThreadSanitizer warning that do not change between
+/// runs: the warning, each access with the function that made it. How many
+/// warnings follow it varies from run to run, so only they are counted.
+fn summarise(report: &str) -> (Vec<String>, usize) {
     let mut summary = Vec::new();
+    let mut warnings = 0;
     let mut lines = report.lines().map(str::trim);
     while let Some(line) = lines.next() {
         if line.starts_with("WARNING: ThreadSanitizer:") {
+            warnings += 1;
+            if warnings > 1 {
+                continue;
+            }
             let warning = line.split(" (pid=").next().unwrap_or(line);
             summary.push(warning.to_string());
-        } else if line.contains(" of size ") && line.contains(" by thread ") {
+        } else if warnings == 1 && line.contains(" of size ") && line.contains(" by thread ") {
             // "Write of size 8 at 0x55d5... by thread T2:" without the address
             let (access, rest) = line.split_once(" at ").unwrap_or((line, ""));
             let thread = rest
@@ -157,7 +163,7 @@ fn summarise(report: &str) -> Vec<String> {
             summary.push(format!("  {access} by {thread}, in {function}"));
         }
     }
-    summary
+    (summary, warnings)
 }
 // ANCHOR_END: report
 
@@ -182,7 +188,7 @@ fn main() {
         eprintln!("ThreadSanitizer not run: {error}");
         std::process::exit(1);
     });
-    let summary = summarise(&report);
+    let (summary, warnings) = summarise(&report);
     if summary.is_empty() {
         eprintln!("ThreadSanitizer reported nothing: the race went unseen");
         std::process::exit(1);
@@ -195,4 +201,5 @@ fn main() {
     for line in summary {
         println!("{line}");
     }
+    println!("warnings in the whole report: {warnings}");
 }
