@@ -97,7 +97,7 @@ fn serve(stream: UnixStream) -> io::Result<usize> {
 }
 // ANCHOR_END: serve
 
-// ANCHOR: guards
+// ANCHOR: deadlined
 /// One connection with one deadline. A socket timeout bounds each read or
 /// write, not a request: a client sending a byte a second would reset it
 /// every time. So before each read and each write the timeout is set to
@@ -129,6 +129,9 @@ impl Read for Deadlined<'_> {
     }
 }
 
+// ANCHOR_END: deadlined
+
+// ANCHOR: accept
 /// accept(), but give up if no client comes within `PATIENCE`.
 fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
     // Non-blocking: a connection that poll saw can be gone by the time we
@@ -161,7 +164,7 @@ fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
         }
     }
 }
-// ANCHOR_END: guards
+// ANCHOR_END: accept
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
