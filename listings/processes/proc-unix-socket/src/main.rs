@@ -97,7 +97,7 @@ fn serve(stream: UnixStream) -> io::Result<usize> {
 }
 // ANCHOR_END: serve
 
-// ANCHOR: guards
+// ANCHOR: deadlined
 /// One connection with one deadline. A socket timeout bounds each read or
 /// write, not a request: a client sending a byte a second would reset it
 /// every time. So before each read and each write the timeout is set to
@@ -129,8 +129,14 @@ impl Read for Deadlined<'_> {
     }
 }
 
+// ANCHOR_END: deadlined
+
+// ANCHOR: accept
 /// accept(), but give up if no client comes within `PATIENCE`.
 fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
+    // Non-blocking: a connection that poll saw can be gone by the time we
+    // accept it, and a blocking accept would then wait for the next one.
+    listener.set_nonblocking(true)?;
     let deadline = Instant::now() + PATIENCE;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -144,12 +150,21 @@ fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
         let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
         match poll(&mut ready, timeout) {
             Ok(0) | Err(Errno::EINTR) => {} // the loop checks the deadline
-            Ok(_) => return Ok(listener.accept()?.0),
+            Ok(_) => match listener.accept() {
+                Ok((stream, _)) => {
+                    // On macOS and the BSDs the new socket inherits the
+                    // listener's O_NONBLOCK; the timeouts need it blocking.
+                    stream.set_nonblocking(false)?;
+                    return Ok(stream);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {} // poll again
+                Err(e) => return Err(e),
+            },
             Err(e) => return Err(e.into()),
         }
     }
 }
-// ANCHOR_END: guards
+// ANCHOR_END: accept
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
