@@ -135,6 +135,12 @@ mod tests {
     }
 
     #[test]
+    fn a_frame_cut_off_by_the_end_of_the_stream_is_an_error() {
+        let mut buffer = BytesMut::from(&b"\0\0\0\x05hel"[..]);
+        assert!(codec().decode_eof(&mut buffer).is_err());
+    }
+
+    #[test]
     fn what_the_encoder_writes_the_decoder_reads() {
         let mut buffer = BytesMut::new();
         let frame = Bytes::from(vec![7; 100]);
