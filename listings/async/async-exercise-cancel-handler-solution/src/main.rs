@@ -11,21 +11,20 @@ async fn price_feed(client: mpsc::Sender<u32>, stop: CancellationToken) -> u32 {
     let mut sent = 0;
     for price in 100..120 {
         // Both waits, for the tick and for room in a slow client's queue,
-        // end when the token is cancelled. (A cancelled `send` has sent
-        // nothing: its docs say it is cancel safe.)
-        let next = async {
+        // end when the token is cancelled. `reserve` waits for room without
+        // holding the price: a cancelled `send` would drop the price it held.
+        let room = async {
             ticks.tick().await;
-            client.send(price).await
+            client.reserve().await
         };
         tokio::select! {
             // Checked first: once cancelled, no further price goes out.
             biased;
             _ = stop.cancelled() => break,
-            delivered = next => {
-                if delivered.is_err() {
-                    break; // the client is gone
-                }
-            }
+            room = room => match room {
+                Ok(permit) => permit.send(price), // cannot wait, cannot fail
+                Err(_closed) => break,             // the client is gone
+            },
         }
         sent += 1;
     }

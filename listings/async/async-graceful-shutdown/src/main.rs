@@ -3,6 +3,7 @@ use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use nix::errno::Errno;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use tokio::io::{self, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -150,12 +151,26 @@ fn report(finished: Result<io::Result<String>, JoinError>, events: &mpsc::Unboun
     let _ = events.send(Event::Reaped);
 }
 
-/// Errors that concern only the connection being accepted.
+/// Errors that concern only the connection being accepted: Linux's accept(2)
+/// returns a new connection's pending network error and says to retry at
+/// once; BSD and macOS report a client that gave up while queued as
+/// ECONNABORTED. (The price server in the Network I/O page explains it.)
 fn is_connection_error(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
-    )
+    let per_connection = [
+        Errno::ECONNABORTED,
+        Errno::ENETDOWN,
+        Errno::EPROTO,
+        Errno::ENOPROTOOPT,
+        Errno::EHOSTDOWN,
+        #[cfg(target_os = "linux")]
+        Errno::ENONET,
+        Errno::EHOSTUNREACH,
+        Errno::EOPNOTSUPP,
+        Errno::ENETUNREACH,
+    ];
+    error
+        .raw_os_error()
+        .is_some_and(|code| per_connection.contains(&Errno::from_raw(code)))
 }
 
 async fn request(server: SocketAddr, job: &str) -> io::Result<String> {

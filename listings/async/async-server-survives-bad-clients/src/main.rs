@@ -5,6 +5,7 @@ use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use nix::errno::Errno;
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use tokio::io::{self, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
@@ -42,10 +43,11 @@ async fn serve(listener: TcpListener, log: mpsc::Sender<String>) {
     loop {
         let socket = match listener.accept().await {
             Ok((socket, _peer)) => socket,
-            // That one client gave up before we accepted it: take the next.
+            // That one connection failed before we took it: take the next.
             Err(error) if is_connection_error(&error) => continue,
-            // Out of file descriptors (EMFILE, ENFILE) or memory: trying again
-            // at once fails again, at full speed. Wait for something to close.
+            // Out of file descriptors (EMFILE, ENFILE) or memory (ENOBUFS,
+            // ENOMEM), or an error we do not know: trying again at once
+            // fails again, at full speed. Wait for something to close.
             Err(error) => {
                 let pause = ACCEPT_BACKOFF.as_millis();
                 let _ = log.try_send(format!("accept failed: {error}; pausing {pause} ms"));
@@ -68,12 +70,26 @@ async fn serve(listener: TcpListener, log: mpsc::Sender<String>) {
     }
 }
 
-/// Errors that concern only the connection being accepted.
+/// Errors that concern only the connection being accepted. Linux's accept(2)
+/// returns the new connection's pending network error, and its man page says
+/// to retry at once; BSD and macOS report a client that gave up while queued
+/// as ECONNABORTED.
 fn is_connection_error(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
-    )
+    let per_connection = [
+        Errno::ECONNABORTED,
+        Errno::ENETDOWN,
+        Errno::EPROTO,
+        Errno::ENOPROTOOPT,
+        Errno::EHOSTDOWN,
+        #[cfg(target_os = "linux")]
+        Errno::ENONET,
+        Errno::EHOSTUNREACH,
+        Errno::EOPNOTSUPP,
+        Errno::ENETUNREACH,
+    ];
+    error
+        .raw_os_error()
+        .is_some_and(|code| per_connection.contains(&Errno::from_raw(code)))
 }
 // ANCHOR_END: accept
 
@@ -229,3 +245,28 @@ async fn out_of_file_descriptors(
     Ok(())
 }
 // ANCHOR_END: emfile
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os_error(errno: Errno) -> io::Error {
+        io::Error::from_raw_os_error(errno as i32)
+    }
+
+    #[test]
+    fn a_failed_connection_is_skipped_at_once() {
+        for errno in [Errno::ECONNABORTED, Errno::EPROTO, Errno::ENETUNREACH] {
+            assert!(is_connection_error(&os_error(errno)), "{errno}");
+        }
+    }
+
+    #[test]
+    fn running_out_of_a_resource_is_not_the_connection_s_fault() {
+        for errno in [Errno::EMFILE, Errno::ENFILE, Errno::ENOBUFS, Errno::ENOMEM] {
+            assert!(!is_connection_error(&os_error(errno)), "{errno}");
+        }
+        let not_from_the_os = io::Error::other("no errno");
+        assert!(!is_connection_error(&not_from_the_os));
+    }
+}

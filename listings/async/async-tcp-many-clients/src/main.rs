@@ -1,6 +1,6 @@
 use std::error::Error;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use tokio::io::{self, AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -10,16 +10,17 @@ use tokio::task::JoinSet;
 
 const CLIENTS: usize = 50;
 
+/// Every handler waits here until all clients are being served at once: a
+/// server that handled one connection at a time would never get past it.
+static ALL_CONNECTED: LazyLock<Barrier> = LazyLock::new(|| Barrier::new(CLIENTS));
+
 // ANCHOR: server
 /// Accepts `clients` connections and serves each in its own task.
 async fn serve(listener: TcpListener, clients: usize) -> io::Result<()> {
-    // Every handler waits here until all clients are being served at once:
-    // a server that handled one connection at a time would never get past it.
-    let all_connected = Arc::new(Barrier::new(clients));
     let mut handlers = JoinSet::new();
     for _ in 0..clients {
         let (socket, _peer) = listener.accept().await?;
-        handlers.spawn(greet(socket, Arc::clone(&all_connected)));
+        handlers.spawn(greet(socket));
     }
     while let Some(handler) = handlers.join_next().await {
         handler??; // a panic (JoinError) or an I/O error of one connection
@@ -28,11 +29,13 @@ async fn serve(listener: TcpListener, clients: usize) -> io::Result<()> {
 }
 
 /// Reads one line, a name, and answers with a greeting.
-async fn greet(socket: TcpStream, all_connected: Arc<Barrier>) -> io::Result<()> {
+async fn greet(socket: TcpStream) -> io::Result<()> {
     let (reader, mut writer) = socket.into_split();
     let mut name = String::new();
     BufReader::new(reader).read_line(&mut name).await?;
-    all_connected.wait().await;
+    // ANCHOR_END: server
+    ALL_CONNECTED.wait().await;
+    // ANCHOR: server
     tokio::time::sleep(Duration::from_millis(100)).await; // simulated work
     writer
         .write_all(format!("hello, {}\n", name.trim_end()).as_bytes())
@@ -84,7 +87,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "{CLIENTS} clients x 100 ms of work served in {} ms",
         elapsed.as_millis()
     );
+    // ANCHOR_END: main
     report_overlap(elapsed);
+    // ANCHOR: main
     Ok(())
 }
 // ANCHOR_END: main
