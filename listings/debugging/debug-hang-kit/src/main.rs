@@ -3,11 +3,12 @@
 #![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Barrier, Mutex};
+use std::sync::{Barrier, Mutex, mpsc};
 use std::thread;
+use std::time::{Duration, Instant};
 
 /// Set in the child's environment to the parent's process id: run the
 /// deadlock instead of diagnosing it.
@@ -70,35 +71,55 @@ fn tasks(pid: u32) -> std::io::Result<Vec<Task>> {
 
 // ANCHOR: strace
 /// The system call each thread is blocked in, from `strace -f -p PID`:
-/// strace prints it on attaching, as `<unfinished ...>`; a SIGINT then
-/// makes it detach and leave the process as it was.
+/// strace prints it on attaching; a SIGINT then makes it detach and leave
+/// the process as it was.
 fn strace_blocked_calls(pid: u32, tids: &[&str]) -> Result<Vec<String>, String> {
     let mut strace = Command::new("strace")
         .args(["-f", "-p", &pid.to_string()])
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run strace ({e}): apt install strace"))?;
-    let strace_pid = nix::unistd::Pid::from_raw(strace.id() as i32);
-    let mut seen = Vec::new();
-    let stderr = BufReader::new(strace.stderr.take().expect("piped"));
-    for line in stderr.lines().map_while(Result::ok) {
-        // [pid 30488] futex(0x7ffe..., FUTEX_WAIT_BITSET_PRIVATE, 2, ...
-        let Some((tid, call)) = line.strip_prefix("[pid ").and_then(|l| l.split_once("] ")) else {
-            continue;
-        };
-        if tids.contains(&tid) && !seen.iter().any(|(t, _)| t == tid) {
-            seen.push((tid.to_string(), call.to_string()));
+    // strace ends the line of a blocked call only when something else
+    // happens, so read what arrives, not whole lines.
+    let mut stderr = strace.stderr.take().expect("piped");
+    let (sender, arrived) = mpsc::channel();
+    let reader = thread::spawn(move || {
+        let mut chunk = [0; 4096];
+        loop {
+            match stderr.read(&mut chunk) {
+                Ok(0) => break, // strace has ended
+                Ok(n) => {
+                    let _ = sender.send(String::from_utf8_lossy(&chunk[..n]).into_owned());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
         }
-        if seen.len() == tids.len() {
-            let _ = nix::sys::signal::kill(strace_pid, nix::sys::signal::Signal::SIGINT);
+    });
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !tids
+        .iter()
+        .all(|tid| text.contains(&format!("[pid {tid}] ")))
+    {
+        match arrived.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(more) => text.push_str(&more),
+            Err(_) => break, // strace ended, or said nothing for 10 s
         }
     }
+    let strace_pid = nix::unistd::Pid::from_raw(strace.id() as i32);
+    let _ = nix::sys::signal::kill(strace_pid, nix::sys::signal::Signal::SIGINT);
     let _ = strace.wait();
-    seen.sort();
-    Ok(seen
-        .into_iter()
-        .map(|(tid, call)| format!("{tid}: {call}"))
-        .collect())
+    let _ = reader.join();
+    text.extend(arrived.try_iter());
+    let calls = blocked_calls(&text, tids);
+    if calls.len() < tids.len() {
+        let said = text.lines().next().unwrap_or("nothing");
+        return Err(format!(
+            "strace did not show the blocked calls; it said: {said}"
+        ));
+    }
+    Ok(calls)
 }
 // ANCHOR_END: strace
 
@@ -132,6 +153,27 @@ fn backtraces_from_core(pid: u32, dir: &Path) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&gdb.stdout).into_owned())
 }
 // ANCHOR_END: core
+
+/// Each thread's first call in strace's output, as `TID: call`. A line may
+/// run into strace's own message when it detaches: cut that off.
+fn blocked_calls(text: &str, tids: &[&str]) -> Vec<String> {
+    let mut calls = Vec::new();
+    for tid in tids {
+        let marker = format!("[pid {tid}] ");
+        let Some(start) = text.find(&marker) else {
+            continue;
+        };
+        let rest = &text[start + marker.len()..];
+        let line = rest.lines().next().unwrap_or("");
+        let call = line.split("strace: ").next().unwrap_or(line);
+        calls.push(format!(
+            "{tid}: {}",
+            call.trim_end_matches(" <unfinished ...>").trim_end()
+        ));
+    }
+    calls.sort();
+    calls
+}
 
 /// In the child, before it deadlocks: let the parent's descendants (strace,
 /// gcore, gdb) attach under Yama's ptrace_scope 1, and die with the parent.
@@ -178,6 +220,9 @@ fn start_child() -> Result<DeadlockedChild, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let child = Command::new(exe)
         .env(CHILD_ROLE, std::process::id().to_string())
+        // One malloc arena: glibc would reserve one per thread, and gcore
+        // writes reserved address space too (about 130 MiB instead of 4).
+        .env("MALLOC_ARENA_MAX", "1")
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the child: {e}"))?;
@@ -207,7 +252,7 @@ fn tellers_asleep(pid: u32) -> Result<Vec<Task>, String> {
         if tellers.len() == 2 && tellers.iter().all(asleep) {
             return Ok(tellers);
         }
-        thread::sleep(std::time::Duration::from_millis(10));
+        thread::sleep(Duration::from_millis(10));
     }
     Err("the tellers never showed as asleep on a futex in /proc".to_string())
 }
@@ -237,13 +282,19 @@ fn diagnose(pid: u32) -> Result<(), String> {
         );
     }
     let tids: Vec<&str> = tellers.iter().map(|t| t.tid.as_str()).collect();
-    for call in strace_blocked_calls(pid, &tids)? {
+    let calls = strace_blocked_calls(pid, &tids)?;
+    for call in &calls {
         println!("strace: {call}");
     }
     let dir = TempDir(std::env::temp_dir().join(format!("debug-hang-kit-{}", std::process::id())));
     std::fs::create_dir_all(&dir.0).map_err(|e| e.to_string())?;
     let dump = backtraces_from_core(pid, &dir.0)?;
     // ANCHOR_END: main
+    if calls.len() != 2 || !calls.iter().all(|call| call.contains("FUTEX_WAIT")) {
+        return Err(format!(
+            "strace did not show both tellers in a futex wait: {calls:?}"
+        ));
+    }
     let names: BTreeMap<String, String> = tellers
         .iter()
         .map(|t| (t.tid.clone(), t.name.clone()))
