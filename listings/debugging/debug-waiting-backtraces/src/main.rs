@@ -1,30 +1,44 @@
 use std::backtrace::Backtrace;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex, MutexGuard};
-use std::thread;
+use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 // ANCHOR: notes
-/// Where each thread is waiting: its name, the lock it wants, and its own
-/// stack, captured by the thread itself just before it blocks.
+/// One thread's note: who it is, the lock it wants, and its own stack,
+/// captured by the thread itself just before it blocks.
+struct Note {
+    id: ThreadId,
+    name: String,
+    what: &'static str,
+    backtrace: Backtrace,
+}
+
 #[derive(Default)]
 struct WaitNotes {
-    waiting: Mutex<Vec<(String, &'static str, Backtrace)>>,
+    waiting: Mutex<Vec<Note>>,
     progress: AtomicU64,
 }
 
 impl WaitNotes {
     /// `Mutex::lock`, with a note of who waits where while it waits.
     fn lock<'a, T>(&self, mutex: &'a Mutex<T>, what: &'static str) -> MutexGuard<'a, T> {
-        let me = thread::current().name().unwrap_or("unnamed").to_string();
-        // Backtrace::force_capture can only see the thread that calls it.
-        let note = (me.clone(), what, Backtrace::force_capture());
+        let me = thread::current();
+        // Keyed by ThreadId: names repeat (every tokio worker has the same
+        // one, an unnamed thread has none), ids never do.
+        let note = Note {
+            id: me.id(),
+            name: me.name().unwrap_or("unnamed").to_string(),
+            what,
+            // Backtrace::force_capture can only see the thread that calls it.
+            backtrace: Backtrace::force_capture(),
+        };
         self.waiting.lock().unwrap().push(note);
         let guard = mutex.lock().unwrap();
         self.waiting
             .lock()
             .unwrap()
-            .retain(|(name, _, _)| *name != me);
+            .retain(|note| note.id != me.id());
         self.progress.fetch_add(1, Ordering::Relaxed);
         guard
     }
@@ -64,10 +78,13 @@ fn watch(notes: &WaitNotes, period: Duration, limit: Duration) -> bool {
 
 fn report(notes: &WaitNotes) {
     let mut waiting = notes.waiting.lock().unwrap();
-    waiting.sort_by(|a, b| a.0.cmp(&b.0));
-    for (thread, what, backtrace) in waiting.iter() {
-        println!("thread \"{thread}\" waits for the lock of {what}, at:");
-        for frame in own_frames(&backtrace.to_string()) {
+    waiting.sort_by(|a, b| a.name.cmp(&b.name));
+    for note in waiting.iter() {
+        println!(
+            "thread \"{}\" waits for the lock of {}, at:",
+            note.name, note.what
+        );
+        for frame in own_frames(&note.backtrace.to_string()) {
             println!("    {frame}");
         }
     }
@@ -113,7 +130,7 @@ fn main() {
     // Two tellers, two accounts: if they wait for different accounts, each
     // waits for the one the other took first.
     let waiting = notes.waiting.lock().unwrap();
-    if waiting.len() == 2 && waiting[0].1 != waiting[1].1 {
+    if waiting.len() == 2 && waiting[0].what != waiting[1].what {
         println!("deadlock: each teller waits for the account the other holds");
     } else {
         eprintln!("the waiting threads do not form a cycle");
