@@ -1,6 +1,7 @@
-//! A worker computes an answer and says it is done. loom's atomics and
-//! threads have the same API as std's: loom runs the program under every
-//! interleaving and every value the memory model lets each load return.
+//! A worker computes an answer and says it is done. The loom types used here
+//! have the same methods as std's; loom runs the model under every
+//! interleaving, and with most of the values the memory model lets each load
+//! return.
 
 use std::panic;
 
@@ -17,6 +18,7 @@ struct Job {
     steps_done: AtomicU32,
     /// The answer, valid once `done` is true.
     answer: AtomicU64,
+    /// Set once `answer` holds the answer.
     done: AtomicBool,
 }
 
