@@ -65,6 +65,7 @@ fn main() {
     trials.extend(checks::structure::trials());
     trials.extend(checks::reader::trials());
     trials.extend(checks::linux_only::trials());
+    trials.extend(checks::paused_clock::trials());
     trials.extend(checks::render::trials());
     trials.extend(checks::appendix::trials());
     trials.extend(checks::benchmark::trials());

@@ -5,7 +5,8 @@
 //! A listing that uses one of `LINUX_ONLY_APIS` must have two `main`s, one
 //! under `#[cfg(target_os = "linux")]` and one under
 //! `#[cfg(not(target_os = "linux"))]` (which prints one line saying so), and
-//! the line above its caption in the chapter must be `LINUX_ONLY_NOTE`.
+//! one of the caption notes right above its caption in the chapter must be
+//! `LINUX_ONLY_NOTE`.
 //! A listing that uses none of them must not carry the note.
 
 use std::fs;
@@ -65,7 +66,7 @@ const GATE: &str = "#[cfg(target_os = \"linux\")]\nfn main()";
 const ELSEWHERE: &str = "#[cfg(not(target_os = \"linux\"))]\nfn main()";
 
 /// (listing name, its sources) for every listing that builds.
-fn listings() -> Vec<(String, String)> {
+pub(crate) fn listings() -> Vec<(String, String)> {
     WORKSPACE
         .members()
         .map(|listing| {
@@ -91,7 +92,7 @@ fn linux_only_uses(source: &str) -> Vec<&'static str> {
 }
 
 /// Every chapter, as (path, text).
-fn pages() -> Vec<(PathBuf, String)> {
+pub(crate) fn pages() -> Vec<(PathBuf, String)> {
     CHAPTERS
         .iter()
         .map(|c| {
@@ -108,23 +109,28 @@ fn is_caption_of(line: &str, name: &str) -> bool {
         && line.contains(&format!("Listing <code>{name}</code> · "))
 }
 
-/// For every caption of `name` in the pages: the non-blank line above it.
-fn lines_above_captions<'a>(
+/// For every caption of `name` in the pages: the notes right above it, the
+/// caption lines (`<p class="caption">…</p>` that name no listing) between
+/// it and the text before, nearest first.
+pub(crate) fn notes_above_captions<'a>(
     name: &str,
     pages: &'a [(PathBuf, String)],
-) -> Vec<(&'a Path, &'a str)> {
+) -> Vec<(&'a Path, Vec<&'a str>)> {
     let mut found = Vec::new();
     for (path, text) in pages {
         let lines: Vec<&str> = text.lines().collect();
         for (n, line) in lines.iter().enumerate() {
             if is_caption_of(line, name) {
-                let above = lines[..n]
+                let notes = lines[..n]
                     .iter()
                     .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .copied()
-                    .unwrap_or("");
-                found.push((path.as_path(), above.trim()));
+                    .map(|l| l.trim())
+                    .filter(|l| !l.is_empty())
+                    .take_while(|l| {
+                        l.starts_with(r#"<p class="caption">"#) && !l.contains("Listing <code>")
+                    })
+                    .collect();
+                found.push((path.as_path(), notes));
             }
         }
     }
@@ -155,12 +161,12 @@ fn the_book_says_which_listings_are_linux_only() -> Outcome {
     let mut problems = Problems::default();
     for (name, source) in listings() {
         let linux_only = !linux_only_uses(&source).is_empty();
-        let captions = lines_above_captions(&name, &pages);
+        let captions = notes_above_captions(&name, &pages);
         if linux_only && captions.is_empty() {
             problems.add(format!("{name} (Linux only) has no caption in the chapter"));
         }
-        for (page, above) in captions {
-            let marked = above == LINUX_ONLY_NOTE;
+        for (page, notes) in captions {
+            let marked = notes.contains(&LINUX_ONLY_NOTE);
             if linux_only && !marked {
                 problems.add(format!(
                     "{}: the caption of {name} (Linux only) needs {LINUX_ONLY_NOTE} above it",
