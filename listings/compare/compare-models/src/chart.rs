@@ -816,13 +816,6 @@ fn draw_lines(
     at: &dyn Fn(f64, f64) -> (i32, i32),
     x_log: bool,
 ) -> Result<(), String> {
-    let grey = RGBColor(110, 110, 110).stroke_width(2);
-    let ends = vec![
-        at(reference.from.0, reference.from.1),
-        at(reference.to.0, reference.to.1),
-    ];
-    root.draw(&DashedPathElement::new(ends, 8, 6, grey))
-        .map_err(error)?;
     let count = series.len() as f64;
     for (index, one) in series.iter().enumerate() {
         let look = look(one.language, &one.model);
@@ -854,6 +847,15 @@ fn draw_lines(
             marker(root, pixel, look)?;
         }
     }
+    // Drawn last, over the data: where a series follows it (a speedup equal
+    // to the number of workers), the dashes still show.
+    let grey = RGBColor(110, 110, 110).stroke_width(2);
+    let ends = vec![
+        at(reference.from.0, reference.from.1),
+        at(reference.to.0, reference.to.1),
+    ];
+    root.draw(&DashedPathElement::new(ends, 8, 6, grey))
+        .map_err(error)?;
     Ok(())
 }
 
@@ -1036,8 +1038,9 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
     }
     let samples = number(field(results, "settings")?, "repetitions")?;
     let note = format!("Whiskers: smallest to largest of {samples} samples.");
+    let title_text = format!("CPU-bound: speedup by workers, on {cores} cores");
     line_chart(
-        "CPU-bound: speedup by the number of workers",
+        &title_text,
         &series,
         Axes {
             x_span: (1.0, cores),
@@ -1056,7 +1059,12 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
             to: (cores, cores),
             label: "speedup = workers".to_string(),
         },
-        &[&note, "Each language against its own sequential run."],
+        &[
+            &note,
+            "Each language against its own sequential run.",
+            "Dashed, over the points: speedup = workers,",
+            "which no model can pass.",
+        ],
     )
 }
 
