@@ -531,15 +531,15 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
     let mut labels = Vec::new();
     let (mut speedups, mut times) = (Vec::new(), Vec::new());
     for (language, side) in sides(results) {
-        let rows = rows(side, "cpu")?;
-        let baseline = match rows.first() {
-            Some(first) => stat(field(first, "time")?, "s")?.median,
-            None => continue,
-        };
-        for row in rows {
+        for row in rows(side, "cpu")? {
             let model = text(row, "model")?;
             let time = stat(field(row, "time")?, "s")?;
-            let speedup = number(row, "speedup")?;
+            // The ratios the CPU table shows: sequential's time over this
+            // model's, in the same repetition.
+            let paired = stats::Spread {
+                samples: tables::paired(side, model).unwrap_or_default(),
+            };
+            let speedup = paired.median();
             labels.push(RowLabel {
                 text: format!(
                     "{}: {speedup:.2}x, {}",
@@ -548,12 +548,10 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
                 ),
                 look: look(language, model),
             });
-            // The spread of a speedup: the baseline's median over this
-            // model's largest and smallest sample.
             speedups.push(Some(Stat {
                 median: speedup,
-                min: baseline / time.max,
-                max: baseline / time.min,
+                min: paired.min(),
+                max: paired.max(),
             }));
             times.push(Some(time));
         }
@@ -583,9 +581,10 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
             },
         ],
         &[
-            format!("Dashed: the number of cores ({cores}). Speedup: over"),
-            "sequential in the same language; its whisker: sequential's".to_string(),
-            "median over the model's largest and smallest time. Time".to_string(),
+            format!("Dashed: the number of cores ({cores}). Speedup:"),
+            "sequential's time over the model's, in the same".to_string(),
+            format!("repetition and language: the median of {samples}, with"),
+            "a whisker from the smallest to the largest. Time".to_string(),
             format!("whiskers: smallest to largest of {samples} samples."),
         ],
     )

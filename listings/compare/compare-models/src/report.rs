@@ -68,12 +68,22 @@ fn spread_of(spread: &Spread) -> String {
     time_spread(spread.median(), spread.min(), spread.max())
 }
 
-/// `1.57x`, or `2.07x*` for a speedup above the number of workers, which no
-/// model can reach: noise (a busy machine, a debug build).
+/// `1.57x `, or `2.07x*` for a speedup above the number of workers, which no
+/// model can reach: noise (a busy machine, a debug build). The same width
+/// either way, so that the columns line up.
 fn speedup_cell(speedup: f64, workers: usize) -> String {
     let shown = format!("{speedup:.2}");
     let above = shown.parse::<f64>().is_ok_and(|s| s > workers as f64);
-    format!("{shown}x{}", if above { "*" } else { "" })
+    format!("{shown}x{}", if above { "*" } else { " " })
+}
+
+/// How many threads can compute at once for `model` with `workers`
+/// workers: one for a single-threaded event loop, whatever it is given.
+pub fn parallel_limit(model: &str, workers: usize) -> usize {
+    match model {
+        "tokio-current-thread" | "asyncio" => 1,
+        _ => workers,
+    }
 }
 
 pub fn print_cpu(settings: &Settings, cores: usize, rows: &[cpu::Row], curves: &[cpu::Curve]) {
@@ -82,23 +92,27 @@ pub fn print_cpu(settings: &Settings, cores: usize, rows: &[cpu::Row], curves: &
         settings.prime_limit, settings.primes_expected
     );
     for row in rows {
-        println!(
+        let line = format!(
             "  {:<22}{:>24}  {}",
             row.model.name(),
             spread_of(&row.time),
-            speedup_cell(row.speedup, row.workers)
+            speedup_cell(row.speedup, parallel_limit(row.model.name(), row.workers))
         );
+        println!("{}", line.trim_end());
     }
     println!("scaling: speedup over sequential with 1 to {cores} workers, on {cores} cores");
     for curve in curves {
         let speedups: String = curve
             .points
             .iter()
-            .map(|(workers, _, speedup)| format!("  {:>6}", speedup_cell(*speedup, *workers)))
+            .map(|(workers, _, speedup)| format!("  {:>7}", speedup_cell(*speedup, *workers)))
             .collect();
-        println!("  {:<22}{speedups}", curve.model.name());
+        let line = format!("  {:<22}{speedups}", curve.model.name());
+        println!("{}", line.trim_end());
     }
-    println!("* a speedup above its number of workers: noise, no model can reach it");
+    println!(
+        "* a speedup above the threads that can compute at once: noise, no model can reach it"
+    );
 }
 
 pub fn print_io(settings: &Settings, rows: &[io::Row]) {

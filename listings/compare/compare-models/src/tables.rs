@@ -112,12 +112,14 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
                 .collect();
             let fastest = sequential.iter().copied().fold(f64::MAX, f64::min) / time.min;
             let workers = number(row, "workers")?;
+            let model = name(row, "model")?;
+            let limit = report::parallel_limit(&model, workers as usize) as f64;
             body.push(vec![
-                title(language, &name(row, "model")?),
+                title(language, &model),
                 format!("{workers}"),
                 time_cell(time),
-                ratio_cell(&paired, workers),
-                format!("{}x", flagged(fastest, workers)),
+                ratio_cell(&paired, limit),
+                format!("{}x", flagged(fastest, limit)),
             ]);
         }
     }
@@ -482,7 +484,7 @@ fn tcp_summary(out: &mut String, results: &Value) -> Result<(), String> {
 }
 
 /// Each repetition's sequential time over `model`'s, in `side`.
-fn paired(side: &Value, model: &str) -> Option<Vec<f64>> {
+pub fn paired(side: &Value, model: &str) -> Option<Vec<f64>> {
     let cpu_rows = rows(side, "cpu").ok()?;
     let sequential = samples(&cpu_rows.first()?["time"]);
     let row = cpu_rows.iter().find(|r| r["model"] == model)?;
@@ -547,8 +549,9 @@ fn cpu_noise(text: &mut String, results: &Value, cores: f64) -> Result<(), Strin
         for row in rows(side, "cpu")? {
             let model = name(row, "model")?;
             let workers = number(row, "workers")?;
+            let limit = report::parallel_limit(&model, workers as usize) as f64;
             let ratios = paired(side, &model).unwrap_or_default();
-            if ratios.iter().any(|r| flagged(*r, workers).ends_with('*')) {
+            if ratios.iter().any(|r| flagged(*r, limit).ends_with('*')) {
                 above.push(title(language, &model));
             }
             if let Some(((a, b), (c, d))) = two_groups(&samples(&row["time"])) {
@@ -564,9 +567,10 @@ fn cpu_noise(text: &mut String, results: &Value, cores: f64) -> Result<(), Strin
     if !above.is_empty() {
         write!(
             text,
-            " A ratio marked * is above the number of workers, which no model can reach: \
-             it is noise from the machine, not a speedup ({}).",
-            above.join(", ")
+            " A ratio marked * is above the number of threads that can compute at once \
+             (the workers, or one for an event loop on one thread), which no model can \
+             reach: it is noise from the machine, not a speedup ({}).",
+            above.join("; ")
         )
         .unwrap();
     }
