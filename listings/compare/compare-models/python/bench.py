@@ -702,6 +702,24 @@ def interpreter():
     }
 
 
+def raise_open_files():
+    """Raises the soft limit on open files to the hard limit, as the Rust side
+    does, and says so on stderr: 10,000 sockets or pipes need more than the
+    usual soft limit of 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == hard:
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError) as e:
+        print(f"bench.py: the soft limit on open files stays {soft:,} ({e})", file=sys.stderr)
+        return
+    print(
+        f"bench.py: raised the soft limit on open files from {soft:,} to the hard limit, {hard:,}",
+        file=sys.stderr,
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
@@ -727,6 +745,7 @@ def main():
     # The CPUs this process may run on (taskset, cgroups' cpusets), as Rust's
     # available_parallelism counts them; os.cpu_count() counts the machine's.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    raise_open_files()
     port = args.echo_port or start_echo_server()
     cpu, scaling = measure_cpu(settings, cores)
     cost = measure_cost(settings)
@@ -756,7 +775,7 @@ def main():
     if per_process > 0 and budget // per_process < processes[0]:
         processes = (
             int(budget // per_process),
-            f"a quarter of MemAvailable ({budget >> 20:,} MiB) at {per_process / 1024:,.0f} KiB "
+            f"{budget >> 20:,} MiB, a quarter of MemAvailable, at {per_process / 1024:,.0f} KiB "
             "per process",
         )
         caps[("multiprocessing", "sleep")] = caps[("multiprocessing", "tcp")] = processes

@@ -531,15 +531,15 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
     let mut labels = Vec::new();
     let (mut speedups, mut times) = (Vec::new(), Vec::new());
     for (language, side) in sides(results) {
-        let rows = rows(side, "cpu")?;
-        let baseline = match rows.first() {
-            Some(first) => stat(field(first, "time")?, "s")?.median,
-            None => continue,
-        };
-        for row in rows {
+        for row in rows(side, "cpu")? {
             let model = text(row, "model")?;
             let time = stat(field(row, "time")?, "s")?;
-            let speedup = number(row, "speedup")?;
+            // The ratios the CPU table shows: sequential's time over this
+            // model's, in the same repetition.
+            let paired = stats::Spread {
+                samples: tables::paired(side, model).unwrap_or_default(),
+            };
+            let speedup = paired.median();
             labels.push(RowLabel {
                 text: format!(
                     "{}: {speedup:.2}x, {}",
@@ -548,12 +548,10 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
                 ),
                 look: look(language, model),
             });
-            // The spread of a speedup: the baseline's median over this
-            // model's largest and smallest sample.
             speedups.push(Some(Stat {
                 median: speedup,
-                min: baseline / time.max,
-                max: baseline / time.min,
+                min: paired.min(),
+                max: paired.max(),
             }));
             times.push(Some(time));
         }
@@ -583,9 +581,11 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
             },
         ],
         &[
-            format!("Dashed: the number of cores ({cores}). Speedup: over"),
-            "sequential in the same language; its whisker: sequential's".to_string(),
-            "median over the model's largest and smallest time. Time".to_string(),
+            format!("Dashed: the number of cores ({cores}). Speedup:"),
+            "sequential's time over the model's, in the same".to_string(),
+            format!("repetition and language: the median of {samples}, with"),
+            "a whisker from the smallest to the largest; one past".to_string(),
+            "the dashed line is noise, which no model can pass. Time".to_string(),
             format!("whiskers: smallest to largest of {samples} samples."),
         ],
     )
@@ -816,13 +816,6 @@ fn draw_lines(
     at: &dyn Fn(f64, f64) -> (i32, i32),
     x_log: bool,
 ) -> Result<(), String> {
-    let grey = RGBColor(110, 110, 110).stroke_width(2);
-    let ends = vec![
-        at(reference.from.0, reference.from.1),
-        at(reference.to.0, reference.to.1),
-    ];
-    root.draw(&DashedPathElement::new(ends, 8, 6, grey))
-        .map_err(error)?;
     let count = series.len() as f64;
     for (index, one) in series.iter().enumerate() {
         let look = look(one.language, &one.model);
@@ -854,6 +847,15 @@ fn draw_lines(
             marker(root, pixel, look)?;
         }
     }
+    // Drawn last, over the data: where a series follows it (a speedup equal
+    // to the number of workers), the dashes still show.
+    let grey = RGBColor(110, 110, 110).stroke_width(2);
+    let ends = vec![
+        at(reference.from.0, reference.from.1),
+        at(reference.to.0, reference.to.1),
+    ];
+    root.draw(&DashedPathElement::new(ends, 8, 6, grey))
+        .map_err(error)?;
     Ok(())
 }
 
@@ -1036,8 +1038,9 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
     }
     let samples = number(field(results, "settings")?, "repetitions")?;
     let note = format!("Whiskers: smallest to largest of {samples} samples.");
+    let title_text = format!("CPU-bound: speedup by workers, on {cores} cores");
     line_chart(
-        "CPU-bound: speedup by the number of workers",
+        &title_text,
         &series,
         Axes {
             x_span: (1.0, cores),
@@ -1056,7 +1059,12 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
             to: (cores, cores),
             label: "speedup = workers".to_string(),
         },
-        &[&note, "Each language against its own sequential run."],
+        &[
+            &note,
+            "Each language against its own sequential run.",
+            "Dashed, over the points: speedup = workers,",
+            "which no model can pass.",
+        ],
     )
 }
 

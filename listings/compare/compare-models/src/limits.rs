@@ -28,6 +28,49 @@ fn soft_limit(name: &str) -> Option<u64> {
     line[name.len()..].split_whitespace().next()?.parse().ok()
 }
 
+/// Raises this process's soft limit on open files to its hard limit, and
+/// says what it did. A run of 10,000 requests or worker processes needs
+/// 10,000 sockets or pipes, and the usual soft limit is 1,024; a Rust
+/// program does not raise it by itself. Children (bench.py, the workers)
+/// inherit the raised limit.
+pub fn raise_open_files() -> String {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return "cannot read RLIMIT_NOFILE".to_string();
+    };
+    let show = |limit: u64| {
+        if limit == nix::sys::resource::RLIM_INFINITY {
+            "unlimited".to_string()
+        } else {
+            tables::count(limit as f64)
+        }
+    };
+    if soft >= hard {
+        return format!("the soft limit is already the hard limit, {}", show(hard));
+    }
+    // An unlimited hard limit still stops at the kernel's fs.nr_open.
+    let target = if hard == nix::sys::resource::RLIM_INFINITY {
+        read_number("/proc/sys/fs/nr_open")
+            .unwrap_or(soft)
+            .max(soft)
+    } else {
+        hard
+    };
+    match setrlimit(Resource::RLIMIT_NOFILE, target, hard) {
+        Ok(()) => format!(
+            "raised the soft limit from {} to {} (the hard limit is {})",
+            show(soft),
+            show(target),
+            show(hard)
+        ),
+        Err(e) => format!(
+            "the soft limit stays {}: raising it to the hard limit, {}, failed ({e})",
+            show(soft),
+            show(hard)
+        ),
+    }
+}
+
 #[derive(Clone)]
 pub struct Cap {
     pub max: usize,
@@ -139,7 +182,7 @@ impl Limits {
     pub fn budget_processes(&mut self, per_process: f64) {
         if per_process > 0.0 && self.memory_budget > 0 {
             let reason = format!(
-                "a quarter of MemAvailable ({} MiB) at {} KiB per process",
+                "{} MiB, a quarter of MemAvailable, at {} KiB per process",
                 tables::count((self.memory_budget >> 20) as f64),
                 tables::count(per_process / 1024.0)
             );

@@ -87,6 +87,10 @@ fn run() -> ExitCode {
         }
     };
     let outcome = match mode {
+        Mode::Help => {
+            println!("{}\n{}", cli::USAGE, cli::HELP);
+            Ok(())
+        }
         Mode::Quick => run_benchmark(&Settings::quick(), None, &args),
         Mode::Full { out } => {
             if cfg!(debug_assertions) {
@@ -145,6 +149,7 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         );
     }
     println!("every figure: median (smallest–largest sample), the models in a new order each time");
+    println!("open files: {}", limits::raise_open_files());
 
     let (cpu_rows, curves) = cpu::measure(settings, cores)?;
     report::print_cpu(settings, cores, &cpu_rows, &curves);

@@ -212,3 +212,53 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the chapter says of the orders, for every group size it runs
+    /// (2 to 7 models) over up to 5 repetitions: each model once per
+    /// repetition; no model runs first again before every model has run
+    /// first once; no order repeats while another is left; and each pair of
+    /// neighbours runs as often one way as the other, give or take one.
+    #[test]
+    fn orders_rotate_the_first_place_and_balance_neighbours() {
+        for n in 2..=7 {
+            let items: Vec<usize> = (0..n).collect();
+            let orders: Vec<Vec<usize>> = (0..5).map(|r| order(&items, r)).collect();
+            for (r, one) in orders.iter().enumerate() {
+                let mut sorted = one.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, items, "{n} models, repetition {r}");
+                let mut firsts = vec![0; n];
+                for earlier in &orders[..=r] {
+                    firsts[earlier[0]] += 1;
+                }
+                let (low, high) = (firsts.iter().min(), firsts.iter().max());
+                assert!(
+                    high.zip(low).is_some_and(|(h, l)| h - l <= 1),
+                    "{n} models: first places {firsts:?} after repetition {r}"
+                );
+                let permutations: usize = (1..=n).product();
+                if r < permutations {
+                    assert!(!orders[..r].contains(one), "{n} models: {one:?} again");
+                }
+            }
+            let runs_after = |a: usize, b: usize| {
+                orders
+                    .iter()
+                    .filter(|o| o.windows(2).any(|w| w == [a, b]))
+                    .count()
+            };
+            for a in 0..n {
+                for b in 0..n {
+                    assert!(
+                        runs_after(a, b).abs_diff(runs_after(b, a)) <= 1,
+                        "{n} models: {a} before {b} unbalanced in {orders:?}"
+                    );
+                }
+            }
+        }
+    }
+}

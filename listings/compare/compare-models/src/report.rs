@@ -33,6 +33,16 @@ pub fn time_spread(median: f64, min: f64, max: f64) -> String {
     )
 }
 
+/// `57.0–58.7 ms`: two times in the unit of the larger.
+pub fn time_range(low: f64, high: f64) -> String {
+    let (scale, unit, decimals) = time_unit(high);
+    format!(
+        "{:.decimals$}–{:.decimals$} {unit}",
+        low * scale,
+        high * scale
+    )
+}
+
 fn bytes_unit(bytes: f64) -> (f64, &'static str, usize) {
     let size = bytes.abs();
     if size >= (1 << 20) as f64 {
@@ -58,28 +68,51 @@ fn spread_of(spread: &Spread) -> String {
     time_spread(spread.median(), spread.min(), spread.max())
 }
 
+/// `1.57x `, or `2.07x*` for a speedup above the number of workers, which no
+/// model can reach: noise (a busy machine, a debug build). The same width
+/// either way, so that the columns line up.
+fn speedup_cell(speedup: f64, workers: usize) -> String {
+    let shown = format!("{speedup:.2}");
+    let above = shown.parse::<f64>().is_ok_and(|s| s > workers as f64);
+    format!("{shown}x{}", if above { "*" } else { " " })
+}
+
+/// How many threads can compute at once for `model` with `workers`
+/// workers: one for a single-threaded event loop, whatever it is given.
+pub fn parallel_limit(model: &str, workers: usize) -> usize {
+    match model {
+        "tokio-current-thread" | "asyncio" => 1,
+        _ => workers,
+    }
+}
+
 pub fn print_cpu(settings: &Settings, cores: usize, rows: &[cpu::Row], curves: &[cpu::Curve]) {
     println!(
-        "CPU-bound: count the primes below {} ({} of them), {cores} workers",
+        "CPU-bound: count the primes below {} ({} of them), {cores} workers on {cores} cores",
         settings.prime_limit, settings.primes_expected
     );
     for row in rows {
-        println!(
-            "  {:<22}{:>24}  {:>5.2}x",
+        let line = format!(
+            "  {:<22}{:>24}  {}",
             row.model.name(),
             spread_of(&row.time),
-            row.speedup
+            speedup_cell(row.speedup, parallel_limit(row.model.name(), row.workers))
         );
+        println!("{}", line.trim_end());
     }
-    println!("scaling: speedup over sequential with 1 to {cores} workers");
+    println!("scaling: speedup over sequential with 1 to {cores} workers, on {cores} cores");
     for curve in curves {
         let speedups: String = curve
             .points
             .iter()
-            .map(|(_, _, speedup)| format!("{speedup:>7.2}x"))
+            .map(|(workers, _, speedup)| format!("  {:>7}", speedup_cell(*speedup, *workers)))
             .collect();
-        println!("  {:<22}{speedups}", curve.model.name());
+        let line = format!("  {:<22}{speedups}", curve.model.name());
+        println!("{}", line.trim_end());
     }
+    println!(
+        "* a speedup above the threads that can compute at once: noise, no model can reach it"
+    );
 }
 
 pub fn print_io(settings: &Settings, rows: &[io::Row]) {

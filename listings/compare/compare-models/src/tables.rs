@@ -50,27 +50,90 @@ fn table(out: &mut String, anchor: &str, header: &[&str], body: &[Vec<String>]) 
     writeln!(out, "<!-- ANCHOR_END: {anchor} -->").unwrap();
 }
 
+/// A figure's samples, in the order they were taken: one per repetition.
+fn samples(time: &Value) -> Vec<f64> {
+    time["samples_s"]
+        .as_array()
+        .map(|values| values.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
+/// `1.93x (1.62–1.98)`: the median and the range of `ratios`, each marked
+/// `*` when it is above `workers`, a speedup no model can reach.
+fn ratio_cell(ratios: &[f64], workers: f64) -> String {
+    let spread = Spread {
+        samples: ratios.to_vec(),
+    };
+    format!(
+        "{}x ({}–{})",
+        flagged(spread.median(), workers),
+        flagged(spread.min(), workers),
+        flagged(spread.max(), workers)
+    )
+}
+
+/// `2.03*` for a speedup above `workers` as written (noise), `1.98` otherwise.
+fn flagged(ratio: f64, workers: f64) -> String {
+    let shown = format!("{ratio:.2}");
+    let above = shown.parse::<f64>().is_ok_and(|r| r > workers);
+    format!("{shown}{}", if above { "*" } else { "" })
+}
+
+/// Two groups of samples with a gap between them: sorted, the largest step
+/// from one sample to the next is more than 5% of the smallest sample, with
+/// at least two samples on each side. Returns the two groups' ranges.
+pub fn two_groups(samples: &[f64]) -> Option<((f64, f64), (f64, f64))> {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let cut = (2..n.saturating_sub(1))
+        .max_by(|&a, &b| (sorted[a] - sorted[a - 1]).total_cmp(&(sorted[b] - sorted[b - 1])))?;
+    (sorted[cut] - sorted[cut - 1] > 0.05 * sorted[0])
+        .then(|| ((sorted[0], sorted[cut - 1]), (sorted[cut], sorted[n - 1])))
+}
+
+/// The CPU table. Each speedup pairs the samples of one repetition, which
+/// ran minutes apart at most: sequential's time over the model's. The last
+/// column is the fastest sequential sample over the model's fastest: a busy
+/// machine only ever adds time, so the fastest samples are the least
+/// disturbed.
 fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
+    let cores = number(&results["machine"], "cores")?;
     let mut body = Vec::new();
     for (language, side) in sides(results) {
-        for row in rows(side, "cpu")? {
-            let (time, speedup) = (stat(&row["time"], "s")?, number(row, "speedup")?);
-            let baseline = speedup * time.median;
+        let cpu_rows = rows(side, "cpu")?;
+        let sequential = samples(&cpu_rows.first().ok_or("no CPU rows")?["time"]);
+        for row in cpu_rows {
+            let time = stat(&row["time"], "s")?;
+            let paired: Vec<f64> = sequential
+                .iter()
+                .zip(samples(&row["time"]))
+                .map(|(s, m)| s / m)
+                .collect();
+            let fastest = sequential.iter().copied().fold(f64::MAX, f64::min) / time.min;
+            let workers = number(row, "workers")?;
+            let model = name(row, "model")?;
+            let limit = report::parallel_limit(&model, workers as usize) as f64;
             body.push(vec![
-                title(language, &name(row, "model")?),
+                title(language, &model),
+                format!("{workers}"),
                 time_cell(time),
-                format!(
-                    "{speedup:.2}x ({:.2}–{:.2})",
-                    baseline / time.max,
-                    baseline / time.min
-                ),
+                ratio_cell(&paired, limit),
+                format!("{}x", flagged(fastest, limit)),
             ]);
         }
     }
+    let paired = format!("speedup on {cores} cores, paired by repetition: median (min–max)");
     table(
         out,
         "cpu",
-        &["model", "wall time: median (min–max)", "speedup (min–max)"],
+        &[
+            "model",
+            "workers",
+            "wall time: median (min–max)",
+            &paired,
+            "fastest over fastest",
+        ],
         &body,
     );
     Ok(())
@@ -78,7 +141,7 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
 
 fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
     let cores = number(&results["machine"], "cores")? as usize;
-    let mut header = vec!["model".to_string()];
+    let mut header = vec![format!("model, on {cores} cores")];
     header.extend((1..=cores).map(|w| format!("{w} worker{}", if w == 1 { "" } else { "s" })));
     let mut body = Vec::new();
     for (language, side) in sides(results) {
@@ -90,10 +153,12 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
                 let speedup = number(point, "speedup")?;
                 let time = stat(&point["time"], "s")?;
                 let baseline = speedup * time.median;
+                let workers = number(point, "workers")?;
                 cells.push(format!(
-                    "{speedup:.2}x ({:.2}–{:.2})",
-                    baseline / time.max,
-                    baseline / time.min
+                    "{}x ({}–{})",
+                    flagged(speedup, workers),
+                    flagged(baseline / time.max, workers),
+                    flagged(baseline / time.min, workers)
                 ));
             }
             body.push(cells);
@@ -198,7 +263,7 @@ fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
             "wall time",
             "ListenOverflows",
             "TCPSynRetrans",
-            "TIME_WAIT at start",
+            "TIME_WAIT at start (whole machine)",
         ],
         &body,
     );
@@ -266,10 +331,18 @@ fn machine(out: &mut String, results: &Value) -> Result<(), String> {
         ),
     };
     let minutes = (number(results, "duration_s")? / 60.0).round();
+    let load = |when: &str| results["load_average"][when][0].as_f64();
+    let load = match (load("start"), load("end")) {
+        (Some(start), Some(end)) => format!(
+            " The load average over one minute was {start:.2} as it started and {end:.2} as it \
+             ended (from `/proc/loadavg`; the file records no load per sample)."
+        ),
+        _ => String::new(),
+    };
     let text = format!(
         "The figures below come from one run of `{}` on {}, from commit `{}`{changes}, \
          on {} with {} cores, {} GiB of memory, {}, Linux {}, with {}, tokio {}, rayon {} \
-         {python}. The run took about {minutes:.0} minutes.",
+         {python}. The run took about {minutes:.0} minutes.{load}",
         text_of(results, "command"),
         text_of(results, "date")
             .split('T')
@@ -410,14 +483,29 @@ fn tcp_summary(out: &mut String, results: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Each repetition's sequential time over `model`'s, in `side`.
+pub fn paired(side: &Value, model: &str) -> Option<Vec<f64>> {
+    let cpu_rows = rows(side, "cpu").ok()?;
+    let sequential = samples(&cpu_rows.first()?["time"]);
+    let row = cpu_rows.iter().find(|r| r["model"] == model)?;
+    Some(
+        sequential
+            .iter()
+            .zip(samples(&row["time"]))
+            .map(|(s, m)| s / m)
+            .collect(),
+    )
+}
+
 /// The CPU figures the prose talks about, in words.
 fn cpu_summary(out: &mut String, results: &Value) -> Result<(), String> {
     let speedup = |side: &Value, model: &str| -> Option<f64> {
-        rows(side, "cpu")
-            .ok()?
-            .iter()
-            .find(|r| r["model"] == model)?["speedup"]
-            .as_f64()
+        Some(
+            Spread {
+                samples: paired(side, model)?,
+            }
+            .median(),
+        )
     };
     let parallel: Vec<f64> = Model::SCALABLE
         .iter()
@@ -428,7 +516,7 @@ fn cpu_summary(out: &mut String, results: &Value) -> Result<(), String> {
     let cores = number(&results["machine"], "cores")?;
     let mut text = format!(
         "In this run the Rust models that run the count on {cores} threads or processes \
-         reached {low:.2}x to {high:.2}x on {cores} cores."
+         reached {low:.2}x to {high:.2}x on {cores} cores (medians of the paired ratios)."
     );
     if let Some(python) = chart::python(results) {
         let sequential = |side: &Value| -> Result<f64, String> {
@@ -449,8 +537,89 @@ fn cpu_summary(out: &mut String, results: &Value) -> Result<(), String> {
         )
         .unwrap();
     }
+    cpu_noise(&mut text, results, cores)?;
     paragraph(out, "cpu-summary", &text);
     Ok(())
+}
+
+/// What in the CPU table is noise, or two groups rather than one spread.
+fn cpu_noise(text: &mut String, results: &Value, cores: f64) -> Result<(), String> {
+    let (mut above, mut grouped) = (Vec::new(), Vec::new());
+    for (language, side) in sides(results) {
+        for row in rows(side, "cpu")? {
+            let model = name(row, "model")?;
+            let workers = number(row, "workers")?;
+            let limit = report::parallel_limit(&model, workers as usize) as f64;
+            let ratios = paired(side, &model).unwrap_or_default();
+            if ratios.iter().any(|r| flagged(*r, limit).ends_with('*')) {
+                above.push(title(language, &model));
+            }
+            if let Some(((a, b), (c, d))) = two_groups(&samples(&row["time"])) {
+                grouped.push(format!(
+                    "{} ({} and {})",
+                    title(language, &model),
+                    report::time_range(a, b),
+                    report::time_range(c, d)
+                ));
+            }
+        }
+    }
+    if !above.is_empty() {
+        write!(
+            text,
+            " A ratio marked * is above the number of threads that can compute at once \
+             (the workers, or one for an event loop on one thread), which no model can \
+             reach: it is noise from the machine, not a speedup ({}).",
+            above.join("; ")
+        )
+        .unwrap();
+    }
+    if !grouped.is_empty() {
+        write!(
+            text,
+            " Bimodal, with two groups of samples more than 5% apart: {}. Such a median \
+             depends on how many samples fell in each group.",
+            grouped.join("; ")
+        )
+        .unwrap();
+    }
+    // The Rust side: the fastest sequential sample over each parallel
+    // model's fastest.
+    let cpu_rows = rows(results, "cpu")?;
+    let best = samples(&cpu_rows.first().ok_or("no CPU rows")?["time"])
+        .into_iter()
+        .fold(f64::MAX, f64::min);
+    let fastest: Vec<f64> = cpu_rows
+        .iter()
+        .filter(|r| Model::SCALABLE.iter().any(|m| r["model"] == m.name()))
+        .filter_map(|r| Some(best / stat(&r["time"], "s").ok()?.min))
+        .collect();
+    if !fastest.is_empty() {
+        let low = fastest.iter().copied().fold(f64::MAX, f64::min);
+        let high = fastest.iter().copied().fold(0.0, f64::max);
+        write!(
+            text,
+            " Fastest over fastest, the same Rust models reached {low:.2}x to {high:.2}x \
+             on {cores} cores."
+        )
+        .unwrap();
+    }
+    Ok(())
+}
+
+/// A cap's reason as the program words it now. Results files of format 2
+/// wrote the memory cap as "a quarter of MemAvailable (5,838 MiB) at ...",
+/// which reads as if MemAvailable were 5,838 MiB; the figure is the quarter.
+pub fn reworded(note: &str) -> String {
+    let Some((before, rest)) = note.split_once("a quarter of MemAvailable (") else {
+        return note.to_string();
+    };
+    match rest.split_once(" MiB) at ") {
+        Some((mib, after)) => {
+            format!("{before}{mib} MiB, a quarter of MemAvailable, at {after}")
+        }
+        None => note.to_string(),
+    }
 }
 
 /// Which runs were capped, and why, in words.
@@ -461,7 +630,11 @@ fn caps(out: &mut String, results: &Value) -> Result<(), String> {
             let Some(note) = row["note"].as_str().filter(|n| n.starts_with("capped")) else {
                 continue;
             };
-            let line = format!("{}, {note}", title(language, &name(row, "model")?));
+            let line = format!(
+                "{}, {}",
+                title(language, &name(row, "model")?),
+                reworded(note)
+            );
             if !capped.contains(&line) {
                 capped.push(line);
             }
@@ -493,4 +666,42 @@ pub fn write(results: &Value) -> Result<String, String> {
     tcp_summary(&mut out, results)?;
     cost(&mut out, results)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_groups_needs_a_gap_and_two_samples_on_each_side() {
+        let spawn_blocking = [65.4, 57.0, 64.8, 69.0, 57.9];
+        assert_eq!(
+            two_groups(&spawn_blocking),
+            Some(((57.0, 57.9), (64.8, 69.0)))
+        );
+        // One slow sample is an outlier, not a second group.
+        assert_eq!(two_groups(&[57.2, 65.2, 57.2, 56.9, 57.1]), None);
+        // A spread with no gap over 5%.
+        assert_eq!(two_groups(&[58.1, 57.3, 57.1, 57.0, 58.6]), None);
+    }
+
+    #[test]
+    fn a_speedup_above_the_workers_is_flagged_as_written() {
+        assert_eq!(flagged(2.03, 2.0), "2.03*");
+        assert_eq!(flagged(2.001, 2.0), "2.00");
+        assert_eq!(flagged(1.98, 2.0), "1.98");
+        assert_eq!(ratio_cell(&[1.97, 1.89, 2.03], 2.0), "1.97x (1.89–2.03*)");
+    }
+
+    #[test]
+    fn the_memory_cap_says_which_figure_is_the_quarter() {
+        assert_eq!(
+            reworded(
+                "capped at 3,559 (a quarter of MemAvailable (5,838 MiB) at 1,679 KiB per process)"
+            ),
+            "capped at 3,559 (5,838 MiB, a quarter of MemAvailable, at 1,679 KiB per process)"
+        );
+        let new = "capped at 9 (5,838 MiB, a quarter of MemAvailable, at 1 KiB per process)";
+        assert_eq!(reworded(new), new);
+    }
 }
