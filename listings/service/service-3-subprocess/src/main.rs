@@ -317,7 +317,7 @@ async fn main() {
 }
 
 /// Waits, at most 5 s, until the server's children satisfy `done`, and
-/// describes them. A zombie counts: it is not reaped yet.
+/// names them. A zombie counts: it is not reaped yet.
 async fn children_when(done: impl Fn(&[String]) -> bool) -> String {
     let mut seen = children();
     for _ in 0..500 {
@@ -333,26 +333,17 @@ async fn children_when(done: impl Fn(&[String]) -> bool) -> String {
     }
 }
 
-/// This process's children, from `/proc`: `sleep (S)` for a child named
-/// sleep in state S (sleeping), Z for a zombie.
+/// This process's children, as `pgrep` lists them: a zombie, not yet
+/// reaped, is still listed.
 fn children() -> Vec<String> {
     let me = std::process::id().to_string();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // pid (name) state ppid ...: the name may hold spaces.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let mut rest = stat[close + 1..].split_whitespace();
-        let (Some(state), Some(ppid)) = (rest.next(), rest.next()) else {
-            continue;
-        };
-        if ppid == me {
-            found.push(format!("{} ({state})", &stat[open + 1..close]));
-        }
-    }
-    found
+    let listed = std::process::Command::new("pgrep")
+        .args(["-l", "-P", &me])
+        .output();
+    let listed = listed.expect("pgrep");
+    let text = String::from_utf8_lossy(&listed.stdout).into_owned();
+    // Each line: pid name
+    text.lines()
+        .filter_map(|line| line.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
 }
