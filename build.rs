@@ -263,9 +263,13 @@ fn fenced_blocks(markdown: &str) -> Vec<FencedBlock> {
 }
 
 /// Leaves the file (and its timestamp) alone when nothing changed, so an
-/// unchanged book does not rebuild the tests.
+/// unchanged book does not rebuild the tests. A change goes to a new file
+/// renamed over the old one, never through it: a `target/` copied with
+/// hard links (`cp -al`) shares the old file with other worktrees.
 fn write_if_changed(path: &Path, contents: &str) {
     if fs::read_to_string(path).ok().as_deref() != Some(contents) {
-        fs::write(path, contents).unwrap();
+        let fresh = path.with_extension("new");
+        fs::write(&fresh, contents).unwrap();
+        fs::rename(&fresh, path).unwrap();
     }
 }

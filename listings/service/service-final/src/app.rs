@@ -1,0 +1,51 @@
+//! The program: configuration, logs, the listener, the signals.
+
+// ANCHOR: main
+use anyhow::Context;
+use clap::Parser;
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::config::Config;
+use crate::server;
+
+/// Reads the configuration, serves until Ctrl+C or SIGTERM, then drains.
+#[tokio::main]
+pub async fn main() -> anyhow::Result<()> {
+    let config = Config::try_parse().unwrap_or_else(|error| refuse(error));
+    // Logs go to stderr; stdout is for what the user must read.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    println!("listening on {addr}");
+    println!("talk to it: nc {} {}", addr.ip(), addr.port());
+    println!("stop it: Ctrl+C, or kill {}", std::process::id());
+    let stop = async {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    };
+    server::run(listener, &config, stop).await;
+    Ok(())
+}
+// ANCHOR_END: main
+
+/// A bad option: one line, and exit status 2. Help is printed whole.
+fn refuse(error: clap::Error) -> ! {
+    use clap::error::ErrorKind::{DisplayHelp, DisplayVersion};
+    if matches!(error.kind(), DisplayHelp | DisplayVersion) {
+        error.exit();
+    }
+    let rendered = error.to_string();
+    eprintln!(
+        "{}",
+        rendered.lines().next().unwrap_or("error: bad arguments")
+    );
+    std::process::exit(2);
+}

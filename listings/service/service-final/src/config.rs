@@ -1,0 +1,81 @@
+//! The service's settings: from the command line, else from the
+//! environment, else a default that works on a laptop.
+
+use std::net::SocketAddr;
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use clap::Parser;
+
+// ANCHOR: config
+/// A line-protocol service: notes, prime counts and child processes.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "service-final")]
+pub struct Config {
+    /// The address to listen on (port 0: any free port)
+    #[arg(
+        long,
+        env = "SERVICE_ADDR",
+        default_value = "127.0.0.1:7878",
+        value_name = "IP:PORT"
+    )]
+    pub addr: SocketAddr,
+    /// How many PRIMES requests may compute at once
+    #[arg(
+        long,
+        env = "SERVICE_CPU_WORKERS",
+        default_value = "2",
+        value_name = "N"
+    )]
+    pub cpu_workers: NonZeroUsize,
+    /// The longest request line, in bytes
+    #[arg(
+        long,
+        env = "SERVICE_MAX_LINE",
+        default_value_t = 256,
+        value_name = "BYTES"
+    )]
+    pub max_line: usize,
+    /// Seconds a connection may stay idle between two requests
+    #[arg(
+        long,
+        env = "SERVICE_IDLE_SECS",
+        default_value_t = 30,
+        value_name = "SECS"
+    )]
+    pub idle_secs: u64,
+    /// Seconds a child process may run
+    #[arg(
+        long,
+        env = "SERVICE_CHILD_SECS",
+        default_value_t = 10,
+        value_name = "SECS"
+    )]
+    pub child_secs: u64,
+    /// Seconds requests in progress get to finish at shutdown
+    #[arg(
+        long,
+        env = "SERVICE_DRAIN_SECS",
+        default_value_t = 5,
+        value_name = "SECS"
+    )]
+    pub drain_secs: u64,
+}
+// ANCHOR_END: config
+
+impl Config {
+    pub fn idle(&self) -> Duration {
+        Duration::from_secs(self.idle_secs)
+    }
+    pub fn child(&self) -> Duration {
+        Duration::from_secs(self.child_secs)
+    }
+    pub fn drain(&self) -> Duration {
+        Duration::from_secs(self.drain_secs)
+    }
+}
+
+/// The largest n of `PRIMES n`: about a second of work.
+pub const MAX_PRIMES: u64 = 2_000_000;
+/// How long the client gets to take one answer.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,0 +1,42 @@
+//! What can go wrong, as types. A request's error is sent to the client as
+//! `error: <message>` and the connection goes on; a connection's error
+//! ends the connection and is logged.
+
+use std::io;
+
+// ANCHOR: errors
+/// A request that cannot be answered. The message is what the client reads.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("unknown request (try SET, GET, PRIMES, UPPER or SLEEP)")]
+    Unknown,
+    #[error("no key {0}")]
+    NoKey(String),
+    #[error("{0} is not a number in range")]
+    BadNumber(String),
+    #[error("{program} took longer than {secs} s and was killed")]
+    ChildTimeout { program: &'static str, secs: u64 },
+    #[error("{program} failed: {detail}")]
+    ChildFailed {
+        program: &'static str,
+        detail: String,
+    },
+    #[error("the computation failed")]
+    ComputationFailed,
+    #[error("one request at a time")]
+    Busy,
+}
+
+/// Why a connection ended early. The client may read a last line first.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    #[error("idle for {0} s")]
+    Idle(u64),
+    #[error("line longer than {0} bytes")]
+    LineTooLong(usize),
+    #[error("the client stopped reading")]
+    SlowReader,
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+// ANCHOR_END: errors

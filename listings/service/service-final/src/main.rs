@@ -1,0 +1,11 @@
+mod app;
+mod config;
+mod error;
+mod requests;
+mod server;
+#[cfg(test)]
+mod tests;
+
+fn main() -> anyhow::Result<()> {
+    app::main()
+}

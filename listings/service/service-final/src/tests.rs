@@ -1,0 +1,188 @@
+//! Tests of the whole service, through TCP, as a client sees it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use futures::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_util::codec::{Framed, LinesCodec};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::server;
+
+type Lines = Framed<TcpStream, LinesCodec>;
+
+/// The tests that count this process's children take turns.
+static CHILDREN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+// ANCHOR: start
+/// Starts the service on a free port; cancelling the token stops it.
+async fn start(args: &[&str]) -> (SocketAddr, CancellationToken, JoinHandle<()>) {
+    let mut argv = vec!["service-final", "--addr", "127.0.0.1:0"];
+    argv.extend(args);
+    let config = Config::parse_from(argv);
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = CancellationToken::new();
+    let stopped = stop.clone().cancelled_owned();
+    let service = tokio::spawn(async move { server::run(listener, &config, stopped).await });
+    (addr, stop, service)
+}
+
+async fn connect(addr: SocketAddr) -> Lines {
+    Framed::new(TcpStream::connect(addr).await.unwrap(), LinesCodec::new())
+}
+
+async fn ask(lines: &mut Lines, request: &str) -> String {
+    lines.send(request).await.unwrap();
+    lines.next().await.unwrap().unwrap()
+}
+// ANCHOR_END: start
+
+// ANCHOR: concurrent
+#[tokio::test]
+async fn many_clients_at_once_share_the_notes() {
+    let (addr, stop, service) = start(&[]).await;
+    let clients = (0..50).map(|n| async move {
+        let mut lines = connect(addr).await;
+        assert_eq!(ask(&mut lines, &format!("SET k{n} v{n}")).await, "OK");
+        ask(&mut lines, "PRIMES 1000").await
+    });
+    for answer in futures::future::join_all(clients).await {
+        assert_eq!(answer, "168 primes below 1000");
+    }
+    let mut lines = connect(addr).await;
+    assert_eq!(ask(&mut lines, "GET k42").await, "v42");
+    assert_eq!(
+        ask(&mut lines, "GET nothing").await,
+        "error: no key nothing"
+    );
+    stop.cancel();
+    service.await.unwrap();
+}
+// ANCHOR_END: concurrent
+
+// ANCHOR: cancel
+#[tokio::test]
+async fn a_client_that_leaves_kills_its_child() {
+    let _turn = CHILDREN.lock().await;
+    let (addr, stop, service) = start(&[]).await;
+    let mut lines = connect(addr).await;
+    lines.send("SLEEP 30").await.unwrap();
+    let child = wait_for(|| sleep_children().pop()).await;
+    drop(lines); // the client leaves mid-request
+    wait_for(|| (!is_alive(child)).then_some(())).await;
+    stop.cancel();
+    service.await.unwrap();
+}
+// ANCHOR_END: cancel
+
+// ANCHOR: signal
+#[tokio::test]
+async fn sigterm_drains_then_aborts() {
+    let _turn = CHILDREN.lock().await;
+    let (addr, _stop, service) = start_with_sigterm(&["--drain-secs", "1"]).await;
+    let mut quick = connect(addr).await;
+    let mut slow = connect(addr).await;
+    quick.send("SLEEP 0.5").await.unwrap();
+    slow.send("SLEEP 30").await.unwrap();
+    let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 2)).await;
+    use nix::sys::signal::{SIGTERM, kill};
+    kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
+    assert_eq!(quick.next().await.unwrap().unwrap(), "slept 0.5 s");
+    let bye = quick.next().await.unwrap().unwrap();
+    assert_eq!(bye, "error: the server is shutting down");
+    assert!(slow.next().await.is_none(), "aborted without an answer");
+    service.await.unwrap();
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "no longer listening"
+    );
+    for child in children {
+        wait_for(|| (!is_alive(child)).then_some(())).await;
+    }
+}
+// ANCHOR_END: signal
+
+/// Like `start`, but stopped by SIGTERM, as `main` is.
+async fn start_with_sigterm(args: &[&str]) -> (SocketAddr, (), JoinHandle<()>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).unwrap();
+    let mut argv = vec!["service-final", "--addr", "127.0.0.1:0"];
+    argv.extend(args);
+    let config = Config::parse_from(argv);
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = tokio::spawn(async move {
+        let stop = async move {
+            terminate.recv().await;
+        };
+        server::run(listener, &config, stop).await
+    });
+    (addr, (), service)
+}
+
+/// Polls `found` until it gives a value; fails after 10 s.
+async fn wait_for<T>(mut found: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..1000 {
+        if let Some(value) = found() {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("waited 10 s in vain");
+}
+
+/// The pids of this process's children named `sleep`, as `pgrep` finds
+/// them (a zombie included).
+fn sleep_children() -> Vec<u32> {
+    let me = std::process::id().to_string();
+    let found = std::process::Command::new("pgrep")
+        .args(["-P", &me, "-x", "sleep"])
+        .output()
+        .expect("pgrep");
+    let pids = String::from_utf8_lossy(&found.stdout).into_owned();
+    pids.lines()
+        .filter_map(|pid| pid.trim().parse().ok())
+        .collect()
+}
+
+/// Signal 0 checks that a pid exists. A zombie still exists: only once its
+/// parent has reaped it does the check fail.
+fn is_alive(pid: u32) -> bool {
+    let pid = nix::unistd::Pid::from_raw(pid as i32);
+    nix::sys::signal::kill(pid, None).is_ok()
+}
+
+/// The conversation the book shows, `session.txt`: a command line, then
+/// each request typed followed by the service's answer. Its answers must be
+/// what the service says now; `BLESS=service-final` rewrites them.
+#[tokio::test]
+async fn the_session_shown_in_the_book() {
+    let shown = include_str!("../session.txt");
+    let mut lines = shown.lines();
+    let command = lines.next().unwrap();
+    let requests: Vec<&str> = lines.step_by(2).collect();
+    let (addr, stop, service) = start(&[]).await;
+    let mut client = connect(addr).await;
+    let mut now = format!("{command}\n");
+    for request in requests {
+        let answer = ask(&mut client, request).await;
+        now.push_str(&format!("{request}\n{answer}\n"));
+    }
+    stop.cancel();
+    service.await.unwrap();
+    let bless = std::env::var("BLESS").unwrap_or_default();
+    if bless == "1" || bless.split(',').any(|name| name.trim() == "service-final") {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/session.txt");
+        std::fs::write(file, &now).unwrap();
+        return;
+    }
+    assert_eq!(
+        shown, now,
+        "session.txt is not what the service answers now"
+    );
+}
