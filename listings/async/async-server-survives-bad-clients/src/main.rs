@@ -136,7 +136,7 @@ async fn handle(socket: TcpStream) -> io::Result<usize> {
 }
 // ANCHOR_END: handle
 
-// ANCHOR: close
+// ANCHOR: reply
 /// Sends one line, giving up if the client does not take it in time.
 async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Result<()> {
     match timeout(WRITE_TIMEOUT, lines.send(text)).await {
@@ -153,12 +153,14 @@ async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Res
 fn refuse(kind: ErrorKind, message: String) -> io::Error {
     io::Error::new(kind, message)
 }
+// ANCHOR_END: reply
 
+// ANCHOR: close
 /// Closes a connection after an error reply, while the client may still be
 /// sending. Closing a socket with unread input makes Linux send a reset
-/// (RST), and a reset can destroy the reply before the client has read it.
-/// So: send our end-of-stream (FIN) first, then read and discard what the
-/// client still sends, for a short while and a bounded amount, then close.
+/// (RST): reply bytes not yet sent are lost, and the client's next read
+/// fails. So: send our end-of-stream (FIN) first, then read and discard what
+/// the client still sends, for a short while and a bounded amount, then close.
 async fn close_gently(lines: Framed<TcpStream, LinesCodec>) {
     let mut socket = lines.into_inner();
     if socket.shutdown().await.is_err() {
