@@ -197,6 +197,8 @@ async fn exchange(socket: TcpStream, request: &[u8], then: Then) -> io::Result<S
             reader.read_to_string(&mut replies).await?;
         }
         Then::KeepSending => {
+            // The request was 64 KiB: the server has unread input when it
+            // gives up on the line. More follows until the server closes.
             let sending = tokio::spawn(async move {
                 let digits = vec![b'9'; 64 * 1024];
                 // Ends when the server has closed and a write fails.
@@ -222,11 +224,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let (log, mut server_log) = mpsc::channel(16);
     tokio::spawn(serve(listener, log));
 
+    let flood = vec![b'9'; 64 * 1024]; // no newline, ever
     let clients: [(&str, &[u8], Then); 5] = [
         ("two requests", b"PRICE ACME\nPRICE INITECH\n", Then::Close),
         ("garbage", b"\xff\xfe\x00 hello?\n", Then::Close),
         ("silent", b"", Then::Wait),
-        ("a line without end", b"PRICE ", Then::KeepSending),
+        ("a line without end", &flood, Then::KeepSending),
         ("one request, after all that", b"PRICE ACME\n", Then::Close),
     ];
     // One client at a time, each followed by the server's account of it, so
