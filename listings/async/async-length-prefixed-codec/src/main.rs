@@ -49,8 +49,10 @@ impl Encoder<Bytes> for LengthPrefixed {
         if frame.len() > self.max {
             return Err(too_long(frame.len(), self.max));
         }
+        // A usize may be larger than the header can say: refuse, never cut.
+        let length = u32::try_from(frame.len()).map_err(|_| too_long(frame.len(), self.max))?;
         buffer.reserve(HEADER + frame.len());
-        buffer.put_u32(frame.len() as u32); // fits: max is a usize we chose
+        buffer.put_u32(length);
         buffer.extend_from_slice(&frame);
         Ok(())
     }

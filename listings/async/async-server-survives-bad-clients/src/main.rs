@@ -136,7 +136,7 @@ async fn handle(socket: TcpStream) -> io::Result<usize> {
 }
 // ANCHOR_END: handle
 
-// ANCHOR: close
+// ANCHOR: reply
 /// Sends one line, giving up if the client does not take it in time.
 async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Result<()> {
     match timeout(WRITE_TIMEOUT, lines.send(text)).await {
@@ -153,12 +153,14 @@ async fn reply(lines: &mut Framed<TcpStream, LinesCodec>, text: &str) -> io::Res
 fn refuse(kind: ErrorKind, message: String) -> io::Error {
     io::Error::new(kind, message)
 }
+// ANCHOR_END: reply
 
+// ANCHOR: close
 /// Closes a connection after an error reply, while the client may still be
 /// sending. Closing a socket with unread input makes Linux send a reset
-/// (RST), and a reset can destroy the reply before the client has read it.
-/// So: send our end-of-stream (FIN) first, then read and discard what the
-/// client still sends, for a short while and a bounded amount, then close.
+/// (RST): reply bytes not yet sent are lost, and the client's next read
+/// fails. So: send our end-of-stream (FIN) first, then read and discard what
+/// the client still sends, for a short while and a bounded amount, then close.
 async fn close_gently(lines: Framed<TcpStream, LinesCodec>) {
     let mut socket = lines.into_inner();
     if socket.shutdown().await.is_err() {
@@ -169,15 +171,46 @@ async fn close_gently(lines: Framed<TcpStream, LinesCodec>) {
 }
 // ANCHOR_END: close
 
-/// Sends `request` as it is, then (unless `keep_open`) closes the sending
-/// half, and returns every line the server sent back before it closed.
-async fn exchange(mut socket: TcpStream, request: &[u8], keep_open: bool) -> io::Result<String> {
-    socket.write_all(request).await?;
-    if !keep_open {
-        socket.shutdown().await?;
-    }
+/// What a test client does after sending its request.
+#[derive(Clone, Copy)]
+enum Then {
+    /// Closes its sending half, as a client with nothing more to say.
+    Close,
+    /// Keeps its sending half open and sends nothing.
+    Wait,
+    /// Goes on sending digits, never a newline, until the server closes.
+    KeepSending,
+}
+
+/// Sends `request`, does what `then` says, and returns every line the server
+/// sent back before it closed.
+async fn exchange(socket: TcpStream, request: &[u8], then: Then) -> io::Result<String> {
+    let (mut reader, mut writer) = socket.into_split();
+    writer.write_all(request).await?;
     let mut replies = String::new();
-    socket.read_to_string(&mut replies).await?;
+    match then {
+        Then::Close => {
+            writer.shutdown().await?;
+            reader.read_to_string(&mut replies).await?;
+        }
+        Then::Wait => {
+            reader.read_to_string(&mut replies).await?;
+        }
+        Then::KeepSending => {
+            // The request was 64 KiB: the server has unread input when it
+            // gives up on the line. More follows until the server closes.
+            let sending = tokio::spawn(async move {
+                let digits = vec![b'9'; 64 * 1024];
+                // Ends when the server has closed and a write fails.
+                while writer.write_all(&digits).await.is_ok() {}
+            });
+            // A reset instead of the server's end of stream makes this read
+            // fail, and the program with it: close_gently is what prevents it.
+            let read = reader.read_to_string(&mut replies).await;
+            sending.await?;
+            read.map_err(|error| io::Error::other(format!("no clean end of stream: {error}")))?;
+        }
+    }
     Ok(replies.trim_end().replace('\n', " | "))
 }
 
@@ -191,19 +224,19 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let (log, mut server_log) = mpsc::channel(16);
     tokio::spawn(serve(listener, log));
 
-    let flood = vec![b'9'; 1000]; // no newline, ever
-    let clients: [(&str, &[u8], bool); 5] = [
-        ("two requests", b"PRICE ACME\nPRICE INITECH\n", false),
-        ("garbage", b"\xff\xfe\x00 hello?\n", false),
-        ("silent", b"", true),
-        ("a 1000-byte line", &flood, true),
-        ("one request, after all that", b"PRICE ACME\n", false),
+    let flood = vec![b'9'; 64 * 1024]; // no newline, ever
+    let clients: [(&str, &[u8], Then); 5] = [
+        ("two requests", b"PRICE ACME\nPRICE INITECH\n", Then::Close),
+        ("garbage", b"\xff\xfe\x00 hello?\n", Then::Close),
+        ("silent", b"", Then::Wait),
+        ("a line without end", &flood, Then::KeepSending),
+        ("one request, after all that", b"PRICE ACME\n", Then::Close),
     ];
     // One client at a time, each followed by the server's account of it, so
     // that the output has one order.
-    for (what, request, keep_open) in clients {
+    for (what, request, then) in clients {
         let socket = TcpStream::connect(server).await?;
-        let replies = exchange(socket, request, keep_open).await?;
+        let replies = exchange(socket, request, then).await?;
         println!("client, {what}: got {replies:?}");
         let outcome = server_log.recv().await.ok_or("the server stopped")?;
         println!("  server: {outcome}");
@@ -227,7 +260,7 @@ async fn out_of_file_descriptors(
     setrlimit(Resource::RLIMIT_NOFILE, lowest_free as u64, hard)?;
     let connecting = tokio::spawn(async move {
         let socket = client.connect(server).await?;
-        exchange(socket, b"PRICE INITECH\n", false).await
+        exchange(socket, b"PRICE INITECH\n", Then::Close).await
     });
     let event = server_log.recv().await.ok_or("the server stopped")?;
     println!("  server: {event}");
