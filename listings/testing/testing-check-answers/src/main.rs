@@ -2,6 +2,13 @@
 use std::sync::mpsc;
 use std::thread;
 
+fn main() {
+    let numbers: Vec<u64> = (1..=10_000).collect();
+    for workers in [1, 2, 4, 8] {
+        println!("{workers} worker(s): {}", parallel_sum(&numbers, workers));
+    }
+}
+
 /// Sums `numbers` on `workers` threads: each sums one chunk and sends its
 /// part back on a channel.
 fn parallel_sum(numbers: &[u64], workers: usize) -> u64 {
@@ -31,10 +38,3 @@ mod tests {
     }
 }
 // ANCHOR_END: all
-
-fn main() {
-    let numbers: Vec<u64> = (1..=10_000).collect();
-    for workers in [1, 2, 4, 8] {
-        println!("{workers} worker(s): {}", parallel_sum(&numbers, workers));
-    }
-}
