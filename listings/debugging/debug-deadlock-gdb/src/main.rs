@@ -128,6 +128,8 @@ struct ThreadStack {
     /// The `from` and `to` arguments of `transfer`: the addresses of the two
     /// mutexes (gdb shows arguments only when there is debug info).
     transfer_args: Option<(String, String)>,
+    /// gdb's own lines for this thread: its header, then one per frame.
+    raw: Vec<String>,
 }
 
 fn parse_dump(dump: &str) -> Vec<ThreadStack> {
@@ -140,6 +142,7 @@ fn parse_dump(dump: &str) -> Vec<ThreadStack> {
                 name,
                 functions: Vec::new(),
                 transfer_args: None,
+                raw: vec![line.to_string()],
             });
         } else if let (Some(thread), Some(rest)) = (threads.last_mut(), line.strip_prefix('#')) {
             // #3  0x000055... in debug_deadlock_gdb::transfer (from=..., ...) at src/main.rs:14
@@ -150,6 +153,7 @@ fn parse_dump(dump: &str) -> Vec<ThreadStack> {
                 thread.transfer_args = argument(start, "from=").zip(argument(start, "to="));
             }
             thread.functions.push(function.to_string());
+            thread.raw.push(line.to_string());
         }
     }
     threads
@@ -183,6 +187,18 @@ fn is_stuck_in_transfer(thread: &ThreadStack) -> bool {
         .any(|f| f.ends_with("lock_contended"));
     let in_transfer = thread.functions.iter().any(|f| f.ends_with("::transfer"));
     waits && in_transfer
+}
+
+/// gdb's lines for one thread as it printed them, from its header down to
+/// the frame of `transfer`: what a reader sees at the terminal.
+fn print_raw(thread: &ThreadStack) {
+    println!("gdb's own lines for {}, down to transfer:", thread.name);
+    for line in &thread.raw {
+        println!("{line}");
+        if line.contains("::transfer") {
+            break;
+        }
+    }
 }
 
 fn print_stack(thread: &ThreadStack) {
@@ -288,6 +304,8 @@ fn main() {
         eprintln!("{error}");
         std::process::exit(1);
     });
+    print_raw(&stuck[0]);
+    println!("the same two stacks, the function names only:");
     for thread in &stuck {
         print_stack(thread);
     }

@@ -37,17 +37,14 @@ async fn check(first_wait: Duration) -> (Result<&'static str, &'static str>, Vec
 }
 
 // ANCHOR: main
-fn main() {
-    // The service's own schedule, on a clock that jumps to the next timer
-    // whenever every task waits. `#[tokio::test(start_paused = true)]`
-    // builds the same runtime for a test.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("cannot build the runtime");
+// The service's own schedule, on a clock that jumps to the next timer
+// whenever every task waits. A paused clock needs the single-threaded
+// runtime, so the attribute names that flavour too.
+#[tokio::main(flavor = "current_thread", start_paused = true)]
+async fn main() {
+    let first_wait = Duration::from_secs(1);
     let real_start = std::time::Instant::now();
-    let (result, attempts) = runtime.block_on(check(Duration::from_secs(1)));
+    let (result, attempts) = check(first_wait).await;
     let real_time = real_start.elapsed();
     println!("result: {result:?}");
     println!("attempts at (ms, paused clock, 1 s first wait): {attempts:?}");

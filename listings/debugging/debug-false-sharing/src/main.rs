@@ -49,22 +49,27 @@ fn time_two_counters(a: &AtomicU64, b: &AtomicU64) -> Duration {
 }
 // ANCHOR_END: race
 
-/// The best of five runs, each on fresh counters: the least disturbed by
-/// the other programs on the machine.
-fn best_of_five<T: Default>(counters: impl Fn(&T) -> (&AtomicU64, &AtomicU64)) -> Duration {
+/// Five rounds, each timing both layouts on fresh counters, one after the
+/// other, so that both meet about the same load from other programs.
+/// Returns the time of each round: (one line, two lines).
+fn five_rounds() -> Vec<(Duration, Duration)> {
     (0..5)
         .map(|_| {
-            let pair = T::default();
-            let (a, b) = counters(&pair);
-            let time = time_two_counters(a, b);
-            assert_eq!(
-                (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)),
-                (INCREMENTS, INCREMENTS)
+            let same = SameLine::default();
+            let padded = Padded::default();
+            let times = (
+                time_two_counters(&same.a, &same.b),
+                time_two_counters(&padded.a, &padded.b),
             );
-            time
+            for (a, b) in [(&same.a, &same.b), (&*padded.a, &*padded.b)] {
+                assert_eq!(
+                    (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)),
+                    (INCREMENTS, INCREMENTS)
+                );
+            }
+            times
         })
-        .min()
-        .unwrap()
+        .collect()
 }
 
 /// Which cache line an address falls in.
@@ -78,15 +83,21 @@ fn ms(time: Duration) -> f64 {
 
 fn main() {
     // ANCHOR: main
-    let same = best_of_five(|p: &SameLine| (&p.a, &p.b));
-    let padded = best_of_five(|p: &Padded| (&*p.a, &*p.b));
-    println!("2 threads, {INCREMENTS} increments each, best of 5 runs:");
+    let rounds = five_rounds();
+    let same = rounds.iter().map(|r| r.0).min().unwrap();
+    let padded = rounds.iter().map(|r| r.1).min().unwrap();
+    println!("2 threads, {INCREMENTS} increments each, best of 5 rounds:");
     println!("  counters in one cache line:   {:7.1} ms", ms(same));
     println!("  counters in two cache lines:  {:7.1} ms", ms(padded));
     println!(
         "  one line took {:.2}x as long as two",
         ms(same) / ms(padded)
     );
+    let each: Vec<String> = rounds
+        .iter()
+        .map(|(s, p)| format!("{:.2}x", ms(*s) / ms(*p)))
+        .collect();
+    println!("  round by round: {}", each.join(" "));
     // ANCHOR_END: main
     let (s, p) = (SameLine::default(), Padded::default());
     let apart = |a: &AtomicU64, b: &AtomicU64| b as *const _ as usize - a as *const _ as usize;

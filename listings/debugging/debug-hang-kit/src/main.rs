@@ -98,10 +98,7 @@ fn strace_blocked_calls(pid: u32, tids: &[&str]) -> Result<Vec<String>, String> 
     });
     let mut text = String::new();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !tids
-        .iter()
-        .all(|tid| text.contains(&format!("[pid {tid}] ")))
-    {
+    while !tids.iter().all(|tid| after_pid(&text, tid).is_some()) {
         match arrived.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok(more) => text.push_str(&more),
             Err(_) => break, // strace ended, or said nothing for 10 s
@@ -154,16 +151,23 @@ fn backtraces_from_core(pid: u32, dir: &Path) -> Result<String, String> {
 }
 // ANCHOR_END: core
 
+/// What follows the first `[pid TID] ` in strace's output. strace pads
+/// the number to five columns (`[pid  7005]`), so skip the spaces.
+fn after_pid<'a>(text: &'a str, tid: &str) -> Option<&'a str> {
+    text.match_indices("[pid ").find_map(|(at, marker)| {
+        let rest = text[at + marker.len()..].trim_start_matches(' ');
+        rest.strip_prefix(tid)?.strip_prefix("] ")
+    })
+}
+
 /// Each thread's first call in strace's output, as `TID: call`. A line may
 /// run into strace's own message when it detaches: cut that off.
 fn blocked_calls(text: &str, tids: &[&str]) -> Vec<String> {
     let mut calls = Vec::new();
     for tid in tids {
-        let marker = format!("[pid {tid}] ");
-        let Some(start) = text.find(&marker) else {
+        let Some(rest) = after_pid(text, tid) else {
             continue;
         };
-        let rest = &text[start + marker.len()..];
         let line = rest.lines().next().unwrap_or("");
         let call = line.split("strace: ").next().unwrap_or(line);
         calls.push(format!(
@@ -325,4 +329,24 @@ fn main() {
 #[cfg(not(target_os = "linux"))]
 fn main() {
     println!("debug-hang-kit runs on Linux only: it reads /proc and runs strace, gcore and gdb");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// strace pads a thread id shorter than five digits: both forms are found.
+    #[test]
+    fn finds_padded_and_unpadded_thread_ids() {
+        let text = "strace: Process 7001 attached with 3 threads\n\
+            [pid  7005] futex(0x7ffd1e1504e8, FUTEX_WAIT_BITSET_PRIVATE, 2 <unfinished ...>\n\
+            [pid 13606] futex(0x7ffdaa9fbec8, FUTEX_WAIT_BITSET_PRIVATE, 2strace: Process 13606 detached\n";
+        assert_eq!(
+            blocked_calls(text, &["7005", "13606", "700"]),
+            [
+                "13606: futex(0x7ffdaa9fbec8, FUTEX_WAIT_BITSET_PRIVATE, 2",
+                "7005: futex(0x7ffd1e1504e8, FUTEX_WAIT_BITSET_PRIVATE, 2",
+            ]
+        );
+    }
 }

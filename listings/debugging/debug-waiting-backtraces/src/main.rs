@@ -127,11 +127,11 @@ fn main() {
     }
     println!("watchdog: no lock taken for 100 ms, 2 threads waiting");
     report(&notes);
-    // Two tellers, two accounts: if they wait for different accounts, each
-    // waits for the one the other took first.
+    // The notes record waits, not holds. Two tellers waiting for the two
+    // accounts are a cycle only if each holds the other's: an inference.
     let waiting = notes.waiting.lock().unwrap();
     if waiting.len() == 2 && waiting[0].what != waiting[1].what {
-        println!("deadlock: each teller waits for the account the other holds");
+        println!("likely a deadlock: the tellers wait for the two different accounts");
     } else {
         eprintln!("the waiting threads do not form a cycle");
         std::process::exit(1);

@@ -58,11 +58,24 @@ fn two_threads_increment() {
 }
 
 fn main() -> ExitCode {
-    // loom reports a bug by panicking. Keep its message; silence the default
-    // report, which would print a path inside loom's source.
+    // loom reports a bug by panicking: catch the panic and print its message.
+    let finding = quietly(|| loom::model(two_threads_increment));
+    report(finding)
+}
+// ANCHOR_END: main
+
+/// Runs `model`, catching a panic, with the default panic report silenced:
+/// it would print a path inside loom's source.
+fn quietly(model: impl FnOnce() + panic::UnwindSafe) -> std::thread::Result<()> {
     panic::set_hook(Box::new(|_| {}));
-    let finding = panic::catch_unwind(|| loom::model(two_threads_increment));
+    let finding = panic::catch_unwind(model);
     let _ = panic::take_hook();
+    finding
+}
+
+/// Prints loom's message; fails if loom found nothing, since this listing
+/// exists to show the bug being found.
+fn report(finding: std::thread::Result<()>) -> ExitCode {
     match finding {
         Err(panic) => {
             let message = panic
@@ -74,10 +87,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(()) => {
-            // This listing exists to show the bug being found.
             println!("loom explored every interleaving and found nothing wrong");
             ExitCode::FAILURE
         }
     }
 }
-// ANCHOR_END: main
