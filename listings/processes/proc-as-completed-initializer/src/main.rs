@@ -418,7 +418,10 @@ fn report(arrived: &[(u64, u64)], workers: &mut [WorkerReport]) -> Result<(), Bo
         .iter()
         .position(|&(id, _)| id == 0)
         .ok_or("no task 0")?;
-    println!("task 0, submitted first, arrived #{rank} of {count}: results come as tasks complete");
+    // Say what is staged: task 0 is held until another result is out.
+    println!(
+        "task 0, submitted first, arrived #{rank} of {count} (never #1: held until another result was out)"
+    );
     let runs: u64 = workers.iter().map(|worker| worker.initialised).sum();
     println!(
         "{} worker processes for {SLOTS} slots ran the initializer {runs} times in all, for {count} tasks",

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::resource::{Resource, setrlimit};
 use wait_timeout::ChildExt;
 
 const ROLE_VARIABLE: &str = "PRIME_POOL_ROLE";
@@ -65,7 +66,11 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
             return Err(format!("bad task line: {line:?}").into());
         };
         if id == POISONED_TASK {
-            panic!("task {id}: simulated bug in the worker");
+            // A real crash, such as a bug in C code: abort() raises SIGABRT,
+            // which no catch_unwind survives. RLIMIT_CORE 0: no core file.
+            eprintln!("task {id}: simulated bug in the worker, aborting");
+            setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
+            process::abort();
         }
         if id == HUNG_TASK {
             thread::sleep(Duration::from_secs(60)); // stuck, for all we know

@@ -43,24 +43,6 @@ impl Drop for PrivateDir {
 
 // ANCHOR_END: dir
 
-// ANCHOR: client
-/// The client process: ask for three prices, one line each way.
-fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
-    let mut to_server = UnixStream::connect(socket)?;
-    let mut from_server = BufReader::new(to_server.try_clone()?);
-    for fruit in ["apples", "pears", "kiwis"] {
-        writeln!(to_server, "{fruit}")?;
-        let mut answer = String::new();
-        if from_server.read_line(&mut answer)? == 0 {
-            return Err("the server hung up".into());
-        }
-        print!("client: {fruit} cost {answer}");
-    }
-    Ok(())
-}
-
-// ANCHOR_END: client
-
 // ANCHOR: serve
 /// The server side: answer every line until the client hangs up. A client
 /// that takes more than `PATIENCE` in all, sends a line longer than
@@ -193,5 +175,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("server: answered {answered} requests; the client ended: {status}");
     Ok(())
     // `dir` is dropped here: the socket file and its directory are removed.
+}
+
+/// The client process: ask for three prices, one line each way.
+fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
+    let mut to_server = UnixStream::connect(socket)?;
+    let mut from_server = BufReader::new(to_server.try_clone()?);
+    for fruit in ["apples", "pears", "kiwis"] {
+        writeln!(to_server, "{fruit}")?;
+        let mut answer = String::new();
+        if from_server.read_line(&mut answer)? == 0 {
+            return Err("the server hung up".into());
+        }
+        print!("client: {fruit} cost {answer}");
+    }
+    Ok(())
 }
 // ANCHOR_END: main
