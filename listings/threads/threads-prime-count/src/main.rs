@@ -4,8 +4,10 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+// ANCHOR: cpu_time
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::time::TimeValLike;
+// ANCHOR_END: cpu_time
 
 /// Count the primes below this number...
 const LIMIT: u64 = 200_000;
