@@ -1,7 +1,7 @@
 // ANCHOR: all
 use std::thread;
 
-const LIMIT: u64 = 200_000;
+const LIMIT: u64 = 150_000;
 
 /// Trial division: slow on purpose, so that the work is all computing.
 fn is_prime(n: u64) -> bool {
