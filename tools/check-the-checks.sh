@@ -124,7 +124,7 @@ apply() {
 if apply src/threads/no-gil.md "holds 62%<!--" "holds 63%<!--"; then
     expect_failure "a figure in the prose changed by one digit" \
         "src/threads/no-gil.md:" \
-        "the figure \"63%\" is not what its source says: number 6 of line 3 of listings/threads/threads-prime-count/output.txt"
+        "the figure \"63%\" is not what its source says: number 3 of line 7 of listings/threads/threads-prime-count/output.txt"
 fi
 
 # As if the listing had been re-blessed and had split the work 37/63: the

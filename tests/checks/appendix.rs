@@ -57,7 +57,7 @@ fn listings_index() -> String {
         let mut rows = String::new();
         for block in BLOCKS
             .iter()
-            .filter(|b| b.chapter == chapter.file && b.is_rust())
+            .filter(|b| b.chapter == chapter.file && (b.is_rust() || shown_by_output_only(b)))
         {
             let Some(dir) = block.listing_dir() else {
                 continue;
@@ -100,6 +100,19 @@ fn listings_index() -> String {
         }
     }
     out
+}
+
+/// A block that shows the output of a listing no `rust` block shows: such a
+/// listing (`threads-guard-edition-2021`, one `include!` of another
+/// listing's file) is listed where its output is.
+fn shown_by_output_only(block: &crate::common::book::Block) -> bool {
+    let Some(dir) = block.listing_dir() else {
+        return false;
+    };
+    !block.is_rust()
+        && !BLOCKS
+            .iter()
+            .any(|b| b.is_rust() && b.listing_dir().as_ref() == Some(&dir))
 }
 
 /// A description as a table cell: `|` would end the cell, `<` `>` `&`

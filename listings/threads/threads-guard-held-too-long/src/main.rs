@@ -16,8 +16,8 @@ fn lock_state<T>(queue: &Mutex<T>) -> &'static str {
 fn main() {
     let queue = Mutex::new(VecDeque::from(["resize photo", "send email"]));
 
-    // The guard is a temporary of the `while let` condition: it lives for the
-    // whole loop body, in every edition. Every other worker waits meanwhile.
+    // The guard is a temporary of the `while let` condition: on each pass it
+    // lives until the body ends, in every edition. Other workers wait.
     while let Some(job) = queue.lock().unwrap().pop_front() {
         println!("while let, doing {job:?}: queue {}", lock_state(&queue));
     }

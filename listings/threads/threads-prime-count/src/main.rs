@@ -1,16 +1,25 @@
 use std::env;
-use std::process::ExitCode;
+use std::io::{self, BufRead, BufReader};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+// ANCHOR: cpu_time
+use nix::sys::resource::{UsageWho, getrusage};
+use nix::sys::time::TimeValLike;
+// ANCHOR_END: cpu_time
+
 /// Count the primes below this number...
-const LIMIT: u64 = 1_000_000;
+const LIMIT: u64 = 150_000;
 /// ...and check the count against the known answer.
-const PRIMES_BELOW_LIMIT: usize = 78_498;
+const PRIMES_BELOW_LIMIT: usize = 13_848;
+/// How many times each variant is measured.
+const ROUNDS: usize = 6;
 /// The size of the blocks that the balanced split deals out.
 const BLOCK: u64 = 1_000;
-/// How many times every split is measured.
-const ROUNDS: usize = 2;
+/// The competitor of `--busy-core` stops by itself after this long, even if
+/// nobody stops it.
+const SPIN_AT_MOST: Duration = Duration::from_secs(20);
 
 /// Trial division: deliberately slow, CPU-bound work. An odd prime p costs
 /// about sqrt(p) divisions; an even number costs one. Returns whether `n` is
@@ -50,20 +59,38 @@ fn dealt_blocks(w: u64, workers: u64) -> impl Iterator<Item = u64> {
 }
 // ANCHOR_END: splits
 
+// ANCHOR: cpu_time
+/// The CPU time this process has used so far, all its threads together:
+/// user plus system time, as the kernel counts it. Time spent waiting for
+/// a core is not in it, so other programs cannot make it grow.
+fn cpu_time() -> Duration {
+    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage of this process");
+    let micros = (usage.user_time() + usage.system_time()).num_microseconds();
+    Duration::from_micros(micros.try_into().expect("a CPU time is not negative"))
+}
+// ANCHOR_END: cpu_time
+
+#[derive(Default)]
 struct Run {
     primes: usize,
-    elapsed: Duration,
-    /// Each worker's wall-clock time from its start to its end.
-    busy: Vec<Duration>,
+    wall: Duration,
+    cpu: Duration,
     /// How many divisions each worker made.
     divisions: Vec<u64>,
+    /// How many of the measurements added up here found a wrong count.
+    wrong_answers: usize,
 }
 
-/// What one worker reports.
-struct Share {
-    primes: usize,
-    divisions: u64,
-    busy: Duration,
+impl Run {
+    /// Keeps the faster of this measurement and another of the same
+    /// variant, and counts the wrong answers of both.
+    fn keep_faster(&mut self, again: Run) {
+        let wrong = self.wrong_answers + usize::from(again.primes != PRIMES_BELOW_LIMIT);
+        if self.wall.is_zero() || again.wall < self.wall {
+            *self = again;
+        }
+        self.wrong_answers = wrong;
+    }
 }
 
 /// Counts the primes among `numbers`, and the divisions it took.
@@ -76,26 +103,17 @@ fn count(numbers: impl Iterator<Item = u64>) -> (usize, u64) {
 
 // ANCHOR: run
 /// Counts the primes below LIMIT on `workers` threads, each counting the
-/// numbers that `share` gives it.
+/// numbers that `share` gives it. Measures wall time and CPU time.
 fn run<I>(workers: u64, share: impl Fn(u64, u64) -> I + Sync) -> Run
 where
     I: Iterator<Item = u64>,
 {
-    let started = Instant::now();
-    let shares: Vec<Share> = thread::scope(|scope| {
+    let (wall_start, cpu_start) = (Instant::now(), cpu_time());
+    let counts: Vec<(usize, u64)> = thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
                 let share = &share;
-                scope.spawn(move || {
-                    let busy_since = Instant::now();
-                    let (primes, divisions) = count(share(w, workers));
-                    let busy = busy_since.elapsed();
-                    Share {
-                        primes,
-                        divisions,
-                        busy,
-                    }
-                })
+                scope.spawn(move || count(share(w, workers)))
             })
             .collect();
         handles
@@ -103,14 +121,36 @@ where
             .map(|h| h.join().expect("a counting thread panicked"))
             .collect()
     });
+    let (wall, cpu) = (wall_start.elapsed(), cpu_time() - cpu_start);
     Run {
-        primes: shares.iter().map(|s| s.primes).sum(),
-        elapsed: started.elapsed(),
-        busy: shares.iter().map(|s| s.busy).collect(),
-        divisions: shares.iter().map(|s| s.divisions).collect(),
+        primes: counts.iter().map(|&(primes, _)| primes).sum(),
+        wall,
+        cpu,
+        divisions: counts.iter().map(|&(_, divisions)| divisions).collect(),
+        wrong_answers: 0,
     }
 }
 // ANCHOR_END: run
+
+// ANCHOR: measure
+/// The variants `main` measures: the job on one thread, then on `threads`
+/// threads with each split.
+const SPLITS: [&str; 4] = [
+    "1 thread",
+    "contiguous ranges",
+    "n % threads",
+    "dealt blocks",
+];
+
+fn measure(split: usize, threads: u64) -> Run {
+    match split {
+        0 => run(1, contiguous),
+        1 => run(threads, contiguous),
+        2 => run(threads, by_remainder),
+        _ => run(threads, dealt_blocks),
+    }
+}
+// ANCHOR_END: measure
 
 /// Each worker's share of the divisions, in whole percent.
 fn percentages(divisions: &[u64]) -> String {
@@ -152,95 +192,126 @@ fn two_thread_shares(runs: &[(&str, Run)], threads: u64) -> String {
     )
 }
 
-// ANCHOR: measure
-/// What `measure` can run: the job on one thread, then on `threads`
-/// threads with each split.
-const SPLITS: [&str; 4] = [
-    "1 thread",
-    "contiguous ranges",
-    "n % threads",
-    "dealt blocks",
-];
-
-fn measure(split: usize, threads: u64) -> Run {
-    match split {
-        0 => run(1, contiguous),
-        1 => run(threads, contiguous),
-        2 => run(threads, by_remainder),
-        _ => run(threads, dealt_blocks),
-    }
+/// What the command line asks for.
+enum Mode {
+    /// Measure every variant on `threads` threads, with a competitor
+    /// spinning on one core if `busy_core`.
+    Measure { threads: u64, busy_core: bool },
+    /// Be that competitor: spin on one core (see `spin`).
+    Spin,
 }
-// ANCHOR_END: measure
 
 /// One thread per core, unless `--threads N` says otherwise.
-fn threads_from_args(cores: u64) -> Result<u64, String> {
+fn mode_from_args(cores: u64) -> Result<Mode, String> {
     let args: Vec<String> = env::args().skip(1).collect();
+    let measure = |threads| Mode::Measure {
+        threads,
+        busy_core: false,
+    };
     match args.as_slice() {
-        [] => Ok(cores),
+        [] => Ok(measure(cores)),
+        [flag] if flag == "--busy-core" => Ok(Mode::Measure {
+            threads: cores,
+            busy_core: true,
+        }),
+        [flag] if flag == "--spin" => Ok(Mode::Spin),
         [flag, count] if flag == "--threads" => count
             .parse()
             .ok()
             .filter(|&n| n > 0)
+            .map(measure)
             .ok_or_else(|| format!("--threads needs a whole number above 0, not {count:?}")),
-        _ => Err(String::from("usage: threads-prime-count [--threads N]")),
+        _ => Err(String::from(
+            "usage: threads-prime-count [--threads N | --busy-core]",
+        )),
+    }
+}
+
+/// The competitor: says that it has started, then keeps one core busy
+/// until it is killed, or for SPIN_AT_MOST if nobody kills it.
+fn spin() {
+    println!("spinning");
+    let started = Instant::now();
+    while started.elapsed() < SPIN_AT_MOST {}
+}
+
+/// Starts this program again as a competitor that holds one core, and
+/// returns once it runs: its first line says so.
+fn start_competitor() -> io::Result<Child> {
+    let mut child = Command::new(env::current_exe()?)
+        .arg("--spin")
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    BufReader::new(stdout).read_line(&mut String::new())?;
+    Ok(child)
+}
+
+/// Prints one line per variant: wall time, CPU time, how many cores were
+/// busy on average (CPU time / wall time), the speedup over one thread, and
+/// each thread's share of the divisions.
+fn print_table(runs: &[(&str, Run)]) {
+    println!(
+        "{:<18} {:>8} {:>8} {:>10} {:>8}  divisions",
+        "", "wall", "CPU", "cores busy", "speedup"
+    );
+    let baseline = runs[0].1.wall.as_secs_f64();
+    for (name, run) in runs {
+        let (wall, cpu) = (run.wall.as_secs_f64(), run.cpu.as_secs_f64());
+        println!(
+            "{name:<18} {:>5.1} ms {:>5.1} ms {:>10.2} {:>7.2}x  {}",
+            wall * 1000.0,
+            cpu * 1000.0,
+            cpu / wall,
+            baseline / wall,
+            percentages(&run.divisions)
+        );
     }
 }
 
 fn main() -> ExitCode {
     // ANCHOR: main
     let cores = thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let threads = match threads_from_args(cores) {
-        Ok(threads) => threads,
+    // ANCHOR_END: main
+    let (threads, busy_core) = match mode_from_args(cores) {
+        Ok(Mode::Measure { threads, busy_core }) => (threads, busy_core),
+        Ok(Mode::Spin) => {
+            spin();
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    println!("cores: {cores}, threads: {threads}; counting the primes below {LIMIT}");
-    // Other programs can only slow a run down: of ROUNDS measurements of
-    // each split, keep the fastest. Every other round runs the splits in
-    // reverse order, so that none is always measured first.
-    let mut fastest: [Option<Run>; 4] = [None, None, None, None];
-    for round in 0..ROUNDS {
-        let mut order = [0, 1, 2, 3];
-        if round % 2 == 1 {
-            order.reverse();
+    let competitor = match busy_core.then(start_competitor).transpose() {
+        Ok(competitor) => competitor,
+        Err(e) => {
+            eprintln!("cannot start the competitor: {e}");
+            return ExitCode::FAILURE;
         }
-        for split in order {
-            let again = measure(split, threads);
-            if fastest[split]
-                .as_ref()
-                .is_none_or(|best| again.elapsed < best.elapsed)
-            {
-                fastest[split] = Some(again);
-            }
+    };
+    // ANCHOR: main
+    print!("cores: {cores}, threads: {threads}; counting the primes below {LIMIT}");
+    println!("{}", if busy_core { ", one core busy" } else { "" });
+    // The variants take turns, ROUNDS times, and each keeps its fastest
+    // turn: other programs can slow a turn down, never speed it up.
+    let mut runs: Vec<(&str, Run)> = SPLITS.map(|name| (name, Run::default())).into();
+    for _ in 0..ROUNDS {
+        for (split, (_, fastest)) in runs.iter_mut().enumerate() {
+            fastest.keep_faster(measure(split, threads));
         }
     }
-    let runs: Vec<(&str, Run)> = SPLITS
-        .into_iter()
-        .zip(fastest)
-        .map(|(name, run)| (name, run.expect("every split was measured")))
-        .collect();
     // ANCHOR_END: main
-    let baseline = runs[0].1.elapsed.as_secs_f64();
-    let mut all_right = true;
-    for (name, result) in &runs {
-        let speedup = baseline / result.elapsed.as_secs_f64();
-        let busy: Vec<String> = result
-            .busy
-            .iter()
-            .map(|b| b.as_millis().to_string())
-            .collect();
-        println!(
-            "{name:<18} {:>4} ms  {speedup:.2}x  busy (ms): {:<8} divisions: {}",
-            result.elapsed.as_millis(),
-            busy.join(" "),
-            percentages(&result.divisions)
-        );
-        all_right &= result.primes == PRIMES_BELOW_LIMIT;
+    if let Some(mut competitor) = competitor {
+        // Killing a child that already ended is no error worth reporting;
+        // waiting for it is what leaves no process behind.
+        let _ = competitor.kill();
+        let _ = competitor.wait();
     }
+    print_table(&runs);
     println!("{}", two_thread_shares(&runs, threads));
-    if all_right {
+    if runs.iter().all(|(_, run)| run.wrong_answers == 0) {
         println!("every run found {PRIMES_BELOW_LIMIT} primes, the right answer");
         ExitCode::SUCCESS
     } else {

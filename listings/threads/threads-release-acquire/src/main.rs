@@ -5,9 +5,10 @@
 
 use std::thread;
 
+// ANCHOR: slot
+// `sync::UnsafeCell` wraps std's UnsafeCell in loom's API: see `mod sync`.
 use sync::{AtomicBool, Ordering, UnsafeCell};
 
-// ANCHOR: slot
 /// A slot that one thread fills once and any number of threads then read.
 pub struct Slot<T> {
     /// Taken by the one thread allowed to write.
@@ -97,6 +98,7 @@ fn main() {
 // ANCHOR_END: main
 
 /// std's types, or loom's stand-ins for them when built with `--cfg loom`.
+// ANCHOR: wrapper
 #[cfg(not(loom))]
 mod sync {
     pub use std::sync::atomic::{AtomicBool, Ordering};
@@ -118,6 +120,7 @@ mod sync {
         }
     }
 }
+// ANCHOR_END: wrapper
 
 #[cfg(loom)]
 mod sync {

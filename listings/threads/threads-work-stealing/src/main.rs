@@ -1,3 +1,4 @@
+use std::num::NonZero;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -8,7 +9,6 @@ const LIMIT: u64 = 300_000;
 const PRIMES_BELOW_LIMIT: usize = 25_997;
 /// Ranges at most this long are counted; longer ones are split in two.
 const SMALLEST: u64 = 2_000;
-const WORKERS: usize = 4;
 
 fn is_prime(n: u64) -> bool {
     n >= 2
@@ -93,7 +93,12 @@ fn main() {
         primes: AtomicUsize::new(0),
     };
     job.injector.push(0..LIMIT);
-    let locals: Vec<Worker<Range<u64>>> = (0..WORKERS).map(|_| Worker::new_lifo()).collect();
+    // CPU-bound work: one worker per core, and at least two, so that there
+    // is someone to steal from even where the count of cores is unknown.
+    let workers = thread::available_parallelism()
+        .map_or(2, NonZero::get)
+        .max(2);
+    let locals: Vec<Worker<Range<u64>>> = (0..workers).map(|_| Worker::new_lifo()).collect();
     let stealers: Vec<Stealer<Range<u64>>> = locals.iter().map(Worker::stealer).collect();
 
     let stolen_per_worker: Vec<usize> = thread::scope(|scope| {
@@ -102,7 +107,7 @@ fn main() {
             .enumerate()
             .map(|(me, local)| {
                 // Every stealer but this worker's own.
-                let others: Vec<_> = (0..WORKERS)
+                let others: Vec<_> = (0..workers)
                     .filter(|&w| w != me)
                     .map(|w| stealers[w].clone())
                     .collect();
@@ -114,7 +119,7 @@ fn main() {
     });
     // ANCHOR_END: main
     let primes = job.primes.into_inner();
-    println!("{WORKERS} workers counted {primes} primes below {LIMIT}");
+    println!("{workers} workers counted {primes} primes below {LIMIT}");
     println!("tasks stolen from another worker, per worker: {stolen_per_worker:?}");
     if primes == PRIMES_BELOW_LIMIT {
         println!("the right answer");

@@ -1,3 +1,4 @@
+use std::num::NonZero;
 use std::thread::{self, JoinHandle};
 
 use crossbeam::channel::{self, Sender};
@@ -82,7 +83,10 @@ fn checksum(file_number: u32) -> u32 {
 
 fn main() {
     // ANCHOR: main
-    let pool = WorkerPool::new(3);
+    // The jobs compute: one worker per core. Fall back to 1 when the
+    // number of cores cannot be found out.
+    let size = thread::available_parallelism().map_or(1, NonZero::get);
+    let pool = WorkerPool::new(size);
     let (results, checksums) = channel::unbounded();
     for file_number in 1..=8 {
         let results = results.clone();
