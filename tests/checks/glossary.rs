@@ -56,6 +56,10 @@ pub fn trials() -> Vec<Trial> {
             "glossary::no-page-uses-a-term-before-its-definition-without-a-link",
             no_page_uses_a_term_before_its_definition_without_a_link,
         ),
+        trial(
+            "glossary::the-45-minute-path-stands-alone",
+            the_quick_path_stands_alone,
+        ),
     ]
 }
 
@@ -105,43 +109,118 @@ fn every_definition_the_glossary_links_to_exists() -> Outcome {
 fn no_page_uses_a_term_before_its_definition_without_a_link() -> Outcome {
     let (entries, mut problems) = glossary();
     let pages: Vec<Prose> = CHAPTERS.iter().map(Prose::of).collect();
+    let in_order: Vec<&Prose> = pages.iter().collect();
     for entry in &entries {
-        let Some(defining) = pages.iter().position(|p| p.file == entry.page) else {
+        if !in_order.iter().any(|p| p.file == entry.page) {
             continue; // the other check reports it
-        };
-        let definition = format!("{}#{}", entry.page, entry.anchor);
-        let glossary_entry = format!("{GLOSSARY}#{}", entry.id);
-        let mut targets = vec![definition.as_str(), glossary_entry.as_str()];
-        if pages[defining].title.as_ref() == Some(&entry.anchor) {
-            targets.push(&entry.page); // the top of the page is the definition
         }
-        for page in &pages[..defining] {
-            if page.file == GLOSSARY || page.links_to(&targets) {
-                continue;
-            }
-            // The first use is the one to link; later ones may go without.
-            let first_use = page.uses(entry).next().filter(|use_| {
-                !page.links.iter().any(|l| {
-                    page_of(&l.target) == entry.page
-                        && (l.range.contains(&use_.offset)
-                            || (l.item.is_some() && l.item == use_.item))
-                })
-            });
-            if let Some(use_) = first_use {
-                problems.add(format!(
-                    "{}:{}: uses {} (glossary term {}), which {} defines later; \
-                     link its first use on this page to {definition} or to {glossary_entry}, \
-                     or say it without the term",
-                    page.file,
-                    page.source_line(use_.offset),
-                    use_.text,
-                    entry.term,
-                    entry.page
-                ));
-            }
-        }
+        unlinked_uses_before_the_definition(&in_order, entry, "defines later", &mut problems);
     }
     problems.verdict("terms used before the page that defines them")
+}
+
+/// The pages of the introduction's short reading path, in its order: the
+/// links of the numbered list that follows the paragraph naming the path.
+const QUICK_PATH_HEADING: &str = "**The 45-minute path**";
+
+fn the_quick_path_stands_alone() -> Outcome {
+    let (entries, mut problems) = glossary();
+    let introduction = CHAPTERS
+        .iter()
+        .find(|c| c.file == "src/introduction.md")
+        .ok_or("the book has no src/introduction.md")?;
+    let path = quick_path(&introduction.expanded)?;
+    let pages: Vec<Prose> = CHAPTERS.iter().map(Prose::of).collect();
+    let mut in_order = Vec::new();
+    for file in &path {
+        match pages.iter().find(|p| p.file == file) {
+            Some(page) => in_order.push(page),
+            None => problems.add(format!(
+                "the 45-minute path names {file}, not a page of the book"
+            )),
+        }
+    }
+    for entry in &entries {
+        unlinked_uses_before_the_definition(
+            &in_order,
+            entry,
+            "the 45-minute path skips or reaches later",
+            &mut problems,
+        );
+    }
+    problems.verdict("terms on the 45-minute path")
+}
+
+/// The pages the introduction's 45-minute path lists, as `src/...` files.
+fn quick_path(introduction: &str) -> Result<Vec<String>, String> {
+    let after = introduction
+        .split_once(QUICK_PATH_HEADING)
+        .ok_or_else(|| format!("src/introduction.md has no {QUICK_PATH_HEADING}"))?
+        .1;
+    let list: String = after
+        .lines()
+        .skip_while(|l| !l.starts_with("1. "))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let link = Regex::new(r"\]\(([^)#]+\.md)").unwrap();
+    let files: Vec<String> = link
+        .captures_iter(&list)
+        .map(|c| format!("src/{}", &c[1]))
+        .collect();
+    if files.len() < 5 {
+        return Err(format!(
+            "the 45-minute path lists {} pages: is its list where the check looks?",
+            files.len()
+        ));
+    }
+    Ok(files)
+}
+
+/// Reports the first unlinked use of `entry` on each page of `in_order`
+/// before the page that defines it (all of them, if none does).
+fn unlinked_uses_before_the_definition(
+    in_order: &[&Prose],
+    entry: &Entry,
+    when: &str,
+    problems: &mut Problems,
+) {
+    let defining = in_order.iter().position(|p| p.file == entry.page);
+    let definition = format!("{}#{}", entry.page, entry.anchor);
+    let glossary_entry = format!("{GLOSSARY}#{}", entry.id);
+    let mut targets = vec![definition.as_str(), glossary_entry.as_str()];
+    let defining_page_title = CHAPTERS
+        .iter()
+        .find(|c| c.file == entry.page)
+        .map(|c| Prose::of(c).title == Some(entry.anchor.clone()))
+        .unwrap_or(false);
+    if defining_page_title {
+        targets.push(&entry.page); // the top of the page is the definition
+    }
+    for page in &in_order[..defining.unwrap_or(in_order.len())] {
+        if page.file == GLOSSARY || page.links_to(&targets) {
+            continue;
+        }
+        // The first use is the one to link; later ones may go without.
+        let first_use = page.uses(entry).next().filter(|use_| {
+            !page.links.iter().any(|l| {
+                page_of(&l.target) == entry.page
+                    && (l.range.contains(&use_.offset) || (l.item.is_some() && l.item == use_.item))
+            })
+        });
+        if let Some(use_) = first_use {
+            problems.add(format!(
+                "{}:{}: uses {} (glossary term {}), which {} {when}; \
+                 link its first use on this page to {definition} or to {glossary_entry}, \
+                 or say it without the term",
+                page.file,
+                page.source_line(use_.offset),
+                use_.text,
+                entry.term,
+                entry.page
+            ));
+        }
+    }
 }
 
 /// One entry of the glossary.
