@@ -17,7 +17,10 @@ pub async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .init();
+    // Both signals are registered before the service binds, so that neither
+    // can kill it between "listening" and the first wait.
     let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -27,7 +30,7 @@ pub async fn main() -> anyhow::Result<()> {
     println!("stop it: Ctrl+C, or kill {}", std::process::id());
     let stop = async {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
     };

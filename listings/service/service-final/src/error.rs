@@ -23,8 +23,6 @@ pub enum RequestError {
     },
     #[error("the computation failed")]
     ComputationFailed,
-    #[error("one request at a time")]
-    Busy,
 }
 
 /// Why a connection ended early. The client may read a last line first.
@@ -36,6 +34,8 @@ pub enum ConnectionError {
     LineTooLong(usize),
     #[error("the client stopped reading")]
     SlowReader,
+    #[error("the server stopped before the answer was sent")]
+    Aborted,
     #[error(transparent)]
     Io(#[from] io::Error),
 }
