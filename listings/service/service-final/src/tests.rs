@@ -123,6 +123,22 @@ async fn a_count_stops_when_its_client_leaves() {
 }
 
 #[tokio::test]
+async fn a_client_past_the_limit_waits_for_a_place() {
+    let (addr, stop, service) = start(&["--max-clients", "1"]).await;
+    let mut first = connect(addr).await;
+    assert_eq!(ask(&mut first, "SET a 1").await, "OK");
+    // The kernel accepts the connection; the service does not serve it yet.
+    let mut second = connect(addr).await;
+    second.send("GET a").await.unwrap();
+    let waiting = timeout(Duration::from_millis(300), second.next()).await;
+    assert!(waiting.is_err(), "one client at a time");
+    drop(first);
+    assert_eq!(second.next().await.unwrap().unwrap(), "1");
+    stop.cancel();
+    service.await.unwrap();
+}
+
+#[tokio::test]
 async fn a_child_does_not_take_the_terminals_signals() {
     let _turn = CHILDREN.lock().await;
     let (addr, stop, service) = start(&[]).await;
