@@ -37,6 +37,8 @@ pub struct Config {
         value_name = "N"
     )]
     pub max_clients: NonZeroUsize,
+    // ANCHOR_END: config
+    // ANCHOR: limits
     /// The longest request line, in bytes (at most 1 MiB)
     #[arg(
         long,
@@ -73,7 +75,7 @@ pub struct Config {
     )]
     pub drain_secs: u64,
 }
-// ANCHOR_END: config
+// ANCHOR_END: limits
 
 impl Config {
     pub fn idle(&self) -> Duration {
