@@ -149,24 +149,34 @@ async fn handle(
             }
             Ok(Some(Err(LinesCodecError::Io(error)))) => return Err(error.into()),
         };
-        // `?line` records the line with Debug: a control character a
-        // client sent is escaped, not written raw to the operator's terminal.
-        let work = answer(state, &line).instrument(info_span!("request", line = ?line));
+        // `?shown` records with Debug: a control character a client sent
+        // is escaped, not written raw to the operator's terminal.
+        let shown = without_value(&line);
+        let work = answer(state, &line).instrument(info_span!("request", line = ?shown));
         let abort = &shutdown.abort;
         let Some(answered) = unless_client_leaves(&mut lines, &mut queued, work, abort).await?
         else {
-            info!(line = ?line, "request dropped");
+            info!(line = ?shown, "request dropped");
             return Ok(());
         };
+        info!(line = ?shown, failed = answered.is_err(), "answered");
         let text = match answered {
             Ok(text) => text,
             Err(error) => format!("error: {error}"),
         };
-        info!(line = ?line, answer = ?text, "answered");
         reply(&mut lines, &text, abort).await?;
     }
 }
 // ANCHOR_END: handle
+
+/// A request as the log shows it: a `SET` without its value, which may be
+/// a secret, and logs are read by more people than the notes.
+fn without_value(line: &str) -> &str {
+    match line.strip_prefix("SET ") {
+        Some(rest) => &line[..line.len() - rest.len() + rest.find(' ').unwrap_or(rest.len())],
+        None => line,
+    }
+}
 
 /// Tells the client why the connection ends, then ends it with that error.
 async fn goodbye(
