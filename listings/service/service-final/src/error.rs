@@ -32,6 +32,8 @@ pub enum ConnectionError {
     Idle(u64),
     #[error("line longer than {0} bytes")]
     LineTooLong(usize),
+    #[error("the line is not UTF-8")]
+    NotUtf8,
     #[error("the client stopped reading")]
     SlowReader,
     #[error("the server stopped before the answer was sent")]

@@ -1,6 +1,7 @@
 //! Connections: accept, read requests, answer, shut down.
 
 use std::collections::VecDeque;
+use std::io::ErrorKind::InvalidData;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -81,9 +82,13 @@ async fn accept_loop(
         let (socket, peer, permit) = match accepted {
             Ok(accepted) => accepted,
             Err(error) => {
+                // Often out of open files: pause, and let connections end.
                 warn!(%error, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
+                let pause = tokio::time::sleep(Duration::from_millis(100));
+                tokio::select! {
+                    _ = shutdown.stop.cancelled() => return,
+                    _ = pause => continue,
+                }
             }
         };
         // ANCHOR: span
@@ -147,6 +152,10 @@ async fn handle(
                 let error = ConnectionError::LineTooLong(config.max_line);
                 return goodbye(&mut lines, error, &shutdown.abort).await;
             }
+            // LinesCodec reports a line that is not UTF-8 as InvalidData.
+            Ok(Some(Err(LinesCodecError::Io(error)))) if error.kind() == InvalidData => {
+                return goodbye(&mut lines, ConnectionError::NotUtf8, &shutdown.abort).await;
+            }
             Ok(Some(Err(LinesCodecError::Io(error)))) => return Err(error.into()),
         };
         // `?shown` records with Debug: a control character a client sent
@@ -206,7 +215,8 @@ async fn unless_client_leaves<T>(
             _ = abort.cancelled() => return Ok(None),
             answered = &mut work => return Ok(Some(answered)),
             next = lines.next(), if room => match next {
-                Some(Err(LinesCodecError::Io(_))) | None => return Ok(None),
+                Some(Err(LinesCodecError::Io(e))) if e.kind() != InvalidData => return Ok(None),
+                None => return Ok(None),
                 Some(line) => queued.push_back(line),
             },
         }

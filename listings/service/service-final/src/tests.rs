@@ -158,6 +158,19 @@ async fn a_child_does_not_take_the_terminals_signals() {
 }
 
 #[tokio::test]
+async fn a_line_that_is_not_utf8_is_answered_then_closed() {
+    let (addr, stop, service) = start(&[]).await;
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    socket.write_all(b"GET \xff\n").await.unwrap();
+    let mut lines = Framed::new(socket, LinesCodec::new());
+    let answer = lines.next().await.unwrap().unwrap();
+    assert_eq!(answer, "error: the line is not UTF-8");
+    assert!(lines.next().await.is_none(), "then closed");
+    stop.cancel();
+    service.await.unwrap();
+}
+
+#[tokio::test]
 async fn sleep_takes_no_options() {
     let (addr, stop, service) = start(&[]).await;
     let mut lines = connect(addr).await;
