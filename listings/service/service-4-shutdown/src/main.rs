@@ -157,7 +157,7 @@ async fn handle(
                 }
             }
             // ANCHOR_END: call
-            // After an error the stream of lines ends: answer, then close.
+            // A line too long: answer, then close the connection.
             Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
                 let error = format!("error: line longer than {} bytes", limits.max_line);
                 return reply(&mut lines, &error, &shutdown.abort, limits).await;
