@@ -89,7 +89,7 @@ async fn handle(socket: TcpStream, state: Arc<State>, limits: Limits) -> io::Res
             }
             Ok(None) => return Ok(()), // the client closed
             Ok(Some(Ok(line))) => answer(&state, &line, limits).await,
-            // After an error the stream of lines ends: answer, then close.
+            // A line too long: answer, then close the connection.
             Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
                 let error = format!("error: line longer than {} bytes", limits.max_line);
                 return reply(&mut lines, &error, limits).await;

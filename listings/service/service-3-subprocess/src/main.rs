@@ -1,5 +1,5 @@
 // ANCHOR: uses
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -79,6 +79,10 @@ async fn serve(listener: TcpListener, state: Arc<State>, limits: Limits) {
 // ANCHOR_END: accept
 
 type Lines = Framed<TcpStream, LinesCodec>;
+/// Lines a client sent ahead (pipelined), waiting for their turn.
+type Queued = VecDeque<Result<String, LinesCodecError>>;
+/// How many lines a client may send ahead of its answers.
+const MAX_QUEUED: usize = 16;
 
 // ANCHOR: handle
 /// One connection: a request line in, an answer line out, until the client
@@ -86,8 +90,13 @@ type Lines = Framed<TcpStream, LinesCodec>;
 async fn handle(socket: TcpStream, state: Arc<State>, limits: Limits) -> io::Result<()> {
     let codec = LinesCodec::new_with_max_length(limits.max_line);
     let mut lines = Framed::new(socket, codec);
+    let mut queued = Queued::new();
     loop {
-        let answer = match timeout(limits.idle, lines.next()).await {
+        let next = match queued.pop_front() {
+            Some(line) => Ok(Some(line)), // sent ahead: its turn now
+            None => timeout(limits.idle, lines.next()).await,
+        };
+        let answer = match next {
             Err(_elapsed) => {
                 let idle = limits.idle.as_millis();
                 return reply(&mut lines, &format!("error: idle for {idle} ms"), limits).await;
@@ -96,13 +105,13 @@ async fn handle(socket: TcpStream, state: Arc<State>, limits: Limits) -> io::Res
             // ANCHOR: call
             Ok(Some(Ok(line))) => {
                 let work = answer(&state, &line, limits);
-                match unless_client_leaves(&mut lines, work, limits).await? {
+                match unless_client_leaves(&mut lines, &mut queued, work).await? {
                     Some(answer) => answer,
                     None => return Ok(()), // the client left: work was dropped
                 }
             }
             // ANCHOR_END: call
-            // After an error the stream of lines ends: answer, then close.
+            // A line too long: answer, then close the connection.
             Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
                 let error = format!("error: line longer than {} bytes", limits.max_line);
                 return reply(&mut lines, &error, limits).await;
@@ -115,20 +124,23 @@ async fn handle(socket: TcpStream, state: Arc<State>, limits: Limits) -> io::Res
 
 // ANCHOR: leaves
 /// Awaits `work`, unless the client closes the connection first. Then
-/// `work` is dropped, and with it any child process it started.
+/// `work` is dropped, and with it any child process it started. Lines that
+/// come meanwhile wait in `queued`, in order, at most `MAX_QUEUED` of them.
 async fn unless_client_leaves(
     lines: &mut Lines,
+    queued: &mut Queued,
     work: impl Future<Output = String>,
-    limits: Limits,
 ) -> io::Result<Option<String>> {
     tokio::pin!(work);
     loop {
+        // Full, or ending in a line too long: read no more for now.
+        let room = queued.len() < MAX_QUEUED && queued.back().is_none_or(Result::is_ok);
         tokio::select! {
+            biased; // in this order: work done, then the next line
             answer = &mut work => return Ok(Some(answer)),
-            next = lines.next() => match next {
-                // A request before the answer to the last one.
-                Some(Ok(_)) => reply(lines, "error: one request at a time", limits).await?,
-                None | Some(Err(_)) => return Ok(None),
+            next = lines.next(), if room => match next {
+                Some(Err(LinesCodecError::Io(_))) | None => return Ok(None),
+                Some(line) => queued.push_back(line), // answered in its turn
             },
         }
     }
@@ -171,9 +183,10 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
             run_child("tr", &["a-z", "A-Z"], Some(text), limits.child).await
         }
         (Some("SLEEP"), Some(secs), None) => match secs.parse::<f64>() {
-            // A number only: never pass a client's words on as options.
-            Ok(s) if (0.0..=60.0).contains(&s) => {
-                let slept = run_child("sleep", &[secs], None, limits.child).await;
+            // A number only, and not "-0", which parses: never pass a
+            // client's words on as options. `--` ends sleep's options too.
+            Ok(s) if (0.0..=60.0).contains(&s) && !secs.starts_with('-') => {
+                let slept = run_child("sleep", &["--", secs], None, limits.child).await;
                 if slept.is_empty() {
                     format!("slept {secs} s")
                 } else {
@@ -232,6 +245,9 @@ async fn run_child(
     } else {
         Stdio::null()
     });
+    // Its own process group: Ctrl+C at a terminal signals the whole
+    // foreground group, and the child must not die before the server does.
+    command.process_group(0);
     let mut child = match command.kill_on_drop(true).spawn() {
         Ok(child) => child,
         Err(error) => return format!("error: cannot run {program}: {error}"),
@@ -292,9 +308,24 @@ async fn main() {
     client(
         "ada",
         addr,
-        &["UPPER hello, world", "SLEEP 0.1", "SLEEP --help"],
+        &[
+            "UPPER hello, world",
+            "SLEEP 0.1",
+            "SLEEP --help",
+            "SLEEP -0",
+        ],
     )
     .await;
+    // Two requests in one write: the second waits its turn, then is answered.
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
+    let both = "SLEEP 0.1\nUPPER next\n";
+    socket.write_all(both.as_bytes()).await.expect("send");
+    println!("dot> SLEEP 0.1 and UPPER next, in one write");
+    let mut dot = Framed::new(socket, LinesCodec::new());
+    for _ in 0..2 {
+        let answer = dot.next().await.expect("an answer").expect("a line");
+        println!("dot< {answer}");
+    }
     // Over the deadline: the child is killed, and reaped.
     client("bob", addr, &["SLEEP 5"]).await;
     println!(

@@ -1,5 +1,5 @@
 // ANCHOR: uses
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -103,6 +103,10 @@ async fn serve(
 // ANCHOR_END: accept
 
 type Lines = Framed<TcpStream, LinesCodec>;
+/// Lines a client sent ahead (pipelined), waiting for their turn.
+type Queued = VecDeque<Result<String, LinesCodecError>>;
+/// How many lines a client may send ahead of its answers.
+const MAX_QUEUED: usize = 16;
 
 // ANCHOR: handle
 /// One connection: a request line in, an answer line out, until the client
@@ -115,71 +119,96 @@ async fn handle(
 ) -> io::Result<()> {
     let codec = LinesCodec::new_with_max_length(limits.max_line);
     let mut lines = Framed::new(socket, codec);
+    let mut queued = Queued::new();
     loop {
         // ANCHOR: between
         // Between two requests, a shutdown closes the connection.
-        let next = tokio::select! {
-            _ = shutdown.stop.cancelled() => {
-                let bye = "error: the server is shutting down";
-                return reply(&mut lines, bye, limits).await;
-            }
-            next = timeout(limits.idle, lines.next()) => next,
+        let next = match queued.pop_front() {
+            Some(line) => Ok(Some(line)), // sent ahead: its turn now
+            None => tokio::select! {
+                biased; // stop first: a waiting line must not win the race
+                _ = shutdown.stop.cancelled() => {
+                    let bye = "error: the server is shutting down";
+                    return reply(&mut lines, bye, &shutdown.abort, limits).await;
+                }
+                next = timeout(limits.idle, lines.next()) => next,
+            },
         };
         // ANCHOR_END: between
         let answer = match next {
             Err(_elapsed) => {
                 let idle = limits.idle.as_millis();
-                return reply(&mut lines, &format!("error: idle for {idle} ms"), limits).await;
+                return reply(
+                    &mut lines,
+                    &format!("error: idle for {idle} ms"),
+                    &shutdown.abort,
+                    limits,
+                )
+                .await;
             }
             Ok(None) => return Ok(()), // the client closed
             // ANCHOR: call
             Ok(Some(Ok(line))) => {
                 let work = answer(&state, &line, limits);
                 let abort = &shutdown.abort;
-                match unless_client_leaves(&mut lines, work, abort, limits).await? {
+                match unless_client_leaves(&mut lines, &mut queued, work, abort).await? {
                     Some(answer) => answer,
                     None => return Ok(()), // the client left: work was dropped
                 }
             }
             // ANCHOR_END: call
-            // After an error the stream of lines ends: answer, then close.
+            // A line too long: answer, then close the connection.
             Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
                 let error = format!("error: line longer than {} bytes", limits.max_line);
-                return reply(&mut lines, &error, limits).await;
+                return reply(&mut lines, &error, &shutdown.abort, limits).await;
             }
             Ok(Some(Err(LinesCodecError::Io(error)))) => return Err(error),
         };
-        reply(&mut lines, &answer, limits).await?;
+        reply(&mut lines, &answer, &shutdown.abort, limits).await?;
     }
 }
 
 // ANCHOR: leaves
 /// Awaits `work`, unless the client closes the connection or `abort` is
-/// cancelled first. Then `work` is dropped, and any child it started dies.
+/// cancelled first. Then
+/// `work` is dropped, and with it any child process it started. Lines that
+/// come meanwhile wait in `queued`, in order, at most `MAX_QUEUED` of them.
 async fn unless_client_leaves(
     lines: &mut Lines,
+    queued: &mut Queued,
     work: impl Future<Output = String>,
     abort: &CancellationToken,
-    limits: Limits,
 ) -> io::Result<Option<String>> {
     tokio::pin!(work);
     loop {
+        // Full, or ending in a line too long: read no more for now.
+        let room = queued.len() < MAX_QUEUED && queued.back().is_none_or(Result::is_ok);
         tokio::select! {
-            answer = &mut work => return Ok(Some(answer)),
+            biased; // in this order: abort, work done, then the next line
             _ = abort.cancelled() => return Ok(None),
-            next = lines.next() => match next {
-                // A request before the answer to the last one.
-                Some(Ok(_)) => reply(lines, "error: one request at a time", limits).await?,
-                None | Some(Err(_)) => return Ok(None),
+            answer = &mut work => return Ok(Some(answer)),
+            next = lines.next(), if room => match next {
+                Some(Err(LinesCodecError::Io(_))) | None => return Ok(None),
+                Some(line) => queued.push_back(line), // answered in its turn
             },
         }
     }
 }
 // ANCHOR_END: leaves
 
-/// Sends one line, giving up if the client does not take it in time.
-async fn reply(lines: &mut Lines, text: &str, limits: Limits) -> io::Result<()> {
-    match timeout(limits.write, lines.send(text)).await {
+/// Sends one line, giving up if the client does not take it in time, or
+/// at once when `abort` is cancelled: the drain deadline bounds a reply too.
+async fn reply(
+    lines: &mut Lines,
+    text: &str,
+    abort: &CancellationToken,
+    limits: Limits,
+) -> io::Result<()> {
+    let sent = tokio::select! {
+        _ = abort.cancelled() => return Err(io::Error::other("aborted")),
+        sent = timeout(limits.write, lines.send(text)) => sent,
+    };
+    match sent {
         Ok(Ok(())) => Ok(()),
         Ok(Err(error)) => Err(io::Error::other(error)),
         Err(_elapsed) => Err(io::Error::other("the client stopped reading")),
@@ -213,9 +242,10 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
             run_child("tr", &["a-z", "A-Z"], Some(text), limits.child).await
         }
         (Some("SLEEP"), Some(secs), None) => match secs.parse::<f64>() {
-            // A number only: never pass a client's words on as options.
-            Ok(s) if (0.0..=60.0).contains(&s) => {
-                let slept = run_child("sleep", &[secs], None, limits.child).await;
+            // A number only, and not "-0", which parses: never pass a
+            // client's words on as options. `--` ends sleep's options too.
+            Ok(s) if (0.0..=60.0).contains(&s) && !secs.starts_with('-') => {
+                let slept = run_child("sleep", &["--", secs], None, limits.child).await;
                 if slept.is_empty() {
                     format!("slept {secs} s")
                 } else {
@@ -235,22 +265,34 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
 async fn primes(state: &State, n: u64) -> String {
     let permit = Arc::clone(&state.cpu).acquire_owned().await;
     let permit = permit.expect("the semaphore is never closed");
+    // Dropping this future cannot stop a thread. Dropping the guard cancels
+    // `stop`, and the count looks at `stop` as it goes.
+    let stop = CancellationToken::new();
+    let _stop_on_drop = stop.clone().drop_guard();
     let counted = tokio::task::spawn_blocking(move || {
         let _permit = permit; // given back when the count ends
-        count_primes(n)
+        count_primes(n, &stop)
     })
     .await;
     match counted {
-        Ok(count) => format!("{count} primes below {n}"),
-        Err(_panicked) => "error: the computation failed".to_owned(),
+        Ok(Some(count)) => format!("{count} primes below {n}"),
+        Ok(None) | Err(_) => "error: the computation failed".to_owned(),
     }
 }
 
-/// Trial division: slow on purpose, so that it is worth moving off the runtime.
-fn count_primes(n: u64) -> usize {
-    (2..n)
-        .filter(|&k| (2..).take_while(|d| d * d <= k).all(|d| k % d != 0))
-        .count()
+/// Trial division: slow on purpose, so that it is worth moving off the
+/// runtime. Gives up (`None`) soon after `stop` is cancelled.
+fn count_primes(n: u64, stop: &CancellationToken) -> Option<usize> {
+    let mut count = 0;
+    for k in 2..n {
+        if k % 1024 == 0 && stop.is_cancelled() {
+            return None;
+        }
+        if (2..).take_while(|d| d * d <= k).all(|d| k % d != 0) {
+            count += 1;
+        }
+    }
+    Some(count)
 }
 // ANCHOR_END: primes
 
@@ -274,6 +316,9 @@ async fn run_child(
     } else {
         Stdio::null()
     });
+    // Its own process group: Ctrl+C at a terminal signals the whole
+    // foreground group, and the child must not die before the server does.
+    command.process_group(0);
     let mut child = match command.kill_on_drop(true).spawn() {
         Ok(child) => child,
         Err(error) => return format!("error: cannot run {program}: {error}"),
@@ -304,6 +349,7 @@ async fn run_child(
 async fn main() {
     // Ask for the signals first, so that none can come before we listen.
     let mut terminate = signal(SignalKind::terminate()).expect("a SIGTERM handler");
+    let mut interrupt = signal(SignalKind::interrupt()).expect("a SIGINT handler");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let state = Arc::new(State::new(2));
@@ -320,7 +366,7 @@ async fn main() {
     let clients = tokio::spawn(play_clients(addr));
 
     // ANCHOR: drain
-    let which = stop_signal(&mut terminate).await;
+    let which = stop_signal(&mut interrupt, &mut terminate).await;
     println!("{which}: stopping, {} connection(s) open", tracker.len());
     shutdown.stop.cancel();
     server.await.expect("the accept loop");
@@ -349,9 +395,9 @@ async fn main() {
 const DRAIN: Duration = Duration::from_secs(1);
 
 /// Waits for Ctrl+C (SIGINT) or SIGTERM, and says which came.
-async fn stop_signal(terminate: &mut Signal) -> &'static str {
+async fn stop_signal(interrupt: &mut Signal, terminate: &mut Signal) -> &'static str {
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => "Ctrl+C",
+        _ = interrupt.recv() => "Ctrl+C",
         _ = terminate.recv() => "SIGTERM",
     }
 }

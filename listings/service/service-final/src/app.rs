@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
+use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
 use crate::server;
@@ -13,11 +14,17 @@ use crate::server;
 #[tokio::main]
 pub async fn main() -> anyhow::Result<()> {
     let config = Config::try_parse().unwrap_or_else(|error| refuse(error));
-    // Logs go to stderr; stdout is for what the user must read.
+    // Logs go to stderr; stdout is for what the user must read. RUST_LOG
+    // chooses what is logged (RUST_LOG=debug shows more); info by default.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    // Both signals are registered before the service binds, so that neither
+    // can kill it between "listening" and the first wait.
     let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -27,7 +34,7 @@ pub async fn main() -> anyhow::Result<()> {
     println!("stop it: Ctrl+C, or kill {}", std::process::id());
     let stop = async {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
     };

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::builder::RangedU64ValueParser;
+use clap::{Parser, value_parser};
 
 // ANCHOR: config
 /// A line-protocol service: notes, prime counts and child processes.
@@ -28,20 +29,32 @@ pub struct Config {
         value_name = "N"
     )]
     pub cpu_workers: NonZeroUsize,
-    /// The longest request line, in bytes
+    /// How many clients may be connected at once
+    #[arg(
+        long,
+        env = "SERVICE_MAX_CLIENTS",
+        default_value = "100",
+        value_name = "N"
+    )]
+    pub max_clients: NonZeroUsize,
+    // ANCHOR_END: config
+    // ANCHOR: limits
+    /// The longest request line, in bytes (at most 1 MiB)
     #[arg(
         long,
         env = "SERVICE_MAX_LINE",
         default_value_t = 256,
-        value_name = "BYTES"
+        value_name = "BYTES",
+        value_parser = RangedU64ValueParser::<usize>::new().range(1..=1 << 20)
     )]
     pub max_line: usize,
-    /// Seconds a connection may stay idle between two requests
+    /// Seconds a client gets to send each whole request line
     #[arg(
         long,
         env = "SERVICE_IDLE_SECS",
         default_value_t = 30,
-        value_name = "SECS"
+        value_name = "SECS",
+        value_parser = value_parser!(u64).range(1..)
     )]
     pub idle_secs: u64,
     /// Seconds a child process may run
@@ -49,7 +62,8 @@ pub struct Config {
         long,
         env = "SERVICE_CHILD_SECS",
         default_value_t = 10,
-        value_name = "SECS"
+        value_name = "SECS",
+        value_parser = value_parser!(u64).range(1..)
     )]
     pub child_secs: u64,
     /// Seconds requests in progress get to finish at shutdown
@@ -61,7 +75,7 @@ pub struct Config {
     )]
     pub drain_secs: u64,
 }
-// ANCHOR_END: config
+// ANCHOR_END: limits
 
 impl Config {
     pub fn idle(&self) -> Duration {
@@ -75,7 +89,7 @@ impl Config {
     }
 }
 
-/// The largest n of `PRIMES n`: about a second of work.
+/// The largest n of `PRIMES n`: seconds of work, more in a debug build.
 pub const MAX_PRIMES: u64 = 2_000_000;
 /// How long the client gets to take one answer.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);

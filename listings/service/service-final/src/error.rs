@@ -23,8 +23,6 @@ pub enum RequestError {
     },
     #[error("the computation failed")]
     ComputationFailed,
-    #[error("one request at a time")]
-    Busy,
 }
 
 /// Why a connection ended early. The client may read a last line first.
@@ -34,8 +32,12 @@ pub enum ConnectionError {
     Idle(u64),
     #[error("line longer than {0} bytes")]
     LineTooLong(usize),
+    #[error("the line is not UTF-8")]
+    NotUtf8,
     #[error("the client stopped reading")]
     SlowReader,
+    #[error("the server stopped before the answer was sent")]
+    Aborted,
     #[error(transparent)]
     Io(#[from] io::Error),
 }

@@ -1,11 +1,15 @@
 //! Connections: accept, read requests, answer, shut down.
 
+use std::collections::VecDeque;
+use std::io::ErrorKind::InvalidData;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
@@ -17,6 +21,11 @@ use crate::error::{ConnectionError, RequestError};
 use crate::requests::{State, answer};
 
 type Lines = Framed<TcpStream, LinesCodec>;
+/// A line read ahead while a request runs, answered once its turn comes.
+type Queued = VecDeque<Result<String, LinesCodecError>>;
+
+/// How many lines a client may send ahead of its answers (pipelining).
+const MAX_QUEUED: usize = 16;
 
 /// Finish the request in progress (`stop`), or drop it now (`abort`).
 #[derive(Clone, Default)]
@@ -61,17 +70,25 @@ async fn accept_loop(
     tracker: TaskTracker,
 ) {
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    // One permit per connection: past the limit, new clients wait in the
+    // listen queue until one leaves, and open files stay bounded.
+    let clients = Arc::new(Semaphore::new(config.max_clients.get()));
     loop {
         let accepted = tokio::select! {
+            biased;
             _ = shutdown.stop.cancelled() => return,
-            accepted = listener.accept() => accepted,
+            accepted = accept(&listener, &clients) => accepted,
         };
-        let (socket, peer) = match accepted {
+        let (socket, peer, permit) = match accepted {
             Ok(accepted) => accepted,
             Err(error) => {
+                // Often out of open files: pause, and let connections end.
                 warn!(%error, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
+                let pause = tokio::time::sleep(Duration::from_millis(100));
+                tokio::select! {
+                    _ = shutdown.stop.cancelled() => return,
+                    _ = pause => continue,
+                }
             }
         };
         // ANCHOR: span
@@ -79,6 +96,7 @@ async fn accept_loop(
         let span = info_span!("connection", id, %peer);
         let (state, config, shutdown) = (Arc::clone(&state), config.clone(), shutdown.clone());
         let connection = async move {
+            let _permit = permit;
             info!("open");
             match handle(socket, &state, &config, &shutdown).await {
                 Ok(()) => info!("closed"),
@@ -90,6 +108,17 @@ async fn accept_loop(
     }
 }
 
+/// Waits for a free place, then for a client.
+async fn accept(
+    listener: &TcpListener,
+    clients: &Arc<Semaphore>,
+) -> std::io::Result<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+    let permit = Arc::clone(clients).acquire_owned().await;
+    let permit = permit.expect("the semaphore is never closed");
+    let (socket, peer) = listener.accept().await?;
+    Ok((socket, peer, permit))
+}
+
 // ANCHOR: handle
 async fn handle(
     socket: TcpStream,
@@ -98,67 +127,113 @@ async fn handle(
     shutdown: &Shutdown,
 ) -> Result<(), ConnectionError> {
     let mut lines = Framed::new(socket, LinesCodec::new_with_max_length(config.max_line));
+    let mut queued = Queued::new();
     loop {
-        let next = tokio::select! {
-            _ = shutdown.stop.cancelled() => {
-                return reply(&mut lines, "error: the server is shutting down").await;
-            }
-            next = timeout(config.idle(), lines.next()) => next,
+        let next = match queued.pop_front() {
+            Some(line) => Ok(Some(line)),
+            None => tokio::select! {
+                // Stop first: during the drain a waiting line must not win.
+                biased;
+                _ = shutdown.stop.cancelled() => {
+                    let bye = "error: the server is shutting down";
+                    return reply(&mut lines, bye, &shutdown.abort).await;
+                }
+                next = timeout(config.idle(), lines.next()) => next,
+            },
         };
         let line = match next {
             Err(_elapsed) => {
-                return goodbye(&mut lines, ConnectionError::Idle(config.idle_secs)).await;
+                let error = ConnectionError::Idle(config.idle_secs);
+                return goodbye(&mut lines, error, &shutdown.abort).await;
             }
             Ok(None) => return Ok(()),
             Ok(Some(Ok(line))) => line,
             Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
-                return goodbye(&mut lines, ConnectionError::LineTooLong(config.max_line)).await;
+                let error = ConnectionError::LineTooLong(config.max_line);
+                return goodbye(&mut lines, error, &shutdown.abort).await;
+            }
+            // LinesCodec reports a line that is not UTF-8 as InvalidData.
+            Ok(Some(Err(LinesCodecError::Io(error)))) if error.kind() == InvalidData => {
+                return goodbye(&mut lines, ConnectionError::NotUtf8, &shutdown.abort).await;
             }
             Ok(Some(Err(LinesCodecError::Io(error)))) => return Err(error.into()),
         };
-        let work = answer(state, &line).instrument(info_span!("request", %line));
-        let Some(answered) = unless_client_leaves(&mut lines, work, &shutdown.abort).await? else {
-            info!(%line, "request dropped");
+        // `?shown` records with Debug: a control character a client sent
+        // is escaped, not written raw to the operator's terminal.
+        let shown = without_value(&line);
+        let work = answer(state, &line).instrument(info_span!("request", line = ?shown));
+        let abort = &shutdown.abort;
+        let Some(answered) = unless_client_leaves(&mut lines, &mut queued, work, abort).await?
+        else {
+            info!(line = ?shown, "request dropped");
             return Ok(());
         };
+        info!(line = ?shown, failed = answered.is_err(), "answered");
         let text = match answered {
             Ok(text) => text,
             Err(error) => format!("error: {error}"),
         };
-        info!(%line, answer = %text, "answered");
-        reply(&mut lines, &text).await?;
+        reply(&mut lines, &text, abort).await?;
     }
 }
 // ANCHOR_END: handle
 
+/// A request as the log shows it: a `SET` without its value, which may be
+/// a secret, and logs are read by more people than the notes.
+fn without_value(line: &str) -> &str {
+    match line.strip_prefix("SET ") {
+        Some(rest) => &line[..line.len() - rest.len() + rest.find(' ').unwrap_or(rest.len())],
+        None => line,
+    }
+}
+
 /// Tells the client why the connection ends, then ends it with that error.
-async fn goodbye(lines: &mut Lines, error: ConnectionError) -> Result<(), ConnectionError> {
-    reply(lines, &format!("error: {error}")).await?;
+async fn goodbye(
+    lines: &mut Lines,
+    error: ConnectionError,
+    abort: &CancellationToken,
+) -> Result<(), ConnectionError> {
+    reply(lines, &format!("error: {error}"), abort).await?;
     Err(error)
 }
 
 /// Awaits `work`, unless the client leaves or `abort` is cancelled first:
-/// then `work` is dropped, and any child it started is killed.
+/// then `work` is dropped, and any child it started is killed. Lines the
+/// client sends meanwhile wait in `queued`, up to `MAX_QUEUED` of them.
 async fn unless_client_leaves<T>(
     lines: &mut Lines,
+    queued: &mut Queued,
     work: impl Future<Output = Result<T, RequestError>>,
     abort: &CancellationToken,
 ) -> Result<Option<Result<T, RequestError>>, ConnectionError> {
     tokio::pin!(work);
     loop {
+        // A full queue, or a line too long at its end, stops the reading.
+        let room = queued.len() < MAX_QUEUED && queued.back().is_none_or(Result::is_ok);
         tokio::select! {
-            answered = &mut work => return Ok(Some(answered)),
+            biased;
             _ = abort.cancelled() => return Ok(None),
-            next = lines.next() => match next {
-                Some(Ok(_)) => reply(lines, &format!("error: {}", RequestError::Busy)).await?,
-                None | Some(Err(_)) => return Ok(None),
+            answered = &mut work => return Ok(Some(answered)),
+            next = lines.next(), if room => match next {
+                Some(Err(LinesCodecError::Io(e))) if e.kind() != InvalidData => return Ok(None),
+                None => return Ok(None),
+                Some(line) => queued.push_back(line),
             },
         }
     }
 }
 
-async fn reply(lines: &mut Lines, text: &str) -> Result<(), ConnectionError> {
-    match timeout(WRITE_TIMEOUT, lines.send(text)).await {
+/// Sends one line, unless the client stops reading or `abort` is cancelled.
+async fn reply(
+    lines: &mut Lines,
+    text: &str,
+    abort: &CancellationToken,
+) -> Result<(), ConnectionError> {
+    let sent = tokio::select! {
+        _ = abort.cancelled() => return Err(ConnectionError::Aborted),
+        sent = timeout(WRITE_TIMEOUT, lines.send(text)) => sent,
+    };
+    match sent {
         Ok(Ok(())) => Ok(()),
         Ok(Err(LinesCodecError::Io(error))) => Err(error.into()),
         Ok(Err(LinesCodecError::MaxLineLengthExceeded)) => unreachable!("encoding has no limit"),

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
+use nix::unistd::Pid;
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec};
 use tokio_util::sync::CancellationToken;
 
@@ -65,6 +68,25 @@ async fn many_clients_at_once_share_the_notes() {
 }
 // ANCHOR_END: concurrent
 
+// ANCHOR: pipeline
+#[tokio::test]
+async fn pipelined_requests_are_answered_in_order() {
+    let _turn = CHILDREN.lock().await;
+    let (addr, stop, service) = start(&[]).await;
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    // Four requests in one write: the second is still running when the
+    // third and fourth arrive.
+    let requests = "SET a 1\nSLEEP 0.2\nGET a\nGET b\n";
+    socket.write_all(requests.as_bytes()).await.unwrap();
+    let mut lines = Framed::new(socket, LinesCodec::new());
+    for expected in ["OK", "slept 0.2 s", "1", "error: no key b"] {
+        assert_eq!(lines.next().await.unwrap().unwrap(), expected);
+    }
+    stop.cancel();
+    service.await.unwrap();
+}
+// ANCHOR_END: pipeline
+
 // ANCHOR: cancel
 #[tokio::test]
 async fn a_client_that_leaves_kills_its_child() {
@@ -79,6 +101,99 @@ async fn a_client_that_leaves_kills_its_child() {
     service.await.unwrap();
 }
 // ANCHOR_END: cancel
+
+#[tokio::test]
+async fn a_count_stops_when_its_client_leaves() {
+    let (addr, stop, service) = start(&["--cpu-workers", "1"]).await;
+    let mut first = connect(addr).await;
+    first.send("PRIMES 2000000").await.unwrap();
+    let mut second = connect(addr).await;
+    second.send("PRIMES 10").await.unwrap();
+    let waiting = timeout(Duration::from_millis(500), second.next()).await;
+    assert!(
+        waiting.is_err(),
+        "the second count waits for the only worker"
+    );
+    drop(first); // its count, seconds long, must stop and free the worker
+    let answer = timeout(Duration::from_secs(3), second.next()).await;
+    let answer = answer.expect("the worker was freed").unwrap().unwrap();
+    assert_eq!(answer, "4 primes below 10");
+    stop.cancel();
+    service.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_client_past_the_limit_waits_for_a_place() {
+    let (addr, stop, service) = start(&["--max-clients", "1"]).await;
+    let mut first = connect(addr).await;
+    assert_eq!(ask(&mut first, "SET a 1").await, "OK");
+    // The kernel accepts the connection; the service does not serve it yet.
+    let mut second = connect(addr).await;
+    second.send("GET a").await.unwrap();
+    let waiting = timeout(Duration::from_millis(300), second.next()).await;
+    assert!(waiting.is_err(), "one client at a time");
+    drop(first);
+    assert_eq!(second.next().await.unwrap().unwrap(), "1");
+    stop.cancel();
+    service.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_child_does_not_take_the_terminals_signals() {
+    let _turn = CHILDREN.lock().await;
+    let (addr, stop, service) = start(&[]).await;
+    let mut lines = connect(addr).await;
+    lines.send("SLEEP 30").await.unwrap();
+    let child = wait_for(|| sleep_children().pop()).await;
+    let group = nix::unistd::getpgid(Some(Pid::from_raw(child as i32))).unwrap();
+    assert_eq!(
+        group.as_raw() as u32,
+        child,
+        "the child leads its own group"
+    );
+    drop(lines);
+    wait_for(|| (!is_alive(child)).then_some(())).await;
+    stop.cancel();
+    service.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_line_that_is_not_utf8_is_answered_then_closed() {
+    let (addr, stop, service) = start(&[]).await;
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    socket.write_all(b"GET \xff\n").await.unwrap();
+    let mut lines = Framed::new(socket, LinesCodec::new());
+    let answer = lines.next().await.unwrap().unwrap();
+    assert_eq!(answer, "error: the line is not UTF-8");
+    assert!(lines.next().await.is_none(), "then closed");
+    stop.cancel();
+    service.await.unwrap();
+}
+
+#[tokio::test]
+async fn sleep_takes_no_options() {
+    let (addr, stop, service) = start(&[]).await;
+    let mut lines = connect(addr).await;
+    for request in ["SLEEP -0", "SLEEP -0.0", "SLEEP --help"] {
+        let answer = ask(&mut lines, request).await;
+        assert!(answer.ends_with("is not a number in range"), "{answer}");
+    }
+    stop.cancel();
+    service.await.unwrap();
+}
+
+#[tokio::test]
+async fn upper_takes_a_line_longer_than_a_pipe_holds() {
+    let args = ["--max-line", "300000", "--child-secs", "5"];
+    let (addr, stop, service) = start(&args).await;
+    let mut lines = Framed::new(TcpStream::connect(addr).await.unwrap(), LinesCodec::new());
+    // Far more than a pipe holds: tr writes while the service still writes.
+    let text = "a".repeat(299_000);
+    let answer = ask(&mut lines, &format!("UPPER {text}")).await;
+    assert_eq!(answer, text.to_uppercase());
+    stop.cancel();
+    service.await.unwrap();
+}
 
 // ANCHOR: signal
 #[tokio::test]
@@ -162,6 +277,7 @@ fn is_alive(pid: u32) -> bool {
 /// what the service says now; `BLESS=service-final` rewrites them.
 #[tokio::test]
 async fn the_session_shown_in_the_book() {
+    let _turn = CHILDREN.lock().await; // its SLEEP starts a child
     let shown = include_str!("../session.txt");
     let mut lines = shown.lines();
     let command = lines.next().unwrap();
