@@ -62,7 +62,8 @@ fn dealt_blocks(w: u64, workers: u64) -> impl Iterator<Item = u64> {
 // ANCHOR: cpu_time
 /// The CPU time this process has used so far, all its threads together:
 /// user plus system time, as the kernel counts it. Time spent waiting for
-/// a core is not in it, so other programs cannot make it grow.
+/// a core is not in it; caches and memory shared with other programs can
+/// still make the same work cost a little more of it.
 fn cpu_time() -> Duration {
     let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage of this process");
     let micros = (usage.user_time() + usage.system_time()).num_microseconds();
