@@ -39,7 +39,6 @@ fn run_deadlock() {
 }
 // ANCHOR_END: deadlock
 
-// ANCHOR: dump
 /// Every thread's stack, as `gdb -p PID -batch -ex "thread apply all bt"`
 /// prints it. gdb attaches with ptrace(2): allowed here because the child
 /// named this process as its tracer (see `let_parent_trace_me`), and gdb is
@@ -71,7 +70,6 @@ fn thread_dump(pid: u32) -> Result<String, String> {
     }
     Ok(dump)
 }
-// ANCHOR_END: dump
 
 /// What Yama's setting allows, to explain a refused attach in one line.
 #[cfg(target_os = "linux")]
@@ -92,7 +90,6 @@ fn ptrace_scope() -> String {
     String::new()
 }
 
-// ANCHOR: permit
 /// In the child, before it deadlocks. Under Yama's `ptrace_scope` 1 (Ubuntu's
 /// default) a process may be traced only by its ancestors, and gdb is the
 /// parent's child, not the child's ancestor: PR_SET_PTRACER names the parent
@@ -118,7 +115,6 @@ fn let_parent_trace_me(parent: nix::unistd::Pid) {
         )
     };
 }
-// ANCHOR_END: permit
 
 /// One thread of a dump: its name and the functions on its stack, innermost
 /// first, without addresses or arguments (they change from run to run).

@@ -40,7 +40,6 @@ fn run_deadlock() {
     }); // never returns: the scope joins two threads that never end
 }
 
-// ANCHOR: proc
 /// One thread of a process, as /proc/PID/task/TID/ describes it.
 struct Task {
     tid: String,
@@ -67,9 +66,7 @@ fn tasks(pid: u32) -> std::io::Result<Vec<Task>> {
     tasks.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(tasks)
 }
-// ANCHOR_END: proc
 
-// ANCHOR: strace
 /// The system call each thread is blocked in, from `strace -f -p PID`:
 /// strace prints it on attaching; a SIGINT then makes it detach and leave
 /// the process as it was.
@@ -118,9 +115,7 @@ fn strace_blocked_calls(pid: u32, tids: &[&str]) -> Result<Vec<String>, String> 
     }
     Ok(calls)
 }
-// ANCHOR_END: strace
 
-// ANCHOR: core
 /// A core file of the running process (`gcore`, which comes with gdb), then
 /// gdb's backtraces read from the file, after the process has gone on.
 fn backtraces_from_core(pid: u32, dir: &Path) -> Result<String, String> {
@@ -149,7 +144,6 @@ fn backtraces_from_core(pid: u32, dir: &Path) -> Result<String, String> {
     println!("gcore: wrote core.{pid}, and the process went on");
     Ok(String::from_utf8_lossy(&gdb.stdout).into_owned())
 }
-// ANCHOR_END: core
 
 /// What follows the first `[pid TID] ` in strace's output. strace pads
 /// the number to five columns (`[pid  7005]`), so skip the spaces.

@@ -74,7 +74,6 @@ fn footprint(children: &[u32]) -> Res<Footprint> {
 }
 // ANCHOR_END: metric
 
-// ANCHOR: measure
 /// A group of idle units (threads or processes) that exist until released.
 #[cfg(target_os = "linux")]
 trait Idle {
@@ -83,7 +82,6 @@ trait Idle {
     /// Ends every unit and waits for it.
     fn release(self) -> Res<()>;
 }
-// ANCHOR_END: measure
 
 /// The metric's growth while `count` units idle, divided by `count`: the
 /// median of each part over `rounds` rounds.
@@ -119,7 +117,6 @@ fn per_unit<U: Idle>(
     })
 }
 
-// ANCHOR: threads
 /// Idle threads, each blocked on a channel until its sender is dropped.
 #[cfg(target_os = "linux")]
 struct IdleThreads {
@@ -148,7 +145,6 @@ fn start_threads(count: usize) -> Res<IdleThreads> {
     }
     Ok(idle)
 }
-// ANCHOR_END: threads
 
 #[cfg(target_os = "linux")]
 impl Idle for IdleThreads {
@@ -164,7 +160,6 @@ impl Idle for IdleThreads {
     }
 }
 
-// ANCHOR: forks
 /// Idle forked children, each blocked on a pipe until its write end closes.
 /// Dropping the group (on an error path too) releases and reaps them.
 #[cfg(target_os = "linux")]
@@ -204,7 +199,6 @@ fn start_forks(count: usize) -> Res<IdleForks> {
     drop(released); // only the children read from it
     Ok(idle)
 }
-// ANCHOR_END: forks
 
 #[cfg(target_os = "linux")]
 impl Idle for IdleForks {
@@ -240,7 +234,6 @@ impl Drop for IdleForks {
     }
 }
 
-// ANCHOR: commands
 /// Idle copies of this program started with `Command`, each blocked on
 /// its stdin until the parent closes it.
 #[cfg(target_os = "linux")]
@@ -266,7 +259,6 @@ fn start_pythons(count: usize) -> Res<IdleCommands> {
         command
     })
 }
-// ANCHOR_END: commands
 
 /// Starts `count` programs that print a line, then idle until the end of
 /// their stdin; returns once every one has printed its line.
@@ -369,7 +361,6 @@ fn median_start_micros() -> Res<[u128; 3]> {
     }))
 }
 
-// ANCHOR: timing
 #[cfg(target_os = "linux")]
 fn fork_and_wait() -> Res<()> {
     // SAFETY: called only while this program has a single thread.
@@ -400,9 +391,7 @@ fn thread_and_join() -> Res<()> {
         .join()
         .map_err(|_| "a thread panicked".into())
 }
-// ANCHOR_END: timing
 
-// ANCHOR: main
 #[cfg(target_os = "linux")]
 fn main() -> Res<()> {
     match env::var(ROLE_VARIABLE).as_deref() {
@@ -452,7 +441,6 @@ fn main() -> Res<()> {
     }
     Ok(())
 }
-// ANCHOR_END: main
 
 #[cfg(not(target_os = "linux"))]
 fn main() {
