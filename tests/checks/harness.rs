@@ -44,6 +44,10 @@ mod parsers {
 
     pub const ALL: &[(&str, fn())] = &[
         (
+            "outputs-that-name-cargos-build",
+            outputs_that_name_cargos_build,
+        ),
+        (
             "includes-are-read-with-their-anchor",
             includes_are_read_with_their_anchor,
         ),
@@ -133,5 +137,16 @@ mod parsers {
     fn any_order_compares_sorted_lines() {
         assert_eq!(sorted_lines("b\na\n"), sorted_lines("a\nb\n"));
         assert_ne!(sorted_lines("a\na\n"), sorted_lines("a\n"));
+    }
+
+    fn outputs_that_name_cargos_build() {
+        use crate::common::listings::names_a_build;
+        let source = "fn main() { println!(\"usage: demo-tool [N]\"); }";
+        let panic = "thread 'main' panicked at listings/x/demo-tool/src/main.rs:4:5:";
+        assert!(names_a_build(panic, source, "demo-tool"));
+        assert!(names_a_build("starting demo-tool again", "", "demo-tool"));
+        assert!(names_a_build("    demo_tool::transfer", "", "demo-tool"));
+        assert!(!names_a_build("usage: demo-tool [N]", source, "demo-tool"));
+        assert!(!names_a_build("3 primes", source, "demo-tool"));
     }
 }

@@ -8,13 +8,14 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use crate::common::schedule::trial;
 use libtest_mimic::Trial;
 use regex::Regex;
 
+use crate::checks::skeptic;
 use crate::common::listings::{Check, Listing, Run, WORKSPACE, built};
 use crate::common::run::{Finished, run_bounded};
 use crate::common::snapshot;
@@ -78,10 +79,20 @@ pub fn finished_run(listing: &Listing, number: usize) -> Result<Finished, String
         .clone();
     slot.get_or_init(|| {
         let run = &listing.runs[number - 1];
-        let exe = built()?.executable(&listing.name)?;
-        run_bounded(&describe(listing, run), exe, &run.args)
+        run_bounded(&describe(listing, run), &executable(listing)?, &run.args)
     })
     .clone()
+}
+
+/// The program to run: skeptic's build of the text the book shows when the
+/// book shows the whole program (so what is checked is what the reader
+/// reads), cargo's build otherwise or when the output names the build
+/// ([`Listing::depends_on_cargos_build`]).
+fn executable(listing: &Listing) -> Result<PathBuf, String> {
+    if skeptic::shows_program(&listing.name) && !listing.depends_on_cargos_build() {
+        return skeptic::executable(&listing.name);
+    }
+    Ok(built()?.executable(&listing.name)?.to_path_buf())
 }
 
 fn describe(listing: &Listing, run: &Run) -> String {

@@ -1,19 +1,20 @@
-//! skeptic compiles and runs every program of the expanded book, each under a
-//! time limit, with the workspace's edition (common/skeptic_rustc.rs). One
-//! test per program, `<listing>::skeptic`; `build.rs` wrote the table of them.
-//! Each first checks that the text skeptic got is the listing's own
-//! `src/main.rs` (less mdBook's anchor lines): what skeptic runs is the
-//! program cargo builds for `<listing>::run`.
+//! skeptic compiles every program of the expanded book with the workspace's
+//! edition (common/skeptic_rustc.rs), and that build is the one the checks
+//! run: `<listing>::run` runs the executable skeptic made from the text the
+//! reader sees, so each program runs once per test run. `<listing>::skeptic`
+//! is the build: it first checks that the text skeptic got is the listing's
+//! own `src/main.rs` (less mdBook's anchor lines), then has skeptic compile
+//! it. `build.rs` wrote the table of programs.
 
+use std::collections::HashMap;
 use std::panic;
-use std::sync::atomic::Ordering;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use crate::common::schedule::trial;
 use libtest_mimic::Trial;
 
 use crate::common::listings::WORKSPACE;
-use crate::common::run::TIME_LIMIT;
-use crate::common::watchdog;
 use crate::common::{Outcome, panic_message};
 
 #[allow(clippy::all)]
@@ -62,7 +63,7 @@ fn compiles_with_the_workspace_edition() -> Outcome {
                 "skeptic did not compile a program only edition {edition} accepts: it compiles \
                  the book's programs with another edition than the reader's \
                  (common/skeptic_rustc.rs):\n{}",
-                panic_message(failure.as_ref())
+                shortened(panic_message(failure.as_ref()))
             )
             .into()
         })
@@ -71,62 +72,103 @@ fn compiles_with_the_workspace_edition() -> Outcome {
 fn listing_trials() -> Vec<Trial> {
     generated::SKEPTIC_TESTS
         .iter()
-        .map(|&(listing, test)| {
+        .map(|&(listing, _)| {
             trial(format!("{listing}::skeptic"), move || {
-                let started = std::time::Instant::now();
-                let result = panic::catch_unwind(test);
-                crate::common::run::record_time(&format!("skeptic {listing}"), started.elapsed());
-                result.map_err(|failure| {
-                    format!(
-                        "skeptic: {}\nskeptic runs the program as the book shows it; to see \
-                         what it printed: cargo test -- {listing}::skeptic --nocapture",
-                        shortened(panic_message(failure.as_ref()))
-                    )
-                    .into()
-                })
+                let exe = executable(listing)?;
+                let listed = WORKSPACE
+                    .named(listing)
+                    .expect("a listing of the workspace");
+                if listed.depends_on_cargos_build() {
+                    // Its checked runs use cargo's build: run skeptic's too.
+                    runs_to_success(listing, &exe)?;
+                }
+                Ok(())
             })
             .with_kind("skeptic")
         })
         .collect()
 }
 
-/// skeptic's `run_test`, with a watchdog that kills a snippet (and everything
-/// it started) once it has run longer than the limit, so a listing that hangs
-/// fails its test instead of stalling `cargo test`.
-///
-/// One failure is retried: "Text file busy". skeptic copies each compiled
-/// snippet into its binary cache through a file it holds open for writing; a
-/// process that another test forks at that moment inherits that descriptor
-/// until it execs, and executing the snippet meanwhile fails with ETXTBSY.
-/// That says nothing about the snippet, and the next attempt runs it.
+/// The executable skeptic built from the book's text of `listing`, or
+/// `None` when the book shows no whole program of it (then cargo's build is
+/// run). Built once per test process, by whichever check asks first.
+pub fn executable(listing: &str) -> Result<PathBuf, String> {
+    type Slot = Arc<OnceLock<Result<PathBuf, String>>>;
+    static BUILDS: LazyLock<Mutex<HashMap<String, Slot>>> = LazyLock::new(Default::default);
+    let Some(&(_, test)) = generated::SKEPTIC_TESTS.iter().find(|(l, _)| *l == listing) else {
+        return Err(format!("the book shows no whole program of {listing}"));
+    };
+    let slot = BUILDS
+        .lock()
+        .unwrap()
+        .entry(listing.to_owned())
+        .or_default()
+        .clone();
+    slot.get_or_init(|| {
+        let started = std::time::Instant::now();
+        let result = panic::catch_unwind(test);
+        crate::common::run::record_time(&format!("skeptic {listing}"), started.elapsed());
+        result
+            .map_err(|failure| {
+                format!(
+                    "skeptic: {}\nto see the compiler's messages: cargo test -- {listing}::skeptic \
+                     --nocapture",
+                    shortened(panic_message(failure.as_ref()))
+                )
+            })
+            .and_then(|()| {
+                BUILT
+                    .lock()
+                    .unwrap()
+                    .remove(listing)
+                    .ok_or_else(|| format!("skeptic handed over no executable for {listing}"))
+            })
+    })
+    .clone()
+}
+
+/// skeptic's own check of a program: it runs, without arguments, within the
+/// time limit, and exits with success.
+fn runs_to_success(listing: &str, exe: &std::path::Path) -> Result<(), String> {
+    let what = format!("skeptic's build of {listing}");
+    let finished = crate::common::run::run_bounded(&what, exe, &[])?;
+    if finished.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "{what}: ended with {}\noutput:\n{}",
+        finished.status, finished.output
+    ))
+}
+
+/// Whether the book shows a whole program of `listing`, which skeptic builds.
+pub fn shows_program(listing: &str) -> bool {
+    generated::SKEPTIC_TESTS.iter().any(|(l, _)| *l == listing)
+}
+
+/// What skeptic handed over, by listing, until [`executable`] takes it.
+static BUILT: LazyLock<Mutex<HashMap<String, PathBuf>>> = LazyLock::new(Default::default);
+
+/// Called by the generated test of each program (build.rs points skeptic's
+/// `run_test` here): checks the text, then has skeptic compile it and keeps
+/// the executable. skeptic keeps it in its binary cache, where it stays
+/// after `run_test_with` returns.
 fn run_bounded(listing: &str, root_dir: &str, out_dir: &str, target_triple: &str, text: &str) {
     if let Err(difference) = is_the_listing_source(listing, text) {
         panic!("{difference}");
     }
-    watchdog::start_for_children();
-    let kills_before = watchdog::KILLS.load(Ordering::SeqCst);
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let run = panic::catch_unwind(|| {
-            skeptic::rt::run_test(root_dir, out_dir, target_triple, text);
-        });
-        let Err(failure) = run else { return };
-        let message = panic_message(failure.as_ref());
-        if attempts < 3 && message.contains("Text file busy") {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            continue;
-        }
-        if watchdog::KILLS.load(Ordering::SeqCst) > kills_before {
-            let killed = watchdog::KILLED.lock().unwrap().join("\n");
-            panic!(
-                "{message}\nthe watchdog killed a snippet that ran longer than {} s while this \
-                 test ran:\n{killed}",
-                TIME_LIMIT.as_secs()
-            );
-        }
-        panic::resume_unwind(failure);
+    let path = skeptic::rt::run_test_with(root_dir, out_dir, target_triple, text, |exe| {
+        exe.to_path_buf()
+    });
+    let cached = path.parent().and_then(|dir| dir.file_name()) == Some(".skeptic-bin".as_ref());
+    if !cached {
+        panic!(
+            "skeptic built {listing} outside its binary cache ({}): the executable is gone \
+             once skeptic returns; is SKEPTIC_NO_BINARY_CACHE set?",
+            path.display()
+        );
     }
+    BUILT.lock().unwrap().insert(listing.to_owned(), path);
 }
 
 /// The program skeptic got (the block with its hidden lines shown, after a

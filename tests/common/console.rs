@@ -81,16 +81,3 @@ impl Console {
         }
     }
 }
-
-/// Writes a line where the person running the tests sees it now, whether or
-/// not the console is quiet (the watchdog's kills, for example).
-pub fn tell(line: &str) {
-    match REAL_STDERR.get() {
-        Some(fd) => {
-            let _ = writeln!(File::from(fd.try_clone().expect("dup")), "{line}");
-        }
-        None => {
-            let _ = writeln!(std::io::stderr(), "{line}");
-        }
-    }
-}

@@ -139,6 +139,32 @@ impl Listing {
         }
     }
 
+    /// Whether what it prints depends on being cargo's build: an output the
+    /// book shows names a place in a source file (a panic's
+    /// `src/main.rs:9:5`), the executable (`proc-reexec-print-numbers`) or
+    /// the crate (`debug_waiting_backtraces::transfer` in a backtrace), or
+    /// the crate has features, which cargo turns on and skeptic does not.
+    /// skeptic's build of the same text is the crate `test` in `test.rs`, in
+    /// a file with a hashed name. Such a listing's runs use cargo's build,
+    /// and skeptic's build is run on its own.
+    pub fn depends_on_cargos_build(&self) -> bool {
+        let has_features = self
+            .package
+            .as_ref()
+            .is_some_and(|p| !p.features.is_empty());
+        let source =
+            std::fs::read_to_string(root().join(&self.dir).join("src/main.rs")).unwrap_or_default();
+        has_features
+            || self
+                .runs
+                .iter()
+                .filter_map(|run| run.output.as_ref())
+                .any(|file| {
+                    let text = std::fs::read_to_string(root().join(file)).unwrap_or_default();
+                    names_a_build(&text, &source, &self.name)
+                })
+    }
+
     /// The blocks of the book that show one of its files.
     pub fn shown_in(&self) -> Vec<&'static Block> {
         BLOCKS
@@ -245,6 +271,16 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
 
 /// The edition of the workspace (`[workspace.package]`), which the harness
 /// inherits like every listing: the edition skeptic must compile with.
+/// Whether `output` names a place in a source file, or the package or crate
+/// `name` where the program's `source` does not spell it (a usage line).
+/// A listing misjudged here is never passed wrongly: judged independent of
+/// cargo's build when it is not, its run fails; judged dependent when it is
+/// not, it only runs twice.
+pub fn names_a_build(output: &str, source: &str, name: &str) -> bool {
+    let spelt_elsewhere = |name: &str| output.contains(name) && !source.contains(name);
+    output.contains(".rs:") || spelt_elsewhere(name) || spelt_elsewhere(&name.replace('-', "_"))
+}
+
 pub fn workspace_edition() -> &'static str {
     WORKSPACE
         .metadata

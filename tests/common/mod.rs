@@ -12,7 +12,6 @@ pub mod run;
 pub mod schedule;
 pub mod skeptic_rustc;
 pub mod snapshot;
-pub mod watchdog;
 
 use libtest_mimic::Failed;
 

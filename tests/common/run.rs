@@ -48,8 +48,7 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
         .stderr(writer);
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let started = Instant::now();
-    let mut child = command
-        .spawn()
+    let mut child = spawn(&mut command)
         .map_err(|e| format!("{what}: cannot start {}: {e}", program.display()))?;
     // The parent's copies of the pipe's write end live in `command`: drop it,
     // or reading would never see the end of the output.
@@ -108,4 +107,22 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
     }
     record_time(what, started.elapsed());
     Ok(Finished { status, output })
+}
+
+/// Starts `command`, again after "Text file busy". skeptic's binary cache
+/// touches an executable through a descriptor open for writing; a process
+/// another test forks at that moment holds a copy of it until it execs, and
+/// starting the executable meanwhile fails with ETXTBSY. That says nothing
+/// about the program, and a later attempt starts it.
+fn spawn(command: &mut Command) -> std::io::Result<std::process::Child> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match command.spawn() {
+            Err(e) if attempts < 5 && e.raw_os_error() == Some(nix::libc::ETXTBSY) => {
+                std::thread::sleep(Duration::from_millis(20 * attempts));
+            }
+            result => return result,
+        }
+    }
 }
