@@ -153,6 +153,19 @@ fn measure(split: usize, threads: u64) -> Run {
 }
 // ANCHOR_END: measure
 
+/// Measures every variant on `threads` threads. The variants take turns,
+/// ROUNDS times, and each keeps its fastest turn: other programs can slow a
+/// turn down, never speed it up.
+fn fastest_turns(threads: u64) -> Vec<(&'static str, Run)> {
+    let mut runs: Vec<(&str, Run)> = SPLITS.map(|name| (name, Run::default())).into();
+    for _ in 0..ROUNDS {
+        for (split, (_, fastest)) in runs.iter_mut().enumerate() {
+            fastest.keep_faster(measure(split, threads));
+        }
+    }
+    runs
+}
+
 /// Each worker's share of the divisions, in whole percent.
 fn percentages(divisions: &[u64]) -> String {
     let all: u64 = divisions.iter().sum();
@@ -292,17 +305,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // ANCHOR: main
     print!("cores: {cores}, threads: {threads}; counting the primes below {LIMIT}");
     println!("{}", if busy_core { ", one core busy" } else { "" });
-    // The variants take turns, ROUNDS times, and each keeps its fastest
-    // turn: other programs can slow a turn down, never speed it up.
-    let mut runs: Vec<(&str, Run)> = SPLITS.map(|name| (name, Run::default())).into();
-    for _ in 0..ROUNDS {
-        for (split, (_, fastest)) in runs.iter_mut().enumerate() {
-            fastest.keep_faster(measure(split, threads));
-        }
-    }
+    // ANCHOR: main
+    let runs = fastest_turns(threads);
     // ANCHOR_END: main
     if let Some(mut competitor) = competitor {
         // Killing a child that already ended is no error worth reporting;
@@ -310,7 +316,9 @@ fn main() -> ExitCode {
         let _ = competitor.kill();
         let _ = competitor.wait();
     }
+    // ANCHOR: main
     print_table(&runs);
+    // ANCHOR_END: main
     println!("{}", two_thread_shares(&runs, threads));
     if runs.iter().all(|(_, run)| run.wrong_answers == 0) {
         println!("every run found {PRIMES_BELOW_LIMIT} primes, the right answer");

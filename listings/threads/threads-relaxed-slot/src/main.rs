@@ -53,7 +53,7 @@ impl<T> Default for Slot<T> {
     }
 }
 
-// ANCHOR: main
+// ANCHOR: model
 /// One writer, one reader that reads the value if the flag says it is ready.
 fn reader_sees_the_flag() {
     let slot = Arc::new(Slot::new());
@@ -66,6 +66,7 @@ fn reader_sees_the_flag() {
     }
     writer.join().unwrap();
 }
+// ANCHOR_END: model
 
 fn main() -> ExitCode {
     // loom reports a bug by panicking. Keep its message; silence the default
@@ -90,4 +91,3 @@ fn main() -> ExitCode {
         }
     }
 }
-// ANCHOR_END: main

@@ -24,6 +24,7 @@ pub struct Slot<T> {
 // write. Readers share `&T` across threads (T: Sync), and the value was made
 // on another thread (T: Send).
 unsafe impl<T: Send + Sync> Sync for Slot<T> {}
+// ANCHOR_END: slot
 
 impl<T> Slot<T> {
     pub fn new() -> Self {
@@ -34,6 +35,7 @@ impl<T> Slot<T> {
         }
     }
 
+    // ANCHOR: publish
     /// Fills the slot. Panics if it was filled before.
     pub fn publish(&self, value: T) {
         // Relaxed: the swap only has to pick one writer; it publishes nothing.
@@ -46,7 +48,9 @@ impl<T> Slot<T> {
         // reads this `true`.
         self.ready.store(true, Ordering::Release);
     }
+    // ANCHOR_END: publish
 
+    // ANCHOR: read
     /// Runs `read` on the value, once it has been published. The read
     /// happens inside `with`, so that loom tracks it as a read of the cell.
     pub fn read<R>(&self, read: impl FnOnce(&T) -> R) -> Option<R> {
@@ -60,8 +64,8 @@ impl<T> Slot<T> {
             None
         }
     }
+    // ANCHOR_END: read
 }
-// ANCHOR_END: slot
 
 impl<T> Default for Slot<T> {
     fn default() -> Self {
