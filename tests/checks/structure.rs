@@ -5,14 +5,16 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 use crate::common::Outcome;
-use crate::common::book::{BLOCKS, CHAPTERS, listing_dir_of};
+use crate::common::book::{BLOCKS, CHAPTERS, includes_in, listing_dir_of};
 use crate::common::listings::WORKSPACE;
 use crate::common::schedule::trial;
 use crate::common::{Problems, root};
 use cargo_metadata::DependencyKind;
 use libtest_mimic::Trial;
+use regex::Regex;
 
 pub fn trials() -> Vec<Trial> {
     vec![
@@ -27,6 +29,10 @@ pub fn trials() -> Vec<Trial> {
         trial(
             "structure::every-include-is-expanded",
             every_include_is_expanded,
+        ),
+        trial(
+            "structure::every-anchor-is-included",
+            every_anchor_is_included,
         ),
         trial(
             "structure::no-listing-name-holds-another",
@@ -217,6 +223,49 @@ fn every_include_is_expanded() -> Outcome {
         }
     }
     problems.verdict("the includes")
+}
+
+/// Every `ANCHOR: name` in a listing's files is included by some page: an
+/// anchor no page shows is dead text, often left behind when a page stopped
+/// showing that part.
+fn every_anchor_is_included() -> Outcome {
+    let mut included: BTreeSet<(PathBuf, String)> = BTreeSet::new();
+    for chapter in CHAPTERS.iter() {
+        let raw = std::fs::read_to_string(root().join(&chapter.file)).unwrap_or_default();
+        for include in includes_in(&chapter.file, &raw) {
+            if let Some(anchor) = include.anchor {
+                included.insert((include.path, anchor));
+            }
+        }
+    }
+    static ANCHOR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"ANCHOR:\s*([A-Za-z0-9_-]+)").unwrap());
+    let mut problems = Problems::default();
+    for listing in WORKSPACE.all() {
+        let files = walkdir::WalkDir::new(root().join(&listing.dir))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.file_name() != "target")
+            .flatten()
+            .filter(|e| e.file_type().is_file());
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(file.path()) else {
+                continue;
+            };
+            let path = crate::common::relative(file.path());
+            for anchor in ANCHOR.captures_iter(&text) {
+                if !included.contains(&(path.clone(), anchor[1].to_owned())) {
+                    problems.add(format!(
+                        "{}: anchor {:?} is included by no page: remove its ANCHOR lines or \
+                         show it",
+                        path.display(),
+                        &anchor[1]
+                    ));
+                }
+            }
+        }
+    }
+    problems.verdict("the anchors")
 }
 
 fn compile_fail_samples_are_exactly_the_crates_the_workspace_excludes() -> Outcome {
