@@ -99,6 +99,17 @@ fn print_slowest_runs() {
     for (took, what) in times.iter().take(20) {
         println!("{:>8.0} ms  {what}", took.as_secs_f64() * 1000.0);
     }
+    let mut cpu = common::run::CPU_TIMES.lock().unwrap().clone();
+    cpu.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
+    let total: std::time::Duration = cpu.iter().map(|(took, _)| *took).sum();
+    println!(
+        "\nCPU time of the {} listing runs, {:.1} s in all; the largest:",
+        cpu.len(),
+        total.as_secs_f64()
+    );
+    for (took, what) in cpu.iter().take(20) {
+        println!("{:>8.0} ms  {what}", took.as_secs_f64() * 1000.0);
+    }
     // CPU time: the harness's own threads, and the programs it waited for
     // (cargo, rustc, every listing run, skeptic's runs included).
     use nix::sys::resource::{UsageWho, getrusage};

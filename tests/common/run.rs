@@ -18,6 +18,9 @@ pub const TIME_LIMIT: Duration = Duration::from_secs(20);
 /// How long each run took, for `BOOK_TIMES=1 cargo test` (see book.rs).
 pub static TIMES: std::sync::Mutex<Vec<(Duration, String)>> = std::sync::Mutex::new(Vec::new());
 
+/// The CPU time (user and system) of each listing run, for `BOOK_TIMES=1`.
+pub static CPU_TIMES: std::sync::Mutex<Vec<(Duration, String)>> = std::sync::Mutex::new(Vec::new());
+
 pub fn record_time(what: &str, took: Duration) {
     TIMES.lock().unwrap().push((took, what.to_owned()));
 }
@@ -63,9 +66,9 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
         let _ = sender.send(bytes);
     });
 
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
+    let (status, cpu) = loop {
+        if let Some(finished) = try_wait_with_cpu(child.id())? {
+            break finished;
         }
         if started.elapsed() > TIME_LIMIT {
             let _ = killpg(group, Signal::SIGKILL);
@@ -106,6 +109,7 @@ pub fn run_bounded(what: &str, program: &Path, args: &[String]) -> Result<Finish
         }
     }
     record_time(what, started.elapsed());
+    CPU_TIMES.lock().unwrap().push((cpu, what.to_owned()));
     Ok(Finished { status, output })
 }
 
@@ -123,6 +127,32 @@ fn spawn(command: &mut Command) -> std::io::Result<std::process::Child> {
                 std::thread::sleep(Duration::from_millis(20 * attempts));
             }
             result => return result,
+        }
+    }
+}
+
+/// The child's exit status and the CPU time it used, once it has ended
+/// (`wait4` with `WNOHANG`, which std's `try_wait` does not expose). Its
+/// children's time is counted when it waited for them.
+fn try_wait_with_cpu(pid: u32) -> Result<Option<(ExitStatus, Duration)>, String> {
+    use nix::libc;
+    use std::os::unix::process::ExitStatusExt;
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: both pointers are valid for writes for the whole call; `pid`
+    // is our own child, which only this thread waits for.
+    let reaped = unsafe { libc::wait4(pid as i32, &mut status, libc::WNOHANG, usage.as_mut_ptr()) };
+    match reaped {
+        0 => Ok(None),
+        -1 => Err(format!("wait4: {}", std::io::Error::last_os_error())),
+        _ => {
+            // SAFETY: wait4 filled it in, having reaped the child.
+            let usage = unsafe { usage.assume_init() };
+            let time = |t: libc::timeval| {
+                Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+            };
+            let cpu = time(usage.ru_utime) + time(usage.ru_stime);
+            Ok(Some((ExitStatus::from_raw(status), cpu)))
         }
     }
 }
