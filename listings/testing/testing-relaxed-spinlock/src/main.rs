@@ -46,6 +46,41 @@ impl<T> SpinLock<T> {
     // ANCHOR_END: relaxed
 }
 
+fn main() -> ExitCode {
+    // loom reports a bug by panicking: catch the panic and print its message.
+    let finding = quietly(|| loom::model(increment_twice));
+    report(finding)
+}
+
+/// Runs `model`, catching a panic, with the default panic report silenced:
+/// it would print a path inside loom's source.
+fn quietly(model: impl FnOnce() + panic::UnwindSafe) -> std::thread::Result<()> {
+    panic::set_hook(Box::new(|_| {}));
+    let finding = panic::catch_unwind(model);
+    let _ = panic::take_hook();
+    finding
+}
+
+/// Prints loom's message; fails if loom found nothing, since this listing
+/// exists to show the bug being found.
+fn report(finding: std::thread::Result<()>) -> ExitCode {
+    match finding {
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(a panic without a message)");
+            println!("loom found a bug: {}", message.trim());
+            ExitCode::SUCCESS
+        }
+        Ok(()) => {
+            println!("loom explored every interleaving and found nothing wrong");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 // ANCHOR: test
 /// Two threads increment the counter once each: the same check as
 /// testing-spinlock's loom test. loom runs it once for every interleaving.
@@ -171,38 +206,3 @@ mod model {
     // ANCHOR: test
 }
 // ANCHOR_END: test
-
-fn main() -> ExitCode {
-    // loom reports a bug by panicking: catch the panic and print its message.
-    let finding = quietly(|| loom::model(increment_twice));
-    report(finding)
-}
-
-/// Runs `model`, catching a panic, with the default panic report silenced:
-/// it would print a path inside loom's source.
-fn quietly(model: impl FnOnce() + panic::UnwindSafe) -> std::thread::Result<()> {
-    panic::set_hook(Box::new(|_| {}));
-    let finding = panic::catch_unwind(model);
-    let _ = panic::take_hook();
-    finding
-}
-
-/// Prints loom's message; fails if loom found nothing, since this listing
-/// exists to show the bug being found.
-fn report(finding: std::thread::Result<()>) -> ExitCode {
-    match finding {
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("(a panic without a message)");
-            println!("loom found a bug: {}", message.trim());
-            ExitCode::SUCCESS
-        }
-        Ok(()) => {
-            println!("loom explored every interleaving and found nothing wrong");
-            ExitCode::FAILURE
-        }
-    }
-}
