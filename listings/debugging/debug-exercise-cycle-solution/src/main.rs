@@ -64,7 +64,6 @@ fn main() {
     );
 }
 
-// ANCHOR: main
 /// Runs the three jobs at once, up to three times, until the detector
 /// reports a cycle.
 #[cfg(feature = "deadlock-detection")]
@@ -93,7 +92,6 @@ fn main() {
     }
     println!("3 rounds: every job finished, and the detector found no cycle");
 }
-// ANCHOR_END: main
 
 /// Asks parking_lot for a cycle every 10 ms until every job has finished.
 #[cfg(feature = "deadlock-detection")]

@@ -139,7 +139,6 @@ fn print_round(title: &str, round: &Round) {
     }
 }
 
-// ANCHOR: main
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let found = run_round(false).await;
@@ -148,7 +147,6 @@ async fn main() {
     print_round("audit awaits a tokio oneshot:", &fixed);
     println!("{}", verdict(&found, &fixed));
 }
-// ANCHOR_END: main
 
 /// The lesson, checked: in the first round only the audit handler had slow
 /// polls; in the second none had, and the watchdog was less late. The

@@ -52,13 +52,11 @@ async fn main() {
         .with_ansi(false)
         .with_writer(move || Tee(copy.clone()))
         .init();
-    // ANCHOR: main
     // Two orders handled concurrently, on one thread.
     let first = tokio::spawn(handle_order(1));
     let second = tokio::spawn(handle_order(2));
     first.await.unwrap();
     second.await.unwrap();
-    // ANCHOR_END: main
     let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
     let misplaced = log
         .lines()

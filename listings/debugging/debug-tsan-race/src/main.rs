@@ -60,7 +60,6 @@ fn own_source() -> Option<PathBuf> {
     beside_exe.chain(from_manifest).find(|path| path.is_file())
 }
 
-// ANCHOR: rebuild
 #[cfg(not(tsan_child))]
 /// Builds `source` with ThreadSanitizer into `dir`, runs it, and returns what
 /// it printed: stdout, and stderr (where the sanitizer writes its reports).
@@ -100,7 +99,6 @@ fn run_under_tsan(source: &Path, dir: &Path) -> Result<(String, String), String>
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     Ok((text(&run.stdout), text(&run.stderr)))
 }
-// ANCHOR_END: rebuild
 
 /// A process group that is killed (SIGKILL) however this program leaves the
 /// function that started it, unless it ended by itself.
@@ -133,7 +131,6 @@ impl Drop for KilledGroup {
     }
 }
 
-// ANCHOR: report
 /// The parts of the first ThreadSanitizer warning that do not change between
 /// runs: the warning, each access with the function that made it. How many
 /// warnings follow it varies from run to run, so only they are counted.
@@ -165,7 +162,6 @@ fn summarise(report: &str) -> (Vec<String>, usize) {
     }
     (summary, warnings)
 }
-// ANCHOR_END: report
 
 #[cfg(tsan_child)]
 fn main() {

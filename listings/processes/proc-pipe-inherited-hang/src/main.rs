@@ -11,7 +11,6 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 /// How long the reader waits for the end of the pipe before giving up.
 const PATIENCE: Duration = Duration::from_millis(300);
 
-// ANCHOR: read
 /// Reads until the end of the pipe, or until `PATIENCE` has passed.
 /// Returns what was read and whether the end came.
 fn read_with_deadline(reader: &mut File) -> io::Result<(String, bool)> {
@@ -41,7 +40,6 @@ fn read_with_deadline(reader: &mut File) -> io::Result<(String, bool)> {
         }
     }
 }
-// ANCHOR_END: read
 
 // ANCHOR: experiment
 /// Makes a pipe, starts an unrelated program, writes one line, closes our

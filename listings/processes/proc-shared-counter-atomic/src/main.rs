@@ -11,7 +11,6 @@ use nix::unistd::{ForkResult, Pid, fork, read};
 const PROCESSES: u64 = 4;
 const INCREMENTS: u64 = 1_000_000;
 
-// ANCHOR: mapping
 /// A counter in memory that this process shares with every child it forks
 /// afterwards. It is never unmapped, so `'static` is true.
 fn shared_counter() -> nix::Result<&'static AtomicU64> {
@@ -30,7 +29,6 @@ fn shared_counter() -> nix::Result<&'static AtomicU64> {
     // holding 0) and stays mapped for the rest of the process.
     Ok(unsafe { memory.cast::<AtomicU64>().as_ref() })
 }
-// ANCHOR_END: mapping
 
 // ANCHOR: count
 fn count(counter: &AtomicU64) {
@@ -41,7 +39,6 @@ fn count(counter: &AtomicU64) {
 }
 // ANCHOR_END: count
 
-// ANCHOR: main
 /// Waits for every child, even after a failure, then reports the failures.
 fn wait_all(children: &[Pid]) -> Result<(), String> {
     let mut failures = Vec::new();
@@ -104,4 +101,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     Ok(())
 }
-// ANCHOR_END: main

@@ -42,7 +42,6 @@ impl<T> SpinLock<T> {
 }
 // ANCHOR_END: lock
 
-// ANCHOR: main
 fn main() {
     let counter = sync::Arc::new(SpinLock::new(0_u64));
     let workers: Vec<_> = (0..4)
@@ -62,7 +61,6 @@ fn main() {
     assert_eq!(total, 40_000, "the lock lost an update");
     println!("4 threads x 10000 increments = {total}");
 }
-// ANCHOR_END: main
 
 // ANCHOR: sync
 /// std's types, or loom's stand-ins for them when built with `--cfg loom`.

@@ -6,7 +6,6 @@ use std::time::Duration;
 const CAPACITY: usize = 2;
 const ITEMS: u32 = 6;
 
-// ANCHOR: buffer
 struct Buffer {
     state: Mutex<State>,
     /// Notified when an item arrives or the buffer closes.
@@ -38,7 +37,6 @@ impl Buffer {
         }
     }
 }
-// ANCHOR_END: buffer
 
 // ANCHOR: ops
 impl Buffer {

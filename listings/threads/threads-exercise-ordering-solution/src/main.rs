@@ -42,7 +42,6 @@ fn wait_for_answer(job: &Job) -> u64 {
 }
 // ANCHOR_END: job
 
-// ANCHOR: model
 /// One worker, and `main` waiting for its answer.
 fn hand_over() {
     let job = Arc::new(Job {
@@ -59,7 +58,6 @@ fn hand_over() {
     worker.join().unwrap();
     assert_eq!(job.steps_done.load(Ordering::Relaxed), STEPS);
 }
-// ANCHOR_END: model
 
 fn main() {
     // loom reports a bug by panicking: keep its message, and silence the
