@@ -9,6 +9,7 @@
 //! `LINUX_ONLY_NOTE`.
 //! A listing that uses none of them must not carry the note.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -102,36 +103,42 @@ pub(crate) fn pages() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-/// Whether `line` is a caption of listing `name` (with or without an `id`).
-fn is_caption_of(line: &str, name: &str) -> bool {
+/// The listing a caption line names (`<p class="caption" …>Listing
+/// <code>name</code> · …`, with or without an `id`), if it is one.
+fn caption_of(line: &str) -> Option<&str> {
     let line = line.trim();
-    line.starts_with(r#"<p class="caption""#)
-        && line.contains(&format!("Listing <code>{name}</code> · "))
+    if !line.starts_with(r#"<p class="caption""#) {
+        return None;
+    }
+    let (_, rest) = line.split_once("Listing <code>")?;
+    let (name, rest) = rest.split_once("</code>")?;
+    rest.starts_with(" · ").then_some(name)
 }
 
-/// For every caption of `name` in the pages: the notes right above it, the
-/// caption lines (`<p class="caption">…</p>` that name no listing) between
-/// it and the text before, nearest first.
-pub(crate) fn notes_above_captions<'a>(
-    name: &str,
-    pages: &'a [(PathBuf, String)],
-) -> Vec<(&'a Path, Vec<&'a str>)> {
-    let mut found = Vec::new();
+/// Every caption of a listing in the pages, by listing: the page, and the
+/// notes right above it (the caption lines, `<p class="caption">…</p>`
+/// that name no listing, between it and the text before), nearest first.
+/// One pass over the pages serves every listing.
+pub(crate) fn captions_with_notes(
+    pages: &[(PathBuf, String)],
+) -> HashMap<&str, Vec<(&Path, Vec<&str>)>> {
+    let mut found: HashMap<&str, Vec<(&Path, Vec<&str>)>> = HashMap::new();
     for (path, text) in pages {
         let lines: Vec<&str> = text.lines().collect();
         for (n, line) in lines.iter().enumerate() {
-            if is_caption_of(line, name) {
-                let notes = lines[..n]
-                    .iter()
-                    .rev()
-                    .map(|l| l.trim())
-                    .filter(|l| !l.is_empty())
-                    .take_while(|l| {
-                        l.starts_with(r#"<p class="caption">"#) && !l.contains("Listing <code>")
-                    })
-                    .collect();
-                found.push((path.as_path(), notes));
-            }
+            let Some(name) = caption_of(line) else {
+                continue;
+            };
+            let notes = lines[..n]
+                .iter()
+                .rev()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .take_while(|l| {
+                    l.starts_with(r#"<p class="caption">"#) && !l.contains("Listing <code>")
+                })
+                .collect();
+            found.entry(name).or_default().push((path.as_path(), notes));
         }
     }
     found
@@ -158,10 +165,11 @@ fn listings_that_use_linux_only_apis_are_gated() -> Outcome {
 
 fn the_book_says_which_listings_are_linux_only() -> Outcome {
     let pages = pages();
+    let all_captions = captions_with_notes(&pages);
     let mut problems = Problems::default();
     for (name, source) in listings() {
         let linux_only = !linux_only_uses(&source).is_empty();
-        let captions = notes_above_captions(&name, &pages);
+        let captions = all_captions.get(name.as_str()).cloned().unwrap_or_default();
         if linux_only && captions.is_empty() {
             problems.add(format!("{name} (Linux only) has no caption in the chapter"));
         }

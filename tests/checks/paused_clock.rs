@@ -8,7 +8,7 @@
 
 use libtest_mimic::Trial;
 
-use crate::checks::linux_only::{listings, notes_above_captions, pages};
+use crate::checks::linux_only::{captions_with_notes, listings, pages};
 use crate::common::schedule::trial;
 use crate::common::{Outcome, Problems};
 
@@ -40,11 +40,13 @@ fn main_starts_paused(source: &str) -> bool {
 
 fn the_book_says_which_listings_need_test_util() -> Outcome {
     let pages = pages();
+    let all_captions = captions_with_notes(&pages);
     let mut problems = Problems::default();
     for (name, source) in listings() {
         let paused = main_starts_paused(&source);
         let mut seen_pages = Vec::new();
-        for (page, notes) in notes_above_captions(&name, &pages) {
+        let captions = all_captions.get(name.as_str()).cloned().unwrap_or_default();
+        for (page, notes) in captions {
             // The first caption of the listing on each page carries the
             // note; the listing's other parts on that page need not repeat it.
             if seen_pages.contains(&page) {
