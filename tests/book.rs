@@ -78,6 +78,7 @@ fn main() {
     let console = common::console::Console::quiet(&mut args);
     let conclusion = libtest_mimic::run(&args, trials);
     console.finish();
+    common::skeptic_rustc::uninstall();
     common::schedule::remember_times();
     if std::env::var_os("BOOK_TIMES").is_some() {
         print_slowest_runs();

@@ -81,7 +81,7 @@ pub fn with_edition(args: &[OsString], edition: &OsStr) -> Vec<OsString> {
 /// this binary as `RUSTC`, which compiles with `edition`. Call before any
 /// thread starts (the environment is process-wide).
 pub fn install(edition: &str) {
-    let me = std::env::current_exe().expect("the harness cannot find its own executable");
+    let me = stand_in_path();
     let original = std::env::var_os("RUSTC");
     // SAFETY: called first thing in main, before any other thread exists.
     unsafe {
@@ -90,6 +90,45 @@ pub fn install(edition: &str) {
         std::env::set_var(EDITION, edition);
         std::env::set_var("RUSTC", me);
     }
+}
+
+/// Where skeptic finds this binary: a hard link to it in the target's
+/// `tmp/`, named after this process, rather than the file cargo made. A
+/// cargo command run during the tests (the unit tests' build names this
+/// test target too) may link that file again while skeptic starts it,
+/// which once failed six tests with "No such file or directory". The link
+/// keeps this build's executable whatever cargo does to its file. Links
+/// left by test runs that ended are removed.
+fn stand_in_path() -> std::path::PathBuf {
+    let me = std::env::current_exe().expect("the harness cannot find its own executable");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for old in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = old.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(STAND_IN_PREFIX)
+            .and_then(|p| p.parse::<i32>().ok());
+        let alive = pid.is_some_and(|pid| {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+        });
+        if pid.is_some() && !alive {
+            let _ = std::fs::remove_file(old.path());
+        }
+    }
+    let link = dir.join(format!("{STAND_IN_PREFIX}{}", std::process::id()));
+    let _ = std::fs::remove_file(&link);
+    match std::fs::hard_link(&me, &link) {
+        Ok(()) => link,
+        Err(_) => me,
+    }
+}
+
+const STAND_IN_PREFIX: &str = "book-rustc-";
+
+/// Removes the stand-in's link (when the tests are over).
+pub fn uninstall() {
+    let link = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{STAND_IN_PREFIX}{}", std::process::id()));
+    let _ = std::fs::remove_file(link);
 }
 
 /// The compiler the harness was given (`RUSTC`, or `rustc`), for the
