@@ -4,7 +4,6 @@ use std::process;
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork};
 
-// ANCHOR: all
 fn main() -> Result<(), Box<dyn Error>> {
     match fork()? {
         ForkResult::Child => {
@@ -17,4 +16,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all

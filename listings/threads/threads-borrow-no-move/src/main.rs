@@ -1,6 +1,5 @@
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     let log_lines = vec!["GET /index.html 200", "GET /missing 404", "POST /login 500"];
     let handle = thread::spawn(|| {
@@ -10,4 +9,3 @@ fn main() {
     let failures = handle.join().unwrap();
     println!("{failures} failed requests");
 }
-// ANCHOR_END: all

@@ -1,7 +1,6 @@
 use std::cell::Cell;
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     let visits = Cell::new(0);
     thread::scope(|scope| {
@@ -12,4 +11,3 @@ fn main() {
     });
     println!("visits: {}", visits.get());
 }
-// ANCHOR_END: all

@@ -1,7 +1,6 @@
 use std::rc::Rc;
 use std::thread;
 
-// ANCHOR: all
 /// Orders to add up, with the name of the shop they came from. Batches of
 /// one shop share its name rather than each holding a copy.
 struct Batch {
@@ -44,4 +43,3 @@ fn main() {
         println!("{}", handle.join().unwrap());
     }
 }
-// ANCHOR_END: all

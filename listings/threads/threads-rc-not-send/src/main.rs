@@ -3,7 +3,6 @@ use std::rc::Rc;
 use std::sync::Mutex;
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     // Rc instead of Arc: the Mutex inside is fine, the Rc around it is not.
     let hits = Rc::new(Mutex::new(BTreeMap::new()));
@@ -19,4 +18,3 @@ fn main() {
     }
     println!("{:?}", hits.lock().unwrap());
 }
-// ANCHOR_END: all

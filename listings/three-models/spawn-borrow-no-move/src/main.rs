@@ -1,6 +1,5 @@
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     let prices = vec![101, 99, 104];
     let handle = thread::spawn(|| {
@@ -9,4 +8,3 @@ fn main() {
     });
     handle.join().unwrap();
 }
-// ANCHOR_END: all
