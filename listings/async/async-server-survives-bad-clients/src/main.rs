@@ -26,13 +26,16 @@ fn price(ticker: &str) -> Option<&'static str> {
 const MAX_LINE: usize = 64; // bytes in a request line
 const IDLE_TIMEOUT: Duration = Duration::from_millis(300); // between requests
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5); // for one reply
+// ANCHOR_END: limits
+
+// ANCHOR: more_limits
 /// How long to wait before accepting again after running out of a resource.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// After an error reply: how long, and how many bytes, to read and discard
 /// before closing, so that unread input does not destroy the reply.
 const LINGER: Duration = Duration::from_millis(100);
 const MAX_DISCARD: u64 = 64 * 1024;
-// ANCHOR_END: limits
+// ANCHOR_END: more_limits
 
 // ANCHOR: accept
 /// Serves price requests, one task per connection, until the runtime stops.
@@ -69,7 +72,9 @@ async fn serve(listener: TcpListener, log: mpsc::Sender<String>) {
         });
     }
 }
+// ANCHOR_END: accept
 
+// ANCHOR: accept_errors
 /// Errors that concern only the connection being accepted. Linux's accept(2)
 /// returns the new connection's pending network error, and its man page says
 /// to retry at once; BSD and macOS report a client that gave up while queued
@@ -91,7 +96,7 @@ fn is_connection_error(error: &io::Error) -> bool {
         .raw_os_error()
         .is_some_and(|code| per_connection.contains(&Errno::from_raw(code)))
 }
-// ANCHOR_END: accept
+// ANCHOR_END: accept_errors
 
 // ANCHOR: handle
 /// One connection: a line `PRICE <ticker>` in, a line out, until the client

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use tokio::time::{Instant, MissedTickBehavior, interval, sleep, timeout};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep, timeout, timeout_at};
 
 async fn look_up_stock(item: &str, latency: Duration) -> u32 {
     sleep(latency).await;
@@ -29,6 +29,7 @@ async fn main() {
         Ok(stock) => println!("slow lookup: {stock} after {took} ms"),
         Err(elapsed) => println!("slow lookup: gave up ({elapsed}) after {took} ms"),
     }
+    one_deadline(budget).await;
 
     for behavior in [
         MissedTickBehavior::Burst, // the default
@@ -48,6 +49,26 @@ async fn main() {
     }
 }
 // ANCHOR_END: timeout
+
+// ANCHOR: deadline
+/// Three lookups of 80 ms each, under one deadline for all three: each gets
+/// what is left of the budget, not a fresh one.
+async fn one_deadline(budget: Duration) {
+    let start = Instant::now();
+    let deadline = start + budget;
+    let mut done = Vec::new();
+    for item in ["lamp", "desk", "chair"] {
+        let lookup = look_up_stock(item, Duration::from_millis(80));
+        if timeout_at(deadline, lookup).await.is_err() {
+            let took = start.elapsed().as_millis();
+            println!("one deadline: {done:?} done, {item} cut off at {took} ms");
+            return;
+        }
+        done.push(item);
+    }
+    println!("one deadline: all done");
+}
+// ANCHOR_END: deadline
 
 // ANCHOR: interval
 /// An interval of 50 ms whose loop body, once, takes 130 ms: the ticks due

@@ -93,3 +93,5 @@ impl Config {
 pub const MAX_PRIMES: u64 = 2_000_000;
 /// How long the client gets to take one answer.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client cut off by the abort gets to take its last line.
+pub const LAST_LINE_TIMEOUT: Duration = Duration::from_millis(100);

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument, info, info_span, warn};
 
-use crate::config::{Config, WRITE_TIMEOUT};
+use crate::config::{Config, LAST_LINE_TIMEOUT, WRITE_TIMEOUT};
 use crate::error::{ConnectionError, RequestError};
 use crate::requests::{State, answer};
 
@@ -166,6 +166,12 @@ async fn handle(
         let Some(answered) = unless_client_leaves(&mut lines, &mut queued, work, abort).await?
         else {
             info!(line = ?shown, "request dropped");
+            if abort.is_cancelled() {
+                // The client may still be there: tell it why, if the line
+                // goes out at once. The abort waits for nothing longer.
+                let why = format!("error: {}", ConnectionError::Aborted);
+                let _ = timeout(LAST_LINE_TIMEOUT, lines.send(why)).await;
+            }
             return Ok(());
         };
         info!(line = ?shown, failed = answered.is_err(), "answered");

@@ -210,7 +210,9 @@ async fn sigterm_drains_then_aborts() {
     assert_eq!(quick.next().await.unwrap().unwrap(), "slept 0.5 s");
     let bye = quick.next().await.unwrap().unwrap();
     assert_eq!(bye, "error: the server is shutting down");
-    assert!(slow.next().await.is_none(), "aborted without an answer");
+    let cut = slow.next().await.unwrap().unwrap();
+    assert_eq!(cut, "error: the server stopped before the answer was sent");
+    assert!(slow.next().await.is_none(), "then the connection closes");
     service.await.unwrap();
     assert!(
         TcpStream::connect(addr).await.is_err(),
