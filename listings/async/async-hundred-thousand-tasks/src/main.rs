@@ -110,7 +110,6 @@ async fn measure_tasks(tasks: usize) -> Result<Memory, Box<dyn Error>> {
 }
 // ANCHOR_END: tasks
 
-// ANCHOR: threads
 /// Starts THREADS threads that all wait at a barrier; returns the memory per thread.
 #[cfg(target_os = "linux")]
 fn measure_threads() -> Result<Memory, Box<dyn Error>> {
@@ -135,9 +134,7 @@ fn measure_threads() -> Result<Memory, Box<dyn Error>> {
     println!("{THREADS} threads started, waited and finished");
     Ok(during.per_unit(before, THREADS as u64))
 }
-// ANCHOR_END: threads
 
-// ANCHOR: main
 #[cfg(target_os = "linux")]
 fn main() -> Result<(), Box<dyn Error>> {
     let tasks = match task_count() {
@@ -166,7 +163,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     Ok(())
 }
-// ANCHOR_END: main
 
 #[cfg(not(target_os = "linux"))]
 fn main() {

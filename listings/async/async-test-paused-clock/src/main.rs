@@ -70,7 +70,6 @@ async fn block_in_place_on_multi_thread() {
 }
 // ANCHOR_END: tests
 
-// ANCHOR: main
 /// Runs one test body the way #[tokio::test(start_paused = true)] does: on
 /// a new current_thread runtime whose clock is paused.
 fn run(name: &str, test: impl Future<Output = ()>) -> std::io::Result<()> {
@@ -117,7 +116,6 @@ fn main() -> std::io::Result<()> {
     )?;
     Ok(())
 }
-// ANCHOR_END: main
 
 // ANCHOR: attribute
 #[cfg(test)]

@@ -1,4 +1,3 @@
-// ANCHOR: uses
 use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex};
@@ -8,7 +7,6 @@ use futures::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
-// ANCHOR_END: uses
 
 // ANCHOR: state
 /// What every connection shares. The lock is a std `Mutex`: it is held for

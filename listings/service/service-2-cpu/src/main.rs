@@ -1,4 +1,3 @@
-// ANCHOR: uses
 use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex};
@@ -9,7 +8,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
-// ANCHOR_END: uses
 
 /// What every connection shares. The lock is a std `Mutex`: it is held for
 /// one map operation and never across an `.await`.
@@ -50,7 +48,6 @@ impl Default for Limits {
     }
 }
 
-// ANCHOR: accept
 /// Accepts connections for ever, one task each. Nothing a client does can
 /// end this loop: a failed accept only costs that one client.
 async fn serve(listener: TcpListener, state: Arc<State>, limits: Limits) {
@@ -71,11 +68,9 @@ async fn serve(listener: TcpListener, state: Arc<State>, limits: Limits) {
         });
     }
 }
-// ANCHOR_END: accept
 
 type Lines = Framed<TcpStream, LinesCodec>;
 
-// ANCHOR: handle
 /// One connection: a request line in, an answer line out, until the client
 /// closes, stays idle too long, or the connection fails.
 async fn handle(socket: TcpStream, state: Arc<State>, limits: Limits) -> io::Result<()> {
@@ -108,7 +103,6 @@ async fn reply(lines: &mut Lines, text: &str, limits: Limits) -> io::Result<()> 
         Err(_elapsed) => Err(io::Error::other("the client stopped reading")),
     }
 }
-// ANCHOR_END: handle
 
 /// The protocol: `SET <key> <value>`, `GET <key>` and `PRIMES <n>`.
 async fn answer(state: &State, line: &str, limits: Limits) -> String {

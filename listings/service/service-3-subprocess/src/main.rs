@@ -1,4 +1,3 @@
-// ANCHOR: uses
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::process::Stdio;
@@ -12,11 +11,9 @@ use tokio::process::Command;
 use tokio::sync::Semaphore;
 use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
-// ANCHOR_END: uses
 
 /// What every connection shares. The lock is a std `Mutex`: it is held for
 /// one map operation and never across an `.await`.
-// ANCHOR: state
 struct State {
     notes: Mutex<HashMap<String, String>>,
     /// One permit per computation allowed to run at a time.
@@ -31,7 +28,6 @@ impl State {
         }
     }
 }
-// ANCHOR_END: state
 
 /// What one client can make the server hold, and for how long.
 #[derive(Clone, Copy)]
@@ -55,7 +51,6 @@ impl Default for Limits {
     }
 }
 
-// ANCHOR: accept
 /// Accepts connections for ever, one task each. Nothing a client does can
 /// end this loop: a failed accept only costs that one client.
 async fn serve(listener: TcpListener, state: Arc<State>, limits: Limits) {
@@ -76,7 +71,6 @@ async fn serve(listener: TcpListener, state: Arc<State>, limits: Limits) {
         });
     }
 }
-// ANCHOR_END: accept
 
 type Lines = Framed<TcpStream, LinesCodec>;
 /// Lines a client sent ahead (pipelined), waiting for their turn.
@@ -84,7 +78,6 @@ type Queued = VecDeque<Result<String, LinesCodecError>>;
 /// How many lines a client may send ahead of its answers.
 const MAX_QUEUED: usize = 16;
 
-// ANCHOR: handle
 /// One connection: a request line in, an answer line out, until the client
 /// closes, stays idle too long, or the connection fails.
 async fn handle(socket: TcpStream, state: Arc<State>, limits: Limits) -> io::Result<()> {
@@ -155,7 +148,6 @@ async fn reply(lines: &mut Lines, text: &str, limits: Limits) -> io::Result<()> 
         Err(_elapsed) => Err(io::Error::other("the client stopped reading")),
     }
 }
-// ANCHOR_END: handle
 
 /// The protocol: `SET <key> <value>`, `GET <key>` and `PRIMES <n>`.
 async fn answer(state: &State, line: &str, limits: Limits) -> String {
@@ -170,13 +162,11 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
             Some(value) => value.clone(),
             None => format!("error: no key {key}"),
         },
-        // ANCHOR: answer
         (Some("PRIMES"), Some(n), None) => match n.parse() {
             Ok(n) if n <= limits.max_primes => primes(state, n).await,
             Ok(_) => format!("error: n must be at most {}", limits.max_primes),
             Err(_) => format!("error: {n} is not a number"),
         },
-        // ANCHOR_END: answer
         // ANCHOR: requests
         (Some("UPPER"), Some(_), _) => {
             let text = &line["UPPER ".len()..];
@@ -200,7 +190,6 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
     }
 }
 
-// ANCHOR: primes
 /// Counts on a blocking thread, at most `cpu` computations at a time. The
 /// task waits for its turn at `acquire_owned`, which holds no thread.
 async fn primes(state: &State, n: u64) -> String {
@@ -223,7 +212,6 @@ fn count_primes(n: u64) -> usize {
         .filter(|&k| (2..).take_while(|d| d * d <= k).all(|d| k % d != 0))
         .count()
 }
-// ANCHOR_END: primes
 
 // ANCHOR: child
 /// Runs `program`, with `input` on its stdin, and answers with its stdout.

@@ -1,4 +1,3 @@
-// ANCHOR: uses
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::process::Stdio;
@@ -15,11 +14,9 @@ use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-// ANCHOR_END: uses
 
 /// What every connection shares. The lock is a std `Mutex`: it is held for
 /// one map operation and never across an `.await`.
-// ANCHOR: state
 struct State {
     notes: Mutex<HashMap<String, String>>,
     /// One permit per computation allowed to run at a time.
@@ -34,7 +31,6 @@ impl State {
         }
     }
 }
-// ANCHOR_END: state
 
 /// What one client can make the server hold, and for how long.
 #[derive(Clone, Copy)]
@@ -108,7 +104,6 @@ type Queued = VecDeque<Result<String, LinesCodecError>>;
 /// How many lines a client may send ahead of its answers.
 const MAX_QUEUED: usize = 16;
 
-// ANCHOR: handle
 /// One connection: a request line in, an answer line out, until the client
 /// closes, stays idle too long, or the connection fails.
 async fn handle(
@@ -147,7 +142,6 @@ async fn handle(
                 .await;
             }
             Ok(None) => return Ok(()), // the client closed
-            // ANCHOR: call
             Ok(Some(Ok(line))) => {
                 let work = answer(&state, &line, limits);
                 let abort = &shutdown.abort;
@@ -156,7 +150,6 @@ async fn handle(
                     None => return Ok(()), // the client left: work was dropped
                 }
             }
-            // ANCHOR_END: call
             // A line too long: answer, then close the connection.
             Ok(Some(Err(LinesCodecError::MaxLineLengthExceeded))) => {
                 let error = format!("error: line longer than {} bytes", limits.max_line);
@@ -168,7 +161,6 @@ async fn handle(
     }
 }
 
-// ANCHOR: leaves
 /// Awaits `work`, unless the client closes the connection or `abort` is
 /// cancelled first. Then
 /// `work` is dropped, and with it any child process it started. Lines that
@@ -194,7 +186,6 @@ async fn unless_client_leaves(
         }
     }
 }
-// ANCHOR_END: leaves
 
 /// Sends one line, giving up if the client does not take it in time, or
 /// at once when `abort` is cancelled: the drain deadline bounds a reply too.
@@ -214,7 +205,6 @@ async fn reply(
         Err(_elapsed) => Err(io::Error::other("the client stopped reading")),
     }
 }
-// ANCHOR_END: handle
 
 /// The protocol: `SET <key> <value>`, `GET <key>` and `PRIMES <n>`.
 async fn answer(state: &State, line: &str, limits: Limits) -> String {
@@ -229,14 +219,11 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
             Some(value) => value.clone(),
             None => format!("error: no key {key}"),
         },
-        // ANCHOR: answer
         (Some("PRIMES"), Some(n), None) => match n.parse() {
             Ok(n) if n <= limits.max_primes => primes(state, n).await,
             Ok(_) => format!("error: n must be at most {}", limits.max_primes),
             Err(_) => format!("error: {n} is not a number"),
         },
-        // ANCHOR_END: answer
-        // ANCHOR: requests
         (Some("UPPER"), Some(_), _) => {
             let text = &line["UPPER ".len()..];
             run_child("tr", &["a-z", "A-Z"], Some(text), limits.child).await
@@ -254,7 +241,6 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
             }
             _ => format!("error: {secs} is not a number of seconds from 0 to 60"),
         },
-        // ANCHOR_END: requests
         _ => "error: unknown request".to_owned(),
     }
 }
@@ -296,7 +282,6 @@ fn count_primes(n: u64, stop: &CancellationToken) -> Option<usize> {
 }
 // ANCHOR_END: primes
 
-// ANCHOR: child
 /// Runs `program`, with `input` on its stdin, and answers with its stdout.
 /// The child dies with this future: at the deadline, or when the request
 /// is dropped, because `kill_on_drop` kills it when `Child` is dropped.
@@ -342,7 +327,6 @@ async fn run_child(
         Ok(Ok(output)) => format!("error: {program} failed: {}", output.status),
     }
 }
-// ANCHOR_END: child
 
 // ANCHOR: main
 #[tokio::main]

@@ -103,7 +103,6 @@ fn count_primes(n: u64, stop: &CancellationToken) -> Option<usize> {
     Some(count)
 }
 
-// ANCHOR: child
 /// Runs `program` with a deadline; the child dies if this future is dropped.
 async fn run_child(
     state: &State,
@@ -154,4 +153,3 @@ async fn run_child(
         .trim_end()
         .to_owned())
 }
-// ANCHOR_END: child

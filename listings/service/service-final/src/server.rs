@@ -34,7 +34,6 @@ pub struct Shutdown {
     pub abort: CancellationToken,
 }
 
-// ANCHOR: run
 /// Serves until `stop_signal` ends, then drains: requests in progress get
 /// `config.drain()` to finish, and the rest are dropped.
 pub async fn run(listener: TcpListener, config: &Config, stop_signal: impl Future<Output = ()>) {
@@ -60,7 +59,6 @@ pub async fn run(listener: TcpListener, config: &Config, stop_signal: impl Futur
     }
     info!("stopped");
 }
-// ANCHOR_END: run
 
 async fn accept_loop(
     listener: TcpListener,
@@ -119,7 +117,6 @@ async fn accept(
     Ok((socket, peer, permit))
 }
 
-// ANCHOR: handle
 async fn handle(
     socket: TcpStream,
     state: &State,
@@ -182,7 +179,6 @@ async fn handle(
         reply(&mut lines, &text, abort).await?;
     }
 }
-// ANCHOR_END: handle
 
 /// A request as the log shows it: a `SET` without its value, which may be
 /// a secret, and logs are read by more people than the notes.
