@@ -996,19 +996,12 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
     let mut series = Vec::new();
     let mut top = 1.0f64;
     for (language, side) in sides(results) {
-        let baseline = match rows(side, "cpu")?.first() {
-            Some(first) => stat(field(first, "time")?, "s")?.median,
-            None => continue,
-        };
         for curve in rows(side, "scaling")? {
+            let model = text(curve, "model")?;
             let mut points = Vec::new();
             for point in rows(curve, "points")? {
-                let time = stat(field(point, "time")?, "s")?;
-                let stat = Stat {
-                    median: number(point, "speedup")?,
-                    min: baseline / time.max,
-                    max: baseline / time.min,
-                };
+                // The same figures as the scaling table.
+                let stat = tables::scaling_point(side, model, point)?;
                 top = top.max(stat.max);
                 points.push(Point {
                     x: number(point, "workers")?,
