@@ -1032,6 +1032,13 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
     let samples = number(field(results, "settings")?, "repetitions")?;
     let note = format!("Whiskers: smallest to largest of {samples} samples.");
     let title_text = format!("CPU-bound: speedup by workers, on {cores} cores");
+    // The reference line goes on past the first and last worker count, as
+    // far as the plot's room allows (line_chart's margins: 0.4 beside the
+    // x range, 4% above the top tick).
+    let y_ticks = linear_ticks(top.max(cores));
+    let y_top = y_ticks.last().copied().unwrap_or(cores) * 1.04;
+    let reach: f64 = 0.35;
+    let past_top = reach.min(y_top - cores).max(0.0);
     line_chart(
         &title_text,
         &series,
@@ -1041,15 +1048,16 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
             x_label: |x| trim(x),
             x_desc: "workers (one per core at most)",
             x_log: false,
-            y: linear_ticks(top.max(cores)),
+            y: y_ticks,
             y_span: (0.0, top.max(cores)),
             y_label: speedup_label,
             y_desc: "speedup over sequential",
             y_log: false,
         },
         Reference {
-            from: (1.0, 1.0),
-            to: (cores, cores),
+            // Past the data at both ends, where no point can hide it.
+            from: (1.0 - reach, 1.0 - reach),
+            to: (cores + past_top, cores + past_top),
             label: "speedup = workers".to_string(),
         },
         &[
