@@ -759,7 +759,10 @@ fn line_chart(
         };
         macro_rules! draw {
             ($x:expr, $y:expr) => {{
+                // margin_left: room for the widest tick label ("100 ms")
+                // and the axis title, which would touch the canvas edge.
                 let mut chart = ChartBuilder::on(&plot)
+                    .margin_left(10)
                     .margin_right(16)
                     .margin_top(6)
                     .x_label_area_size(52)
