@@ -759,7 +759,10 @@ fn line_chart(
         };
         macro_rules! draw {
             ($x:expr, $y:expr) => {{
+                // margin_left: room for the widest tick label ("100 ms")
+                // and the axis title, which would touch the canvas edge.
                 let mut chart = ChartBuilder::on(&plot)
+                    .margin_left(10)
                     .margin_right(16)
                     .margin_top(6)
                     .x_label_area_size(52)
@@ -996,19 +999,12 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
     let mut series = Vec::new();
     let mut top = 1.0f64;
     for (language, side) in sides(results) {
-        let baseline = match rows(side, "cpu")?.first() {
-            Some(first) => stat(field(first, "time")?, "s")?.median,
-            None => continue,
-        };
         for curve in rows(side, "scaling")? {
+            let model = text(curve, "model")?;
             let mut points = Vec::new();
             for point in rows(curve, "points")? {
-                let time = stat(field(point, "time")?, "s")?;
-                let stat = Stat {
-                    median: number(point, "speedup")?,
-                    min: baseline / time.max,
-                    max: baseline / time.min,
-                };
+                // The same figures as the scaling table.
+                let stat = tables::scaling_point(side, model, point)?;
                 top = top.max(stat.max);
                 points.push(Point {
                     x: number(point, "workers")?,
@@ -1039,6 +1035,13 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
     let samples = number(field(results, "settings")?, "repetitions")?;
     let note = format!("Whiskers: smallest to largest of {samples} samples.");
     let title_text = format!("CPU-bound: speedup by workers, on {cores} cores");
+    // The reference line goes on past the first and last worker count, as
+    // far as the plot's room allows (line_chart's margins: 0.4 beside the
+    // x range, 4% above the top tick).
+    let y_ticks = linear_ticks(top.max(cores));
+    let y_top = y_ticks.last().copied().unwrap_or(cores) * 1.04;
+    let reach: f64 = 0.35;
+    let past_top = reach.min(y_top - cores).max(0.0);
     line_chart(
         &title_text,
         &series,
@@ -1048,15 +1051,16 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
             x_label: |x| trim(x),
             x_desc: "workers (one per core at most)",
             x_log: false,
-            y: linear_ticks(top.max(cores)),
+            y: y_ticks,
             y_span: (0.0, top.max(cores)),
             y_label: speedup_label,
             y_desc: "speedup over sequential",
             y_log: false,
         },
         Reference {
-            from: (1.0, 1.0),
-            to: (cores, cores),
+            // Past the data at both ends, where no point can hide it.
+            from: (1.0 - reach, 1.0 - reach),
+            to: (cores + past_top, cores + past_top),
             label: "speedup = workers".to_string(),
         },
         &[

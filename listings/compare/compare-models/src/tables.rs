@@ -146,19 +146,16 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
     let mut body = Vec::new();
     for (language, side) in sides(results) {
         for curve in rows(side, "scaling")? {
-            let mut cells = vec![title(language, &name(curve, "model")?)];
+            let model = name(curve, "model")?;
+            let mut cells = vec![title(language, &model)];
             for point in rows(curve, "points")? {
-                // The spread: the sequential median over this point's
-                // largest and smallest time.
-                let speedup = number(point, "speedup")?;
-                let time = stat(&point["time"], "s")?;
-                let baseline = speedup * time.median;
+                let speedup = scaling_point(side, &model, point)?;
                 let workers = number(point, "workers")?;
                 cells.push(format!(
                     "{}x ({}–{})",
-                    flagged(speedup, workers),
-                    flagged(baseline / time.max, workers),
-                    flagged(baseline / time.min, workers)
+                    flagged(speedup.median, workers),
+                    flagged(speedup.min, workers),
+                    flagged(speedup.max, workers)
                 ));
             }
             body.push(cells);
@@ -167,6 +164,38 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     table(out, "scaling", &header, &body);
     Ok(())
+}
+
+/// The speedup of one point of a scaling curve, with its spread. The point
+/// that reuses the CPU table's samples shows the CPU table's figure: the
+/// median and range of the ratios paired by repetition. The other points
+/// were measured in a group without the sequential count, so they have
+/// nothing to pair with: the sequential median over the point's median,
+/// largest and smallest time.
+pub fn scaling_point(side: &Value, model: &str, point: &Value) -> Result<Stat, String> {
+    let same_samples = rows(side, "cpu")?.iter().any(|row| {
+        row["model"] == model
+            && row["workers"] == point["workers"]
+            && samples(&row["time"]) == samples(&point["time"])
+    });
+    if same_samples {
+        let ratios = Spread {
+            samples: paired(side, model).unwrap_or_default(),
+        };
+        return Ok(Stat {
+            median: ratios.median(),
+            min: ratios.min(),
+            max: ratios.max(),
+        });
+    }
+    let speedup = number(point, "speedup")?;
+    let time = stat(&point["time"], "s")?;
+    let baseline = speedup * time.median;
+    Ok(Stat {
+        median: speedup,
+        min: baseline / time.max,
+        max: baseline / time.min,
+    })
 }
 
 /// The largest number of waits: every model, sleeps and requests.
@@ -330,19 +359,32 @@ fn machine(out: &mut String, results: &Value) -> Result<(), String> {
             text_of(&results["python"], "skipped")
         ),
     };
-    let minutes = (number(results, "duration_s")? / 60.0).round();
-    let load = |when: &str| results["load_average"][when][0].as_f64();
+    // One decimal, as the page's prose quotes it.
+    let minutes = number(results, "duration_s")? / 60.0;
+    // The 1-, 5- and 15-minute load averages: the longer ones tell whether
+    // the machine was busy before the run started.
+    let load = |when: &str| -> Option<String> {
+        let values = results["load_average"][when].as_array()?;
+        let values: Option<Vec<String>> = values
+            .iter()
+            .map(|v| v.as_f64().map(|v| format!("{v:.2}")))
+            .collect();
+        let (last, first) = values?
+            .split_last()
+            .map(|(l, f)| (l.clone(), f.join(", ")))?;
+        Some(format!("{first} and {last}"))
+    };
     let load = match (load("start"), load("end")) {
         (Some(start), Some(end)) => format!(
-            " The load average over one minute was {start:.2} as it started and {end:.2} as it \
-             ended (from `/proc/loadavg`; the file records no load per sample)."
+            " The load average over 1, 5 and 15 minutes was {start} as it started and {end} \
+             as it ended (from `/proc/loadavg`; the file records no load per sample)."
         ),
         _ => String::new(),
     };
     let text = format!(
         "The figures below come from one run of `{}` on {}, from commit `{}`{changes}, \
          on {} with {} cores, {} GiB of memory, {}, Linux {}, with {}, tokio {}, rayon {} \
-         {python}. The run took about {minutes:.0} minutes.{load}",
+         {python}. The run took about {minutes:.1} minutes.{load}",
         text_of(results, "command"),
         text_of(results, "date")
             .split('T')
@@ -703,5 +745,31 @@ mod tests {
         );
         let new = "capped at 9 (5,838 MiB, a quarter of MemAvailable, at 1 KiB per process)";
         assert_eq!(reworded(new), new);
+    }
+
+    #[test]
+    fn the_scaling_point_at_the_cpu_tables_workers_is_the_cpu_tables_figure() {
+        let side = serde_json::json!({
+            "cpu": [
+                {"model": "sequential", "workers": 1, "time": {"samples_s": [4.0, 2.0, 3.0]}},
+                {"model": "threads", "workers": 2, "time": {"samples_s": [2.0, 2.0, 1.0]}},
+            ],
+        });
+        let point = |workers: u32, samples: [f64; 3]| {
+            serde_json::json!({
+                "workers": workers,
+                "speedup": 3.0 / samples[1],
+                "time": {"samples_s": samples, "median_s": samples[1],
+                         "min_s": samples[0], "max_s": samples[2]},
+            })
+        };
+        // The CPU table's samples: the ratios 2, 1 and 3 paired by repetition,
+        // where the medians alone would give 3.0 / 2.0.
+        let same = scaling_point(&side, "threads", &point(2, [2.0, 2.0, 1.0])).unwrap();
+        assert_eq!((same.median, same.min, same.max), (2.0, 1.0, 3.0));
+        // Another group: nothing to pair with, the sequential median over the
+        // point's median, largest and smallest time.
+        let other = scaling_point(&side, "threads", &point(1, [2.0, 3.0, 6.0])).unwrap();
+        assert_eq!((other.median, other.min, other.max), (1.0, 0.5, 1.5));
     }
 }
