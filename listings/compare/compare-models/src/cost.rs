@@ -35,7 +35,6 @@ impl Row {
     }
 }
 
-// ANCHOR: cost
 /// The memory metric of the processes chapter ("What a process costs"), in
 /// bytes: the proportional set size (PSS) of this process and of
 /// `children`, their page tables (VmPTE), and the kernel stacks of every
@@ -86,7 +85,6 @@ pub fn task_memory(count: usize, runtime: &Runtime) -> Result<f64, String> {
         Ok((during - before) / count as f64)
     })
 }
-// ANCHOR_END: cost
 
 /// One memory sample of threads or tasks, taken in a new worker process:
 /// in this one, the allocator keeps the memory an earlier sample freed and

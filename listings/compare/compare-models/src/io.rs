@@ -92,7 +92,6 @@ pub async fn wait_async(kind: Wait, id: usize, wait: Duration) -> Result<(), Str
     }
 }
 
-// ANCHOR: io
 /// Runs `count` waits at once (as far as `model` allows), on runtimes
 /// built before the clock started.
 fn run_waits(
@@ -160,7 +159,6 @@ fn run_waits(
         }),
     }
 }
-// ANCHOR_END: io
 
 /// Counters of the kernel's TCP stack (the `TcpExt` lines of
 /// /proc/net/netstat), which count for the whole network namespace.

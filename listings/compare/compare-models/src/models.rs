@@ -2,7 +2,6 @@
 
 use super::*;
 
-// ANCHOR: models
 /// The ways of running work concurrently that the benchmark compares.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Model {
@@ -22,7 +21,6 @@ pub enum Model {
     /// `spawn_blocking`: tokio's pool of threads for blocking calls.
     SpawnBlocking,
 }
-// ANCHOR_END: models
 
 impl Model {
     pub const ALL: [Model; 7] = [

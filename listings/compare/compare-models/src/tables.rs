@@ -36,7 +36,7 @@ fn name(value: &Value, key: &str) -> Result<String, String> {
         .ok_or_else(|| format!("`{key}` is not a string"))
 }
 
-/// A table between `<!-- ANCHOR: name -->` lines.
+/// A table between mdBook anchor comments named `anchor`.
 fn table(out: &mut String, anchor: &str, header: &[&str], body: &[Vec<String>]) {
     writeln!(out, "<!-- ANCHOR: {anchor} -->").unwrap();
     writeln!(out, "| {} |", header.join(" | ")).unwrap();
@@ -326,7 +326,7 @@ fn cost(out: &mut String, results: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// A paragraph between `<!-- ANCHOR: name -->` lines.
+/// A paragraph between mdBook anchor comments named `anchor`.
 fn paragraph(out: &mut String, anchor: &str, text: &str) {
     writeln!(
         out,
