@@ -51,6 +51,14 @@ fn main() {
         // SAFETY: no other thread exists yet to read the environment.
         unsafe { std::env::set_var("SKEPTIC_JOBS", threads.to_string()) };
     }
+    // skeptic keeps its compiled programs in a binary cache of 1 GiB by
+    // default, least recently used out first. The book's programs, debug
+    // builds of a few to forty MiB each, need about twice that: with the
+    // default, every run evicted a third of them and compiled them again.
+    if std::env::var_os("SKEPTIC_BINARY_CACHE_MB").is_none() {
+        // SAFETY: no other thread exists yet to read the environment.
+        unsafe { std::env::set_var("SKEPTIC_BINARY_CACHE_MB", "4096") };
+    }
     // The order for a first run; later runs start the slowest tests of the
     // run before first (common/schedule.rs). The Python originals come
     // first, since one of them sleeps for five seconds (the guide's asyncio

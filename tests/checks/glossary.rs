@@ -114,7 +114,13 @@ fn no_page_uses_a_term_before_its_definition_without_a_link() -> Outcome {
         if !in_order.iter().any(|p| p.file == entry.page) {
             continue; // the other check reports it
         }
-        unlinked_uses_before_the_definition(&in_order, entry, "defines later", &mut problems);
+        unlinked_uses_before_the_definition(
+            &in_order,
+            &pages,
+            entry,
+            "defines later",
+            &mut problems,
+        );
     }
     problems.verdict("terms used before the page that defines them")
 }
@@ -143,6 +149,7 @@ fn the_quick_path_stands_alone() -> Outcome {
     for entry in &entries {
         unlinked_uses_before_the_definition(
             &in_order,
+            &pages,
             entry,
             "the 45-minute path skips or reaches later",
             &mut problems,
@@ -178,9 +185,11 @@ fn quick_path(introduction: &str) -> Result<Vec<String>, String> {
 }
 
 /// Reports the first unlinked use of `entry` on each page of `in_order`
-/// before the page that defines it (all of them, if none does).
+/// before the page that defines it (all of them, if none does). `all_pages`
+/// is every page of the book, parsed once, where the defining page is found.
 fn unlinked_uses_before_the_definition(
     in_order: &[&Prose],
+    all_pages: &[Prose],
     entry: &Entry,
     when: &str,
     problems: &mut Problems,
@@ -189,11 +198,10 @@ fn unlinked_uses_before_the_definition(
     let definition = format!("{}#{}", entry.page, entry.anchor);
     let glossary_entry = format!("{GLOSSARY}#{}", entry.id);
     let mut targets = vec![definition.as_str(), glossary_entry.as_str()];
-    let defining_page_title = CHAPTERS
+    let defining_page_title = all_pages
         .iter()
-        .find(|c| c.file == entry.page)
-        .map(|c| Prose::of(c).title == Some(entry.anchor.clone()))
-        .unwrap_or(false);
+        .find(|p| p.file == entry.page)
+        .is_some_and(|p| p.title.as_deref() == Some(entry.anchor.as_str()));
     if defining_page_title {
         targets.push(&entry.page); // the top of the page is the definition
     }
