@@ -82,7 +82,12 @@ fn main() {
     trials.extend(checks::visible_lines::trials());
     trials.extend(checks::glossary::trials());
     common::filters::select(&mut trials, &filters, args.exact);
-    common::schedule::slowest_first(&mut trials);
+    let first: &[&str] = if checks::render::will_render() {
+        &[checks::render::RENDER]
+    } else {
+        &[]
+    };
+    common::schedule::slowest_first(&mut trials, first);
     let console = common::console::Console::quiet(&mut args);
     let conclusion = libtest_mimic::run(&args, trials);
     console.finish();
