@@ -143,7 +143,7 @@ fn compare_output(
     let shown_name = format!(
         "{} (shown in {})",
         crate::common::relative(file).display(),
-        listing.shown_where()
+        shown_where(file).unwrap_or_else(|| listing.shown_where())
     );
     snapshot::bless_if_asked(&listing.name, file, actual)?;
     let shown =
@@ -181,6 +181,17 @@ fn compare_output(
         }
         _ => Ok(()),
     }
+}
+
+/// The blocks that include the output file `file`, if any does.
+fn shown_where(file: &Path) -> Option<String> {
+    let file = crate::common::relative(file);
+    let places: Vec<String> = crate::common::book::BLOCKS
+        .iter()
+        .filter(|b| b.includes().iter().any(|i| i.path == file))
+        .map(|b| b.location())
+        .collect();
+    (!places.is_empty()).then(|| places.join(", "))
 }
 
 pub fn sorted_lines(text: &str) -> String {

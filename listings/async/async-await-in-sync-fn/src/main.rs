@@ -5,7 +5,6 @@ async fn fetch_rate(currency: &str) -> f64 {
     if currency == "EUR" { 1.08 } else { 1.0 }
 }
 
-// ANCHOR: all
 // A plain function, called from synchronous code: a CLI, a callback, a test.
 fn convert_to_usd(amount: f64) -> f64 {
     let rate = fetch_rate("EUR").await;
@@ -15,4 +14,3 @@ fn convert_to_usd(amount: f64) -> f64 {
 fn main() {
     println!("{:.2}", convert_to_usd(100.0));
 }
-// ANCHOR_END: all

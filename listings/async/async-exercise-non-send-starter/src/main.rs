@@ -1,7 +1,6 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-// ANCHOR: all
 /// Sums a cart's prices, pausing for a (simulated) tax lookup.
 async fn total(prices: Vec<u32>) -> u32 {
     let cart = Rc::new(prices);
@@ -17,4 +16,3 @@ async fn main() {
     let task = tokio::spawn(total(vec![120, 80, 45]));
     println!("total: {}", task.await.expect("the task panicked"));
 }
-// ANCHOR_END: all

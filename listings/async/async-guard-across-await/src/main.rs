@@ -2,7 +2,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-// ANCHOR: all
 #[tokio::main]
 async fn main() {
     let views = Arc::new(Mutex::new(BTreeMap::new()));
@@ -18,4 +17,3 @@ async fn main() {
     handler.await.unwrap();
     println!("{:?}", views.lock().unwrap());
 }
-// ANCHOR_END: all

@@ -1,4 +1,3 @@
-// ANCHOR: all
 #[tokio::main]
 async fn main() {
     let prices = vec![101, 99, 104];
@@ -7,4 +6,3 @@ async fn main() {
     });
     println!("total {}", total.await.unwrap());
 }
-// ANCHOR_END: all

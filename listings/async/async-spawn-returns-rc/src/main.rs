@@ -1,6 +1,5 @@
 use std::rc::Rc;
 
-// ANCHOR: all
 #[tokio::main]
 async fn main() {
     // A task loads a catalog and hands it back, ready to share, through its
@@ -12,4 +11,3 @@ async fn main() {
     let catalog = loader.await.unwrap();
     println!("{} items", catalog.len());
 }
-// ANCHOR_END: all

@@ -1,6 +1,5 @@
 use std::sync::Arc;
 
-// ANCHOR: all
 trait PriceSource {
     async fn price(&self, ticker: &str) -> u32;
 }
@@ -12,7 +11,6 @@ fn watch<S: PriceSource + Send + Sync + 'static>(source: Arc<S>) {
         println!("ACME at {price}");
     });
 }
-// ANCHOR_END: all
 
 struct Exchange;
 
