@@ -70,6 +70,7 @@ mod heartbeat {
     /// Spawns a heartbeat that ticks every 10 ms and a task that counts primes,
     /// both on the runtime's only worker, and reports what the heartbeat did
     /// while the count ran.
+    // ANCHOR: stall
     pub async fn count_with_heartbeat(mode: Mode) -> Run {
         let ticks = Arc::new(AtomicU64::new(0));
         let (stop, stopped) = oneshot::channel::<()>();
@@ -115,9 +116,10 @@ mod heartbeat {
             longest_gap,
         }
     }
+    // ANCHOR_END: stall
 }
 
-// ANCHOR: main
+// ANCHOR: stall
 fn main() -> std::io::Result<()> {
     // One worker thread, so that a blocked worker cannot be covered by another.
     let runtime = Builder::new_multi_thread()
@@ -126,6 +128,7 @@ fn main() -> std::io::Result<()> {
         .build()?;
     for mode in [Mode::Inline, Mode::SpawnBlocking, Mode::BlockInPlace] {
         let run = runtime.block_on(heartbeat::count_with_heartbeat(mode));
+        // ANCHOR_END: stall
         println!(
             "{:<14} {} primes in {:>3} ms, {:>2} heartbeats meanwhile, longest gap {:>3} ms: {}",
             format!("{mode:?}:"),
@@ -135,7 +138,8 @@ fn main() -> std::io::Result<()> {
             run.longest_gap.as_millis(),
             run.verdict()
         );
+        // ANCHOR: stall
     }
     Ok(())
 }
-// ANCHOR_END: main
+// ANCHOR_END: stall
