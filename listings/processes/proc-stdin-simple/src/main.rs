@@ -1,0 +1,24 @@
+use std::error::Error;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+// ANCHOR: all
+fn main() -> Result<(), Box<dyn Error>> {
+    let mut tr = Command::new("tr")
+        .args(["a-z", "A-Z"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut stdin = tr.stdin.take().expect("stdin is piped");
+    stdin.write_all(b"quiet words\nbecome loud\n")?;
+    // Closing the pipe is how tr learns that its input has ended.
+    drop(stdin);
+    let mut shouted = String::new();
+    let mut stdout = tr.stdout.take().expect("stdout is piped");
+    stdout.read_to_string(&mut shouted)?;
+    let status = tr.wait()?;
+    print!("tr printed:\n{shouted}");
+    println!("tr ended: {status}");
+    Ok(())
+}
+// ANCHOR_END: all
