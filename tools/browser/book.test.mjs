@@ -520,11 +520,24 @@ test('a diagram opens its full-size file on a phone, and mdBook\'s zoom on a des
   await desktop.close();
 });
 
-test('a link to a listing from the conclusion lands on its caption, below the menu bar', async () => {
+test('a link to a listing from the Python-to-Rust table lands on its caption, below the menu bar', async () => {
   const page = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  await page.goto(base + 'conclusion.html');
-  const link = page.locator('main a[href*="#"]:has(code)').first();
-  const name = (await link.innerText()).trim();
+  await page.goto(base + 'appendix/python-to-rust.html');
+  // The first link named after a listing: its text is the fragment it names.
+  const links = page.locator('main a[href*="#"]:has(code)');
+  let link = null;
+  let name = '';
+  for (let i = 0; i < await links.count(); i++) {
+    const candidate = links.nth(i);
+    const text = (await candidate.innerText()).trim();
+    if ((await candidate.getAttribute('href')).endsWith(`#${text}`)) {
+      link = candidate;
+      name = text;
+      break;
+    }
+  }
+  assert.ok(link, 'the Python-to-Rust table links no listing by its name');
+  await link.scrollIntoViewIfNeeded();
   await link.tap();
   await page.waitForURL(new RegExp(`#${name}$`));
   await page.waitForTimeout(300);
