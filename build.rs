@@ -15,8 +15,9 @@
 //! 4. skeptic's generated tests become plain functions in a table, each with
 //!    the name of its listing, so that the book's test harness
 //!    (`tests/book.rs`, libtest-mimic) runs each as a test named after the
-//!    listing; they call `run_bounded` in `tests/checks/skeptic.rs`, which
-//!    adds the time limit skeptic does not have.
+//!    listing; they call `build_checked` in `tests/checks/skeptic.rs`,
+//!    which checks the text and keeps the program skeptic compiled, for the
+//!    harness to run with its own checks.
 //!
 //! This script never fails on the book's content: a broken include or a bad
 //! block is reported by a test, with the chapter's name.
@@ -179,7 +180,8 @@ fn main() {
 /// skeptic writes one `#[test] fn` per program, in the order of the files
 /// and of the programs in them. This turns them into plain functions and
 /// appends a table `SKEPTIC_TESTS: &[(listing, function)]`, and points every
-/// run at `run_bounded` (tests/checks/skeptic.rs), which adds a time limit.
+/// call of skeptic's `run_test` at `build_checked` (tests/checks/skeptic.rs),
+/// which keeps the compiled program instead of running it.
 fn as_table(generated: &str, listings: &[&str]) -> String {
     let mut names = Vec::new();
     let mut out = String::new();
@@ -194,12 +196,12 @@ fn as_table(generated: &str, listings: &[&str]) -> String {
                 format!("fn {rest}")
             }
             None => match line.split_once("skeptic::rt::run_test(") {
-                // Each run names its listing, which run_bounded checks the
+                // Each call names its listing, which build_checked checks the
                 // program against.
                 Some((indent, arguments)) => {
                     let listing = listings[names.len() - 1];
                     context.get_or_insert_with(|| arguments.trim_end_matches(" s);").to_owned());
-                    format!("{indent}super::run_bounded({listing:?}, {arguments}")
+                    format!("{indent}super::build_checked({listing:?}, {arguments}")
                 }
                 None => line.to_owned(),
             },

@@ -2,9 +2,10 @@
 //! `cargo test -- <listing>` runs exactly the checks of that listing:
 //!
 //! * `<listing>::run` (and `::run <args>`): the listing's runs and shown
-//!   outputs (checks/outputs.rs);
-//! * `<listing>::skeptic`: skeptic compiles and runs the program as the
-//!   book shows it (checks/skeptic.rs);
+//!   outputs, of skeptic's build of the text the book shows where there is
+//!   one (checks/outputs.rs);
+//! * `<listing>::skeptic`: skeptic compiles the program as the book shows
+//!   it (checks/skeptic.rs);
 //! * `<listing>::compile-fail`: a sample that must not compile
 //!   (checks/compile_fail.rs);
 //! * `<listing>::python`: the Python original beside a listing

@@ -89,9 +89,9 @@ fn listing_trials() -> Vec<Trial> {
         .collect()
 }
 
-/// The executable skeptic built from the book's text of `listing`, or
-/// `None` when the book shows no whole program of it (then cargo's build is
-/// run). Built once per test process, by whichever check asks first.
+/// The executable skeptic built from the book's text of `listing`, or why
+/// there is none (the compiler's refusal, or no whole program of it in the
+/// book). Built once per test process, by whichever check asks first.
 pub fn executable(listing: &str) -> Result<PathBuf, String> {
     type Slot = Arc<OnceLock<Result<PathBuf, String>>>;
     static BUILDS: LazyLock<Mutex<HashMap<String, Slot>>> = LazyLock::new(Default::default);
@@ -153,7 +153,7 @@ static BUILT: LazyLock<Mutex<HashMap<String, PathBuf>>> = LazyLock::new(Default:
 /// `run_test` here): checks the text, then has skeptic compile it and keeps
 /// the executable. skeptic keeps it in its binary cache, where it stays
 /// after `run_test_with` returns.
-fn run_bounded(listing: &str, root_dir: &str, out_dir: &str, target_triple: &str, text: &str) {
+fn build_checked(listing: &str, root_dir: &str, out_dir: &str, target_triple: &str, text: &str) {
     if let Err(difference) = is_the_listing_source(listing, text) {
         panic!("{difference}");
     }
@@ -197,8 +197,7 @@ fn is_the_listing_source(listing: &str, text: &str) -> Result<(), String> {
 
 /// skeptic's failure names the whole compiler command, a few hundred
 /// `--extern` arguments long: say instead that the compiler refused it (its
-/// errors are on stderr, which `--nocapture` shows, and the listing's
-/// `::run` test shows the same errors from cargo's build).
+/// errors are on stderr, which `--nocapture` shows).
 fn shortened(message: &str) -> String {
     match message.split_once("Command failed:\n") {
         Some((before, command)) if command.contains("--crate-type=bin") => {
