@@ -105,6 +105,13 @@ echo 'fn main() {}' > listings/three-models/orphan-listing/src/main.rs
 expect_failure "a listing crate that no chapter includes" \
     "listing listings/three-models/orphan-listing is included by no chapter in src/"
 
+# A Cargo.toml line shown on a page (not the set-up page) that asks for a
+# feature the workspace does not give the listings.
+sed -i 's/"rt", "rt-multi-thread"/"rt", "fs", "rt-multi-thread"/' src/async/futures.md
+expect_failure "a page's Cargo.toml line with a feature the workspace lacks" \
+    "src/async/futures.md (expanded line" \
+    "features [fs, io-util, macros"
+
 # The lost-update demo counted with fetch_add inside its "load, then store"
 # loop: no update is lost, so its lesson does not show.
 lost=listings/threads/threads-lost-update/src/main.rs
