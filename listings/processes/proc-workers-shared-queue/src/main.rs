@@ -2,7 +2,7 @@ use std::collections::VecDeque;
 use std::env;
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{self, Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::thread;
 
@@ -10,6 +10,7 @@ const ROLE_VARIABLE: &str = "SHARED_QUEUE_ROLE";
 /// A fixed number of workers, so that every run prints the same first line.
 const WORKERS: usize = 3;
 const LIMIT: u64 = 500_000;
+/// The numbers in one task without `--chunksize`.
 const CHUNK: u64 = 25_000;
 /// The number of primes below 500,000, to check the pool's answer.
 const PRIMES_BELOW_LIMIT: u64 = 41_538;
@@ -130,15 +131,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some() {
         return worker_main();
     }
-    let tasks: VecDeque<Task> = (0..LIMIT / CHUNK)
+    // Python's `chunksize`: how many numbers one task carries.
+    let chunk = chunksize().unwrap_or_else(|message| {
+        eprintln!("{message}");
+        process::exit(2);
+    });
+    let tasks: VecDeque<Task> = (0..LIMIT.div_ceil(chunk))
         .map(|id| Task {
             id,
-            start: id * CHUNK,
-            end: (id + 1) * CHUNK,
+            start: id * chunk,
+            end: ((id + 1) * chunk).min(LIMIT),
         })
         .collect();
     let task_count = tasks.len();
-    println!("pool: {WORKERS} worker processes, {task_count} tasks of {CHUNK} numbers");
+    println!("pool: {WORKERS} worker processes, {task_count} tasks of {chunk} numbers");
     let queue = Mutex::new(tasks);
     let per_worker = thread::scope(|scope| {
         let managers: Vec<_> = (0..WORKERS)
@@ -159,19 +165,34 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let total: u64 = results.iter().map(|(_, primes)| primes).sum();
     println!("primes below {LIMIT}: {total}");
-    check(&results, total)
+    check(&results, task_count, total)
 }
 // ANCHOR_END: main
 
 /// The lesson happened: every task came back once, and the sum is the
 /// known count of primes.
-fn check(results: &[(u64, u64)], total: u64) -> Result<(), Box<dyn Error>> {
+fn check(results: &[(u64, u64)], tasks: usize, total: u64) -> Result<(), Box<dyn Error>> {
     let ids: Vec<u64> = results.iter().map(|(id, _)| *id).collect();
-    if ids != (0..LIMIT / CHUNK).collect::<Vec<_>>() {
+    if ids != (0..tasks as u64).collect::<Vec<_>>() {
         return Err(format!("tasks missing or repeated: {ids:?}").into());
     }
     if total != PRIMES_BELOW_LIMIT {
         return Err(format!("wrong answer: expected {PRIMES_BELOW_LIMIT}").into());
     }
     Ok(())
+}
+
+/// `--chunksize N` (1,000 to 500,000), or `CHUNK` without arguments.
+fn chunksize() -> Result<u64, String> {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match &args[..] {
+        [] => Ok(CHUNK),
+        [flag, n] if flag == "--chunksize" => match n.parse() {
+            Ok(n @ 1_000..=LIMIT) => Ok(n),
+            _ => Err(format!(
+                "--chunksize wants a number from 1000 to {LIMIT}, not {n:?}"
+            )),
+        },
+        _ => Err("usage: proc-workers-shared-queue [--chunksize N]".to_string()),
+    }
 }
