@@ -420,13 +420,19 @@ async fn play_clients(addr: std::net::SocketAddr) -> Vec<String> {
     bob.send("GET greeting").await.expect("send");
     seen.push("bob> SLEEP 0.3".to_owned());
     seen.push("bob> GET greeting (sent ahead)".to_owned());
+    children_when(|c| c.len() == 1).await;
+    let bobs_sleep = child_pids()[0];
     let mut cat = connect(addr).await;
     cat.send("SLEEP 30").await.expect("send");
     seen.push("cat> SLEEP 30".to_owned());
-    // Both children run: now the signal.
+    // Both children run. Bob's is paused, so that his SLEEP cannot end
+    // before the shutdown begins however slow the machine; then the signal.
     children_when(|c| c.len() == 2).await;
-    nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::SIGTERM).expect("kill");
-    read_to_end(&mut ada, "ada", &mut seen).await;
+    use nix::sys::signal::{SIGCONT, SIGSTOP, SIGTERM, kill};
+    kill(bobs_sleep, SIGSTOP).expect("pause bob's sleep");
+    kill(nix::unistd::Pid::this(), SIGTERM).expect("kill");
+    read_to_end(&mut ada, "ada", &mut seen).await; // the shutdown has begun
+    kill(bobs_sleep, SIGCONT).expect("resume bob's sleep");
     read_to_end(&mut bob, "bob", &mut seen).await;
     read_to_end(&mut cat, "cat", &mut seen).await;
     let refused = TcpStream::connect(addr).await.is_err();
@@ -471,6 +477,19 @@ async fn children_when(done: impl Fn(&[String]) -> bool) -> String {
         0 => "none".to_owned(),
         _ => seen.join(", "),
     }
+}
+
+/// The pids of this process's children.
+fn child_pids() -> Vec<nix::unistd::Pid> {
+    let me = std::process::id().to_string();
+    let listed = std::process::Command::new("pgrep")
+        .args(["-P", &me])
+        .output();
+    let text = String::from_utf8_lossy(&listed.expect("pgrep").stdout).into_owned();
+    text.lines()
+        .filter_map(|pid| pid.trim().parse().ok())
+        .map(nix::unistd::Pid::from_raw)
+        .collect()
 }
 
 /// This process's children, as `pgrep` lists them: a zombie, not yet

@@ -216,16 +216,26 @@ async fn start_with_sigterm(args: &[&str]) -> (SocketAddr, (), JoinHandle<()>) {
 async fn sigterm_drains_then_aborts() {
     let _turn = CHILDREN.lock().await;
     let (addr, _stop, service) = start_with_sigterm(&["--drain-secs", "1"]).await;
-    let mut quick = connect(addr).await;
-    let mut slow = connect(addr).await;
+    let (mut idle, mut quick, mut slow) = (
+        connect(addr).await,
+        connect(addr).await,
+        connect(addr).await,
+    );
     // Two lines in one write: the second is sent ahead, and must not
     // start once the shutdown began.
     quick.feed("SLEEP 0.5").await.unwrap();
     quick.send("GET a").await.unwrap();
+    let quick_child = wait_for(|| sleep_children().pop()).await;
     slow.send("SLEEP 30").await.unwrap();
     let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 2)).await;
-    use nix::sys::signal::{SIGTERM, kill};
+    use nix::sys::signal::{SIGCONT, SIGSTOP, SIGTERM, kill};
+    // Paused, the quick child cannot end before the shutdown begins.
+    let quick_child = Pid::from_raw(quick_child as i32);
+    kill(quick_child, SIGSTOP).unwrap();
     kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
+    let bye = idle.next().await.unwrap().unwrap(); // the shutdown has begun
+    assert_eq!(bye, "error: the server is shutting down");
+    kill(quick_child, SIGCONT).unwrap();
     assert_eq!(quick.next().await.unwrap().unwrap(), "slept 0.5 s");
     let bye = quick.next().await.unwrap().unwrap();
     assert_eq!(bye, "error: the server is shutting down");
@@ -249,7 +259,7 @@ async fn a_second_signal_cuts_the_drain_short() {
     let (addr, _stop, service) = start_with_sigterm(&["--drain-secs", "60"]).await;
     let mut idle = connect(addr).await;
     let mut slow = connect(addr).await;
-    slow.send("SLEEP 5").await.unwrap();
+    slow.send("SLEEP 30").await.unwrap();
     let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 1)).await;
     use nix::sys::signal::{SIGINT, SIGTERM, kill};
     kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
