@@ -225,13 +225,14 @@ async fn sigterm_drains_then_aborts() {
     // start once the shutdown began.
     quick.feed("SLEEP 0.5").await.unwrap();
     quick.send("GET a").await.unwrap();
-    let quick_child = wait_for(|| sleep_children().pop()).await;
-    slow.send("SLEEP 30").await.unwrap();
-    let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 2)).await;
+    // Paused as soon as it runs, the quick child cannot end before the
+    // shutdown begins, however slow the machine.
     use nix::sys::signal::{SIGCONT, SIGSTOP, SIGTERM, kill};
-    // Paused, the quick child cannot end before the shutdown begins.
+    let quick_child = wait_for(|| sleep_children().pop()).await;
     let quick_child = Pid::from_raw(quick_child as i32);
     kill(quick_child, SIGSTOP).unwrap();
+    slow.send("SLEEP 30").await.unwrap();
+    let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 2)).await;
     kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
     let bye = idle.next().await.unwrap().unwrap(); // the shutdown has begun
     assert_eq!(bye, "error: the server is shutting down");
