@@ -29,6 +29,7 @@ enum Event {
 
 /// Serves one request: "ping" at once, "report" in 200 ms, "export" in 10 s.
 async fn handle(socket: TcpStream, events: mpsc::UnboundedSender<Event>) -> io::Result<String> {
+    // ANCHOR: bounded
     let (reader, mut writer) = socket.into_split();
     let mut job = String::new();
     // take: a client that never sends a newline cannot make us buffer more.
@@ -38,6 +39,7 @@ async fn handle(socket: TcpStream, events: mpsc::UnboundedSender<Event>) -> io::
         let problem = "request too long, or cut off";
         return Err(io::Error::new(ErrorKind::InvalidData, problem));
     }
+    // ANCHOR_END: bounded
     let job = job.trim_end().to_owned();
     let _ = events.send(Event::Started);
     let work = match job.as_str() {

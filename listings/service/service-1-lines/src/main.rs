@@ -16,6 +16,10 @@ struct State {
     notes: Mutex<HashMap<String, String>>,
 }
 
+/// How many notes the server keeps. Each is at most one line long, so all
+/// the clients together can make it hold at most this many lines.
+const MAX_NOTES: usize = 1000;
+
 /// What one client can make the server hold, and for how long.
 #[derive(Clone, Copy)]
 struct Limits {
@@ -102,6 +106,11 @@ fn answer(state: &State, line: &str) -> String {
     match (words.next(), words.next(), words.next()) {
         (Some("SET"), Some(key), Some(value)) => {
             let mut notes = state.notes.lock().unwrap();
+            // Every client adds to the same map: past the cap, a new key is
+            // refused, and replacing a note is still allowed.
+            if notes.len() >= MAX_NOTES && !notes.contains_key(key) {
+                return format!("error: the notes are full ({MAX_NOTES} notes)");
+            }
             notes.insert(key.to_owned(), value.to_owned());
             "OK".to_owned()
         }
@@ -130,6 +139,23 @@ async fn client(name: &str, addr: std::net::SocketAddr, requests: &[&str]) -> Li
         println!("{name}< {answer}");
     }
     lines
+}
+
+/// Stores notes under new keys until the server refuses one (at most 5000
+/// tries), and prints how many it stored and the refusal.
+async fn fill_notes(name: &str, addr: std::net::SocketAddr) {
+    let socket = TcpStream::connect(addr).await.expect("connect");
+    let mut lines = Framed::new(socket, LinesCodec::new());
+    for n in 0..5000 {
+        lines.send(format!("SET {name}{n} x")).await.expect("send");
+        let answer = lines.next().await.expect("an answer").expect("a line");
+        if answer != "OK" {
+            println!("{name}> SET {name}0 x ... SET {name}{n} x");
+            println!("{name}< OK ({n} times), then: {answer}");
+            return;
+        }
+    }
+    println!("{name}: 5000 new notes stored, none refused");
 }
 
 // ANCHOR: main
@@ -163,6 +189,8 @@ async fn main() {
     let ok = answers.iter().filter(|a| *a == "OK").count();
     println!("20 clients at once: {ok} answered OK");
     client("cat", addr, &["GET key7", "GET key19"]).await;
+    // A greedy client: new keys until the server refuses one.
+    fill_notes("fay", addr).await;
     // A hostile client: a line far over the limit, then a normal request.
     let long = format!("SET big {}", "x".repeat(1000));
     let mut eve = client("eve", addr, &[&long]).await;

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,6 +18,10 @@ struct State {
     /// One permit per computation allowed to run at a time.
     cpu: Arc<Semaphore>,
 }
+
+/// How many notes the server keeps. Each is at most one line long, so all
+/// the clients together can make it hold at most this many lines.
+const MAX_NOTES: usize = 1000;
 
 impl State {
     fn new(cpu_workers: usize) -> Self {
@@ -110,6 +115,11 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
     match (words.next(), words.next(), words.next()) {
         (Some("SET"), Some(key), Some(value)) => {
             let mut notes = state.notes.lock().unwrap();
+            // Every client adds to the same map: past the cap, a new key is
+            // refused, and replacing a note is still allowed.
+            if notes.len() >= MAX_NOTES && !notes.contains_key(key) {
+                return format!("error: the notes are full ({MAX_NOTES} notes)");
+            }
             notes.insert(key.to_owned(), value.to_owned());
             "OK".to_owned()
         }
@@ -145,13 +155,23 @@ async fn primes(state: &State, n: u64) -> String {
     }
 }
 
-/// Trial division: slow on purpose, so that it is worth moving off the runtime.
-fn count_primes(n: u64) -> usize {
-    (2..n)
-        .filter(|&k| (2..).take_while(|d| d * d <= k).all(|d| k % d != 0))
-        .count()
-}
 // ANCHOR_END: primes
+
+/// How many counts run now, and the most that ever ran at once.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// Trial division: slow on purpose, so that it is worth moving off the
+/// runtime. It also notes how many counts run at the same time.
+fn count_primes(n: u64) -> usize {
+    let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+    PEAK.fetch_max(now, Ordering::SeqCst);
+    let count = (2..n)
+        .filter(|&k| (2..).take_while(|d| d * d <= k).all(|d| k % d != 0))
+        .count();
+    RUNNING.fetch_sub(1, Ordering::SeqCst);
+    count
+}
 
 /// A client of the demo: sends each line and prints it with the answer.
 async fn client(name: &str, addr: std::net::SocketAddr, requests: &[&str]) -> Lines {
@@ -189,7 +209,7 @@ async fn main() {
     .await;
     client("ada", addr, &["SET greeting hello"]).await;
     // Four long counts at once, on two permits; a quick GET meanwhile.
-    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
     let mut counters = tokio::task::JoinSet::new();
     for name in ["bob", "cat", "dan", "eve"] {
         let done = Arc::clone(&done);
@@ -198,12 +218,12 @@ async fn main() {
             let mut lines = Framed::new(socket, LinesCodec::new());
             lines.send(format!("PRIMES {LONG}")).await.expect("send");
             let answer = lines.next().await.expect("an answer").expect("a line");
-            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            done.fetch_add(1, Ordering::SeqCst);
             format!("{name}> PRIMES {LONG}\n{name}< {answer}")
         });
     }
     client("zed", addr, &["GET greeting"]).await;
-    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+    let finished = done.load(Ordering::SeqCst);
     println!(
         "zed was answered before the four counts ended: {}",
         finished < 4
@@ -212,6 +232,12 @@ async fn main() {
     answers.sort();
     for answer in answers {
         println!("{answer}");
+    }
+    // The semaphore's lesson: never more counts at once than its permits.
+    let peak = PEAK.load(Ordering::SeqCst);
+    println!("counts running at the same time, at most: {peak} (permits: 2)");
+    if peak > 2 {
+        std::process::exit(1);
     }
 }
 

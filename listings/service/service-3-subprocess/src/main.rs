@@ -20,6 +20,10 @@ struct State {
     cpu: Arc<Semaphore>,
 }
 
+/// How many notes the server keeps. Each is at most one line long, so all
+/// the clients together can make it hold at most this many lines.
+const MAX_NOTES: usize = 1000;
+
 impl State {
     fn new(cpu_workers: usize) -> Self {
         State {
@@ -155,6 +159,11 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
     match (words.next(), words.next(), words.next()) {
         (Some("SET"), Some(key), Some(value)) => {
             let mut notes = state.notes.lock().unwrap();
+            // Every client adds to the same map: past the cap, a new key is
+            // refused, and replacing a note is still allowed.
+            if notes.len() >= MAX_NOTES && !notes.contains_key(key) {
+                return format!("error: the notes are full ({MAX_NOTES} notes)");
+            }
             notes.insert(key.to_owned(), value.to_owned());
             "OK".to_owned()
         }

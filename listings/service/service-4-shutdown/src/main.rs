@@ -10,6 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::process::Command;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::Semaphore;
+use tokio::time::error::Elapsed;
 use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
@@ -22,6 +23,10 @@ struct State {
     /// One permit per computation allowed to run at a time.
     cpu: Arc<Semaphore>,
 }
+
+/// How many notes the server keeps. Each is at most one line long, so all
+/// the clients together can make it hold at most this many lines.
+const MAX_NOTES: usize = 1000;
 
 impl State {
     fn new(cpu_workers: usize) -> Self {
@@ -117,17 +122,15 @@ async fn handle(
     let mut queued = Queued::new();
     loop {
         // ANCHOR: between
-        // Between two requests, a shutdown closes the connection.
-        let next = match queued.pop_front() {
-            Some(line) => Ok(Some(line)), // sent ahead: its turn now
-            None => tokio::select! {
-                biased; // stop first: a waiting line must not win the race
-                _ = shutdown.stop.cancelled() => {
-                    let bye = "error: the server is shutting down";
-                    return reply(&mut lines, bye, &shutdown.abort, limits).await;
-                }
-                next = timeout(limits.idle, lines.next()) => next,
-            },
+        // Before each request, read now or sent ahead, `stop` is looked at
+        // first: once the shutdown began, no new request starts.
+        let next = tokio::select! {
+            biased;
+            _ = shutdown.stop.cancelled() => {
+                let bye = "error: the server is shutting down";
+                return reply(&mut lines, bye, &shutdown.abort, limits).await;
+            }
+            next = next_line(&mut lines, &mut queued, limits.idle) => next,
         };
         // ANCHOR_END: between
         let answer = match next {
@@ -158,6 +161,19 @@ async fn handle(
             Ok(Some(Err(LinesCodecError::Io(error)))) => return Err(error),
         };
         reply(&mut lines, &answer, &shutdown.abort, limits).await?;
+    }
+}
+
+/// The next request: a line the client sent ahead, else one read within
+/// `idle`.
+async fn next_line(
+    lines: &mut Lines,
+    queued: &mut Queued,
+    idle: Duration,
+) -> Result<Option<Result<String, LinesCodecError>>, Elapsed> {
+    match queued.pop_front() {
+        Some(line) => Ok(Some(line)), // sent ahead: its turn now
+        None => timeout(idle, lines.next()).await,
     }
 }
 
@@ -212,6 +228,11 @@ async fn answer(state: &State, line: &str, limits: Limits) -> String {
     match (words.next(), words.next(), words.next()) {
         (Some("SET"), Some(key), Some(value)) => {
             let mut notes = state.notes.lock().unwrap();
+            // Every client adds to the same map: past the cap, a new key is
+            // refused, and replacing a note is still allowed.
+            if notes.len() >= MAX_NOTES && !notes.contains_key(key) {
+                return format!("error: the notes are full ({MAX_NOTES} notes)");
+            }
             notes.insert(key.to_owned(), value.to_owned());
             "OK".to_owned()
         }
@@ -394,15 +415,29 @@ async fn play_clients(addr: std::net::SocketAddr) -> Vec<String> {
     let mut ada = connect(addr).await;
     ask(&mut ada, "ada", "SET greeting hello", &mut seen).await;
     let mut bob = connect(addr).await;
-    bob.send("SLEEP 0.3").await.expect("send");
-    seen.push("bob> SLEEP 0.3".to_owned());
+    // Two requests in one write: the second waits for the first.
+    bob.feed("SLEEP 0.5").await.expect("send");
+    bob.send("GET greeting").await.expect("send");
+    seen.push("bob> SLEEP 0.5".to_owned());
+    seen.push("bob> GET greeting (sent ahead)".to_owned());
+    // Bob's child is paused as soon as it runs, so that his SLEEP cannot
+    // end before the shutdown begins, however slow the machine. (No panic
+    // here: this task must go on to send the signal main waits for.)
+    use nix::sys::signal::{SIGCONT, SIGSTOP, SIGTERM, kill};
+    let bobs_sleep = first_child().await;
+    if let Some(pid) = bobs_sleep {
+        let _ = kill(pid, SIGSTOP);
+    }
     let mut cat = connect(addr).await;
     cat.send("SLEEP 30").await.expect("send");
     seen.push("cat> SLEEP 30".to_owned());
     // Both children run: now the signal.
     children_when(|c| c.len() == 2).await;
-    nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::SIGTERM).expect("kill");
-    read_to_end(&mut ada, "ada", &mut seen).await;
+    kill(nix::unistd::Pid::this(), SIGTERM).expect("kill");
+    read_to_end(&mut ada, "ada", &mut seen).await; // the shutdown has begun
+    if let Some(pid) = bobs_sleep {
+        let _ = kill(pid, SIGCONT);
+    }
     read_to_end(&mut bob, "bob", &mut seen).await;
     read_to_end(&mut cat, "cat", &mut seen).await;
     let refused = TcpStream::connect(addr).await.is_err();
@@ -447,6 +482,30 @@ async fn children_when(done: impl Fn(&[String]) -> bool) -> String {
         0 => "none".to_owned(),
         _ => seen.join(", "),
     }
+}
+
+/// Waits, at most 5 s, for this process's first child, and gives its pid.
+async fn first_child() -> Option<nix::unistd::Pid> {
+    for _ in 0..500 {
+        if let Some(&pid) = child_pids().first() {
+            return Some(pid);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    None // the output will show that bob's request went wrong
+}
+
+/// The pids of this process's children.
+fn child_pids() -> Vec<nix::unistd::Pid> {
+    let me = std::process::id().to_string();
+    let listed = std::process::Command::new("pgrep")
+        .args(["-P", &me])
+        .output();
+    let text = String::from_utf8_lossy(&listed.expect("pgrep").stdout).into_owned();
+    text.lines()
+        .filter_map(|pid| pid.trim().parse().ok())
+        .map(nix::unistd::Pid::from_raw)
+        .collect()
 }
 
 /// This process's children, as `pgrep` lists them: a zombie, not yet

@@ -4,13 +4,15 @@
 use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
 use crate::server;
 
-/// Reads the configuration, serves until Ctrl+C or SIGTERM, then drains.
+/// Reads the configuration, serves until Ctrl+C or SIGTERM, then drains;
+/// a second signal aborts what is left.
 #[tokio::main]
 pub async fn main() -> anyhow::Result<()> {
     let config = Config::try_parse().unwrap_or_else(|error| refuse(error));
@@ -23,8 +25,8 @@ pub async fn main() -> anyhow::Result<()> {
         .init();
     // Both signals are registered before the service binds, so that neither
     // can kill it between "listening" and the first wait.
-    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -32,16 +34,36 @@ pub async fn main() -> anyhow::Result<()> {
     println!("listening on {addr}");
     println!("talk to it: nc {} {}", addr.ip(), addr.port());
     println!("stop it: Ctrl+C, or kill {}", std::process::id());
-    let stop = async {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-    };
-    server::run(listener, &config, stop).await;
+    let (stop, hurry) = stop_signals(interrupt, terminate);
+    server::run(listener, &config, stop, hurry).await;
     Ok(())
 }
 // ANCHOR_END: main
+
+// ANCHOR: signals
+/// Two futures: the first ends at the first Ctrl+C or SIGTERM, which starts
+/// the drain; the second at the next one, which cuts the drain short.
+pub fn stop_signals(
+    mut interrupt: Signal,
+    mut terminate: Signal,
+) -> (impl Future<Output = ()>, impl Future<Output = ()>) {
+    let (first, second) = (CancellationToken::new(), CancellationToken::new());
+    let futures = (
+        first.clone().cancelled_owned(),
+        second.clone().cancelled_owned(),
+    );
+    tokio::spawn(async move {
+        for signal_seen in [first, second] {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            signal_seen.cancel();
+        }
+    });
+    futures
+}
+// ANCHOR_END: signals
 
 /// A bad option: one line, and exit status 2. Help is printed whole.
 fn refuse(error: clap::Error) -> ! {

@@ -29,25 +29,6 @@ pub struct Config {
         value_name = "N"
     )]
     pub cpu_workers: NonZeroUsize,
-    /// How many clients may be connected at once
-    #[arg(
-        long,
-        env = "SERVICE_MAX_CLIENTS",
-        default_value = "100",
-        value_name = "N"
-    )]
-    pub max_clients: NonZeroUsize,
-    // ANCHOR_END: config
-    // ANCHOR: limits
-    /// The longest request line, in bytes (at most 1 MiB)
-    #[arg(
-        long,
-        env = "SERVICE_MAX_LINE",
-        default_value_t = 256,
-        value_name = "BYTES",
-        value_parser = RangedU64ValueParser::<usize>::new().range(1..=1 << 20)
-    )]
-    pub max_line: usize,
     /// Seconds a client gets to send each whole request line
     #[arg(
         long,
@@ -57,6 +38,41 @@ pub struct Config {
         value_parser = value_parser!(u64).range(1..)
     )]
     pub idle_secs: u64,
+    // ANCHOR_END: config
+    /// How many clients may be connected at once
+    #[arg(
+        long,
+        env = "SERVICE_MAX_CLIENTS",
+        default_value = "100",
+        value_name = "N"
+    )]
+    pub max_clients: NonZeroUsize,
+    /// The longest request line, in bytes (at most 1 MiB)
+    #[arg(
+        long,
+        env = "SERVICE_MAX_LINE",
+        default_value_t = 256,
+        value_name = "BYTES",
+        value_parser = RangedU64ValueParser::<usize>::new().range(1..=1 << 20)
+    )]
+    pub max_line: usize,
+    /// How many notes the service keeps at most
+    #[arg(
+        long,
+        env = "SERVICE_MAX_NOTES",
+        default_value = "10000",
+        value_name = "N"
+    )]
+    pub max_notes: NonZeroUsize,
+    /// Seconds a PRIMES request may wait for a free CPU worker
+    #[arg(
+        long,
+        env = "SERVICE_CPU_WAIT_SECS",
+        default_value_t = 10,
+        value_name = "SECS",
+        value_parser = value_parser!(u64).range(1..)
+    )]
+    pub cpu_wait_secs: u64,
     /// Seconds a child process may run
     #[arg(
         long,
@@ -66,7 +82,7 @@ pub struct Config {
         value_parser = value_parser!(u64).range(1..)
     )]
     pub child_secs: u64,
-    /// Seconds requests in progress get to finish at shutdown
+    /// Seconds requests in progress get to finish at shutdown (0: none)
     #[arg(
         long,
         env = "SERVICE_DRAIN_SECS",
@@ -75,7 +91,6 @@ pub struct Config {
     )]
     pub drain_secs: u64,
 }
-// ANCHOR_END: limits
 
 impl Config {
     pub fn idle(&self) -> Duration {
@@ -84,6 +99,9 @@ impl Config {
     pub fn child(&self) -> Duration {
         Duration::from_secs(self.child_secs)
     }
+    pub fn cpu_wait(&self) -> Duration {
+        Duration::from_secs(self.cpu_wait_secs)
+    }
     pub fn drain(&self) -> Duration {
         Duration::from_secs(self.drain_secs)
     }
@@ -91,6 +109,8 @@ impl Config {
 
 /// The largest n of `PRIMES n`: seconds of work, more in a debug build.
 pub const MAX_PRIMES: u64 = 2_000_000;
+/// The most bytes one note holds, its key and value together.
+pub const MAX_NOTE_BYTES: usize = 1024;
 /// How long the client gets to take one answer.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a client cut off by the abort gets to take its last line.

@@ -14,6 +14,12 @@ pub enum RequestError {
     NoKey(String),
     #[error("{0} is not a number in range")]
     BadNumber(String),
+    #[error("the notes are full ({0} notes)")]
+    NotesFull(usize),
+    #[error("a note is at most {0} bytes, key and value")]
+    NoteTooLong(usize),
+    #[error("no CPU worker was free for {0} s; try again later")]
+    Busy(u64),
     #[error("{program} took longer than {secs} s and was killed")]
     ChildTimeout { program: &'static str, secs: u64 },
     #[error("{program} failed: {detail}")]

@@ -12,13 +12,15 @@ use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
-use crate::config::{Config, MAX_PRIMES};
+use crate::config::{Config, MAX_NOTE_BYTES, MAX_PRIMES};
 use crate::error::RequestError;
 
 /// What every connection shares.
 pub struct State {
     notes: Mutex<HashMap<String, String>>,
+    max_notes: usize,
     cpu: Arc<Semaphore>,
+    cpu_wait: Duration,
     child_deadline: Duration,
 }
 
@@ -26,7 +28,9 @@ impl State {
     pub fn new(config: &Config) -> Self {
         State {
             notes: Mutex::default(),
+            max_notes: config.max_notes.get(),
             cpu: Arc::new(Semaphore::new(config.cpu_workers.get())),
+            cpu_wait: config.cpu_wait(),
             child_deadline: config.child(),
         }
     }
@@ -37,11 +41,7 @@ impl State {
 pub async fn answer(state: &State, line: &str) -> Result<String, RequestError> {
     let mut words = line.splitn(3, ' ');
     match (words.next(), words.next(), words.next()) {
-        (Some("SET"), Some(key), Some(value)) => {
-            let mut notes = state.notes.lock().unwrap();
-            notes.insert(key.to_owned(), value.to_owned());
-            Ok("OK".to_owned())
-        }
+        (Some("SET"), Some(key), Some(value)) => set(state, key, value),
         (Some("GET"), Some(key), None) => {
             let notes = state.notes.lock().unwrap();
             let value = notes
@@ -70,9 +70,28 @@ pub async fn answer(state: &State, line: &str) -> Result<String, RequestError> {
 }
 // ANCHOR_END: answer
 
+/// Stores a note. Every client shares the notes, so they are bounded in
+/// number and in size: together, the clients cannot fill the memory.
+fn set(state: &State, key: &str, value: &str) -> Result<String, RequestError> {
+    if key.len() + value.len() > MAX_NOTE_BYTES {
+        return Err(RequestError::NoteTooLong(MAX_NOTE_BYTES));
+    }
+    let mut notes = state.notes.lock().unwrap();
+    // Replacing a note adds nothing; a new key needs a free place.
+    if notes.len() >= state.max_notes && !notes.contains_key(key) {
+        return Err(RequestError::NotesFull(state.max_notes));
+    }
+    notes.insert(key.to_owned(), value.to_owned());
+    Ok("OK".to_owned())
+}
+
 /// Counts on a blocking thread, at most `cpu_workers` counts at a time.
 async fn primes(state: &State, n: u64) -> Result<String, RequestError> {
-    let permit = Arc::clone(&state.cpu).acquire_owned().await;
+    // The wait for a worker has a deadline too, like every other wait.
+    let waited = timeout(state.cpu_wait, Arc::clone(&state.cpu).acquire_owned()).await;
+    let Ok(permit) = waited else {
+        return Err(RequestError::Busy(state.cpu_wait.as_secs()));
+    };
     let permit = permit.expect("the semaphore is never closed");
     debug!("computing");
     // Dropping this future does not stop the thread: dropping the guard
@@ -152,4 +171,45 @@ async fn run_child(
     Ok(String::from_utf8_lossy(&output.stdout)
         .trim_end()
         .to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use clap::Parser;
+
+    use super::*;
+
+    fn state(args: &[&str]) -> State {
+        let argv = ["service-final"].iter().chain(args);
+        State::new(&Config::parse_from(argv))
+    }
+
+    #[tokio::test]
+    async fn the_notes_are_bounded_in_number_and_size() {
+        let state = state(&["--max-notes", "2"]);
+        assert_eq!(answer(&state, "SET a 1").await.unwrap(), "OK");
+        assert_eq!(answer(&state, "SET b 2").await.unwrap(), "OK");
+        let full = answer(&state, "SET c 3").await.unwrap_err().to_string();
+        assert_eq!(full, "the notes are full (2 notes)");
+        assert_eq!(answer(&state, "SET a 4").await.unwrap(), "OK");
+        assert_eq!(answer(&state, "GET a").await.unwrap(), "4");
+        let long = format!("SET a {}", "x".repeat(MAX_NOTE_BYTES));
+        let refused = answer(&state, &long).await.unwrap_err().to_string();
+        assert_eq!(refused, "a note is at most 1024 bytes, key and value");
+    }
+
+    /// The clock is paused: tokio moves it on when every task waits, so the
+    /// deadline passes at once, and a wait with no deadline never ends.
+    #[tokio::test(start_paused = true)]
+    async fn a_count_that_waits_too_long_for_a_worker_is_refused() {
+        let state = state(&["--cpu-workers", "1", "--cpu-wait-secs", "3"]);
+        let _taken = Arc::clone(&state.cpu).acquire_owned().await.unwrap();
+        let hour = Duration::from_secs(3600);
+        let answered = timeout(hour, answer(&state, "PRIMES 10")).await;
+        let refused = answered.expect("the wait has a deadline").unwrap_err();
+        let expected = "no CPU worker was free for 3 s; try again later";
+        assert_eq!(refused.to_string(), expected);
+    }
 }

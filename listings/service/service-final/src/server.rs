@@ -10,6 +10,7 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::error::Elapsed;
 use tokio::time::timeout;
 use tokio_util::codec::{Framed, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
@@ -35,8 +36,14 @@ pub struct Shutdown {
 }
 
 /// Serves until `stop_signal` ends, then drains: requests in progress get
-/// `config.drain()` to finish, and the rest are dropped.
-pub async fn run(listener: TcpListener, config: &Config, stop_signal: impl Future<Output = ()>) {
+/// `config.drain()` to finish, unless `hurry` ends first, and the rest are
+/// dropped.
+pub async fn run(
+    listener: TcpListener,
+    config: &Config,
+    stop_signal: impl Future<Output = ()>,
+    hurry: impl Future<Output = ()>,
+) {
     let state = Arc::new(State::new(config));
     let (shutdown, tracker) = (Shutdown::default(), TaskTracker::new());
     let accept = accept_loop(
@@ -52,8 +59,12 @@ pub async fn run(listener: TcpListener, config: &Config, stop_signal: impl Futur
     shutdown.stop.cancel();
     let _ = accept.await;
     tracker.close();
-    if timeout(config.drain(), tracker.wait()).await.is_err() {
-        warn!(busy = tracker.len(), "drain deadline passed: aborting");
+    let cut_short = tokio::select! {
+        drained = timeout(config.drain(), tracker.wait()) => drained.err().map(|_| "deadline"),
+        () = hurry => Some("second signal"),
+    };
+    if let Some(why) = cut_short {
+        warn!(busy = tracker.len(), why, "drain cut short: aborting");
         shutdown.abort.cancel();
         tracker.wait().await;
     }
@@ -126,17 +137,15 @@ async fn handle(
     let mut lines = Framed::new(socket, LinesCodec::new_with_max_length(config.max_line));
     let mut queued = Queued::new();
     loop {
-        let next = match queued.pop_front() {
-            Some(line) => Ok(Some(line)),
-            None => tokio::select! {
-                // Stop first: during the drain a waiting line must not win.
-                biased;
-                _ = shutdown.stop.cancelled() => {
-                    let bye = "error: the server is shutting down";
-                    return reply(&mut lines, bye, &shutdown.abort).await;
-                }
-                next = timeout(config.idle(), lines.next()) => next,
-            },
+        // Before each request, read now or sent ahead, `stop` is looked at
+        // first: once the shutdown began, no new request starts.
+        let next = tokio::select! {
+            biased;
+            _ = shutdown.stop.cancelled() => {
+                let bye = "error: the server is shutting down";
+                return reply(&mut lines, bye, &shutdown.abort).await;
+            }
+            next = next_line(&mut lines, &mut queued, config.idle()) => next,
         };
         let line = match next {
             Err(_elapsed) => {
@@ -177,6 +186,19 @@ async fn handle(
             Err(error) => format!("error: {error}"),
         };
         reply(&mut lines, &text, abort).await?;
+    }
+}
+
+/// The next request: a line the client sent ahead, else one read within
+/// `idle`.
+async fn next_line(
+    lines: &mut Lines,
+    queued: &mut Queued,
+    idle: Duration,
+) -> Result<Option<Result<String, LinesCodecError>>, Elapsed> {
+    match queued.pop_front() {
+        Some(line) => Ok(Some(line)),
+        None => timeout(idle, lines.next()).await,
     }
 }
 

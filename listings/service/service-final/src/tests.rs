@@ -31,7 +31,8 @@ async fn start(args: &[&str]) -> (SocketAddr, CancellationToken, JoinHandle<()>)
     let addr = listener.local_addr().unwrap();
     let stop = CancellationToken::new();
     let stopped = stop.clone().cancelled_owned();
-    let service = tokio::spawn(async move { server::run(listener, &config, stopped).await });
+    let never = std::future::pending();
+    let service = tokio::spawn(async move { server::run(listener, &config, stopped, never).await });
     (addr, stop, service)
 }
 
@@ -196,17 +197,46 @@ async fn upper_takes_a_line_longer_than_a_pipe_holds() {
 }
 
 // ANCHOR: signal
+/// Like `start`, but stopped by signals, as `main` is.
+async fn start_with_sigterm(args: &[&str]) -> (SocketAddr, (), JoinHandle<()>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = signal(SignalKind::terminate()).unwrap();
+    let interrupt = signal(SignalKind::interrupt()).unwrap();
+    let mut argv = vec!["service-final", "--addr", "127.0.0.1:0"];
+    argv.extend(args);
+    let config = Config::parse_from(argv);
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, hurry) = crate::app::stop_signals(interrupt, terminate);
+    let service = tokio::spawn(async move { server::run(listener, &config, stop, hurry).await });
+    (addr, (), service)
+}
+
 #[tokio::test]
 async fn sigterm_drains_then_aborts() {
     let _turn = CHILDREN.lock().await;
     let (addr, _stop, service) = start_with_sigterm(&["--drain-secs", "1"]).await;
-    let mut quick = connect(addr).await;
-    let mut slow = connect(addr).await;
-    quick.send("SLEEP 0.5").await.unwrap();
+    let (mut idle, mut quick, mut slow) = (
+        connect(addr).await,
+        connect(addr).await,
+        connect(addr).await,
+    );
+    // Two lines in one write: the second is sent ahead, and must not
+    // start once the shutdown began.
+    quick.feed("SLEEP 0.5").await.unwrap();
+    quick.send("GET a").await.unwrap();
+    // Paused as soon as it runs, the quick child cannot end before the
+    // shutdown begins, however slow the machine.
+    use nix::sys::signal::{SIGCONT, SIGSTOP, SIGTERM, kill};
+    let quick_child = wait_for(|| sleep_children().pop()).await;
+    let quick_child = Pid::from_raw(quick_child as i32);
+    kill(quick_child, SIGSTOP).unwrap();
     slow.send("SLEEP 30").await.unwrap();
     let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 2)).await;
-    use nix::sys::signal::{SIGTERM, kill};
     kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
+    let bye = idle.next().await.unwrap().unwrap(); // the shutdown has begun
+    assert_eq!(bye, "error: the server is shutting down");
+    kill(quick_child, SIGCONT).unwrap();
     assert_eq!(quick.next().await.unwrap().unwrap(), "slept 0.5 s");
     let bye = quick.next().await.unwrap().unwrap();
     assert_eq!(bye, "error: the server is shutting down");
@@ -224,22 +254,25 @@ async fn sigterm_drains_then_aborts() {
 }
 // ANCHOR_END: signal
 
-/// Like `start`, but stopped by SIGTERM, as `main` is.
-async fn start_with_sigterm(args: &[&str]) -> (SocketAddr, (), JoinHandle<()>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate()).unwrap();
-    let mut argv = vec!["service-final", "--addr", "127.0.0.1:0"];
-    argv.extend(args);
-    let config = Config::parse_from(argv);
-    let listener = TcpListener::bind(config.addr).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let service = tokio::spawn(async move {
-        let stop = async move {
-            terminate.recv().await;
-        };
-        server::run(listener, &config, stop).await
-    });
-    (addr, (), service)
+#[tokio::test]
+async fn a_second_signal_cuts_the_drain_short() {
+    let _turn = CHILDREN.lock().await;
+    let (addr, _stop, service) = start_with_sigterm(&["--drain-secs", "60"]).await;
+    let mut idle = connect(addr).await;
+    let mut slow = connect(addr).await;
+    slow.send("SLEEP 30").await.unwrap();
+    let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 1)).await;
+    use nix::sys::signal::{SIGINT, SIGTERM, kill};
+    kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
+    // The idle client is told once the first signal was taken; then a
+    // second signal cannot merge with it.
+    let bye = idle.next().await.unwrap().unwrap();
+    assert_eq!(bye, "error: the server is shutting down");
+    kill(nix::unistd::Pid::this(), SIGINT).unwrap();
+    let cut = slow.next().await.unwrap().unwrap();
+    assert_eq!(cut, "error: the server stopped before the answer was sent");
+    service.await.unwrap();
+    wait_for(|| (!is_alive(children[0])).then_some(())).await;
 }
 
 /// Polls `found` until it gives a value; fails after 10 s.
