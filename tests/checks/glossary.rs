@@ -57,7 +57,7 @@ pub fn trials() -> Vec<Trial> {
             no_page_uses_a_term_before_its_definition_without_a_link,
         ),
         trial(
-            "glossary::the-45-minute-path-stands-alone",
+            "glossary::the-short-path-stands-alone",
             the_quick_path_stands_alone,
         ),
     ]
@@ -127,7 +127,7 @@ fn no_page_uses_a_term_before_its_definition_without_a_link() -> Outcome {
 
 /// The pages of the introduction's short reading path, in its order: the
 /// links of the numbered list that follows the paragraph naming the path.
-const QUICK_PATH_HEADING: &str = "**The 45-minute path**";
+const QUICK_PATH_HEADING: &str = "**The short path**";
 
 fn the_quick_path_stands_alone() -> Outcome {
     let (entries, mut problems) = glossary();
@@ -142,7 +142,7 @@ fn the_quick_path_stands_alone() -> Outcome {
         match pages.iter().find(|p| p.file == file) {
             Some(page) => in_order.push(page),
             None => problems.add(format!(
-                "the 45-minute path names {file}, not a page of the book"
+                "the short path names {file}, not a page of the book"
             )),
         }
     }
@@ -151,14 +151,14 @@ fn the_quick_path_stands_alone() -> Outcome {
             &in_order,
             &pages,
             entry,
-            "the 45-minute path skips or reaches later",
+            "the short path skips or reaches later",
             &mut problems,
         );
     }
-    problems.verdict("terms on the 45-minute path")
+    problems.verdict("terms on the short path")
 }
 
-/// The pages the introduction's 45-minute path lists, as `src/...` files.
+/// The pages the introduction's short path lists, as `src/...` files.
 fn quick_path(introduction: &str) -> Result<Vec<String>, String> {
     let after = introduction
         .split_once(QUICK_PATH_HEADING)
@@ -177,7 +177,7 @@ fn quick_path(introduction: &str) -> Result<Vec<String>, String> {
         .collect();
     if files.len() < 5 {
         return Err(format!(
-            "the 45-minute path lists {} pages: is its list where the check looks?",
+            "the short path lists {} pages: is its list where the check looks?",
             files.len()
         ));
     }

@@ -293,6 +293,7 @@ fn run_tasks(
 }
 // ANCHOR_END: manage
 
+// ANCHOR: wrapper
 /// One thread of the parent per worker slot: runs the slot's tasks, then,
 /// whatever the outcome, releases anyone waiting on this slot.
 fn manage(
@@ -307,6 +308,7 @@ fn manage(
     overtaken.open(); // this slot is done: nobody should wait for it
     outcome
 }
+// ANCHOR_END: wrapper
 
 // ANCHOR: consume
 /// Like `for result in pool.imap_unordered(...)`: handles each result the

@@ -12,6 +12,7 @@ use wait_timeout::ChildExt;
 
 const ROLE_VARIABLE: &str = "DEADLINE_DEMO_ROLE";
 
+// ANCHOR: stuck
 /// A worker that is stuck: it ignores SIGTERM and never finishes on its own
 /// (it gives up after 10 s, so a bug in the parent cannot leave it forever).
 fn stuck_worker() -> Result<(), Box<dyn Error>> {
@@ -22,6 +23,7 @@ fn stuck_worker() -> Result<(), Box<dyn Error>> {
     thread::sleep(Duration::from_secs(10));
     Err("the parent never killed me".into())
 }
+// ANCHOR_END: stuck
 
 // ANCHOR: all
 fn main() -> Result<(), Box<dyn Error>> {

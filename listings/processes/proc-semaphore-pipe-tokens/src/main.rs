@@ -123,9 +123,24 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     drop(report); // the reports end when the last worker exits
     let read = read_to_end_by(&mut reports, Instant::now() + PATIENCE);
+    // Kills the workers if their reports did not end in time, reaps every
+    // one of them, and only then returns the first error.
+    let reports = finish(children, fork_error, read)?;
+    check_most_at_once(&reports)
+}
+// ANCHOR_END: main
+
+/// The parent's cleanup, on every path: a worker still running after the
+/// deadline is stuck (or we cannot tell), so it is killed; every worker is
+/// reaped; then the first error, if any, is returned.
+fn finish(
+    children: Vec<Pid>,
+    fork_error: Option<Errno>,
+    read: io::Result<Option<Vec<u8>>>,
+) -> Result<Vec<u8>, Box<dyn Error>> {
     if !matches!(read, Ok(Some(_))) {
         for &child in &children {
-            let _ = kill(child, Signal::SIGKILL); // stuck, or we cannot tell
+            let _ = kill(child, Signal::SIGKILL);
         }
     }
     let mut failures = Vec::new();
@@ -144,9 +159,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     if !failures.is_empty() {
         return Err(format!("workers failed: {}", failures.join(", ")).into());
     }
-    check_most_at_once(&reports)
+    Ok(reports)
 }
-// ANCHOR_END: main
 
 /// Replays the reports, which are in the order the kernel took the writes,
 /// and fails if more than `PERMITS` workers were ever inside at once.
