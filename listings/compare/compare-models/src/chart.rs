@@ -584,8 +584,8 @@ fn cpu_chart(results: &Value) -> Result<String, String> {
             format!("Dashed: the number of cores ({cores}). Speedup:"),
             "sequential's time over the model's, in the same".to_string(),
             format!("repetition and language: the median of {samples}, with"),
-            "a whisker from the smallest to the largest; one past".to_string(),
-            "the dashed line is noise, which no model can pass. Time".to_string(),
+            "a whisker from the smallest to the largest. Past the".to_string(),
+            "dashed line, or past 1x on one thread, is noise. Time".to_string(),
             format!("whiskers: smallest to largest of {samples} samples."),
         ],
     )
