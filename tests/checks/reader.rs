@@ -247,9 +247,8 @@ fn dependency_lines_on_every_page_are_the_workspace_dependencies() -> Outcome {
                 // A listing's own manifest, included as it is, inherits the
                 // workspace's line (`loom = { workspace = true }`), and the
                 // page says what a reader writes instead.
-                let inherits = |spec: &Value| {
-                    spec.get("workspace").and_then(Value::as_bool) == Some(true)
-                };
+                let inherits =
+                    |spec: &Value| spec.get("workspace").and_then(Value::as_bool) == Some(true);
                 let own_lines: Table = section
                     .iter()
                     .filter(|(_, spec)| !inherits(spec))
