@@ -65,6 +65,10 @@ pub fn trials() -> Vec<Trial> {
             "reader::setup-page-dependencies-are-the-workspace-dependencies",
             setup_page_dependencies_are_the_workspace_dependencies,
         ),
+        trial(
+            "reader::dependency-lines-on-every-page-are-the-workspace-dependencies",
+            dependency_lines_on_every_page_are_the_workspace_dependencies,
+        ),
     ]
 }
 
@@ -219,6 +223,63 @@ fn setup_page_dependencies_are_the_workspace_dependencies() -> Outcome {
         ));
     }
     problems.verdict("the set-up page's dependency lines")
+}
+
+/// A `Cargo.toml` line shown on any page (a reminder under a page's first
+/// tokio listing, say) asks for the workspace's version of the crate and no
+/// feature the workspace does not give the listings: a reader who copies it
+/// builds the listings as the book did. The set-up page, which must show
+/// every crate, is checked whole above.
+fn dependency_lines_on_every_page_are_the_workspace_dependencies() -> Outcome {
+    let manifest = read_toml(&std::fs::read_to_string(root().join("Cargo.toml")).unwrap())?;
+    let listed = manifest["workspace"]["dependencies"]
+        .as_table()
+        .ok_or("no [workspace.dependencies]")?;
+    let mut wanted = BTreeMap::new();
+    add_requirements(&mut wanted, listed);
+    let mut problems = Problems::default();
+    let mut lines = 0;
+    for chapter in CHAPTERS.iter() {
+        for (line, text) in toml_blocks(&chapter.expanded) {
+            let where_ = format!("{} (expanded line {line})", chapter.file);
+            let table = read_toml(&text).map_err(|e| format!("{where_}: {e}"))?;
+            for (_, section) in dependency_sections(&table) {
+                // A listing's own manifest, included as it is, inherits the
+                // workspace's line (`loom = { workspace = true }`), and the
+                // page says what a reader writes instead.
+                let inherits = |spec: &Value| {
+                    spec.get("workspace").and_then(Value::as_bool) == Some(true)
+                };
+                let own_lines: Table = section
+                    .iter()
+                    .filter(|(_, spec)| !inherits(spec))
+                    .map(|(name, spec)| (name.clone(), spec.clone()))
+                    .collect();
+                let mut shown = BTreeMap::new();
+                add_requirements(&mut shown, &own_lines);
+                for (name, got) in shown {
+                    lines += 1;
+                    let Some(want) = wanted.get(&name) else {
+                        problems.add(format!(
+                            "{where_}: {name} is not in [workspace.dependencies]"
+                        ));
+                        continue;
+                    };
+                    if got.versions != want.versions
+                        || got.default_features != want.default_features
+                        || !got.features.is_subset(&want.features)
+                    {
+                        problems.add(format!(
+                            "{where_}: {name} is {got} on the page, but {want} in the root \
+                             Cargo.toml's [workspace.dependencies]"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(lines > 10, "the book shows only {lines} dependency lines");
+    problems.verdict("the dependency lines of the pages")
 }
 
 /// The page's edition and minimum Rust are the ones the book is built with.

@@ -116,7 +116,7 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
             let limit = report::parallel_limit(&model, workers as usize) as f64;
             body.push(vec![
                 title(language, &model),
-                format!("{workers}"),
+                runs_on(&model, workers),
                 time_cell(time),
                 ratio_cell(&paired, limit),
                 format!("{}x", flagged(fastest, limit)),
@@ -129,7 +129,7 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
         "cpu",
         &[
             "model",
-            "workers",
+            "runs on",
             "wall time: median (min–max)",
             &paired,
             "fastest over fastest",
@@ -137,6 +137,38 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
         &body,
     );
     Ok(())
+}
+
+/// What a CPU row's `workers` are, in the model's own terms: the count
+/// is split into `workers` shares (or, for rayon, into blocks its pool
+/// shares out), but the tasks of an event loop on one thread take turns
+/// there, and CPython's threads take turns holding the GIL.
+fn runs_on(model: &str, workers: f64) -> String {
+    let plural = |n: f64, one: &str, many: &str| {
+        if n == 1.0 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let threads = plural(workers, "thread", "threads");
+    match model {
+        "sequential" => "1 thread".to_string(),
+        "rayon-pool" => format!("a pool of {threads}"),
+        "processes" => plural(workers, "process", "processes"),
+        "multiprocessing" => format!("a pool of {}", plural(workers, "process", "processes")),
+        "tokio-tasks" => format!(
+            "{}, {}",
+            plural(workers, "task", "tasks"),
+            plural(workers, "worker thread", "worker threads")
+        ),
+        "tokio-current-thread" | "asyncio" => {
+            format!("{}, 1 thread", plural(workers, "task", "tasks"))
+        }
+        "spawn-blocking" => format!("{threads} of the blocking pool"),
+        "threading" => format!("{threads}, one GIL"),
+        _ => threads,
+    }
 }
 
 fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
@@ -733,6 +765,16 @@ mod tests {
         assert_eq!(flagged(2.001, 2.0), "2.00");
         assert_eq!(flagged(1.98, 2.0), "1.98");
         assert_eq!(ratio_cell(&[1.97, 1.89, 2.03], 2.0), "1.97x (1.89–2.03*)");
+    }
+
+    #[test]
+    fn the_cpu_table_says_what_each_model_runs_on() {
+        assert_eq!(runs_on("sequential", 1.0), "1 thread");
+        assert_eq!(runs_on("threads", 2.0), "2 threads");
+        assert_eq!(runs_on("tokio-tasks", 2.0), "2 tasks, 2 worker threads");
+        assert_eq!(runs_on("tokio-current-thread", 2.0), "2 tasks, 1 thread");
+        assert_eq!(runs_on("asyncio", 4.0), "4 tasks, 1 thread");
+        assert_eq!(runs_on("processes", 1.0), "1 process");
     }
 
     #[test]

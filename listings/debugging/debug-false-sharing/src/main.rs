@@ -4,8 +4,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-const INCREMENTS: u64 = 2_000_000;
+const CHUNK: u64 = 2_000; // increments between two looks at the clock
+const CHUNKS: usize = 250; // chunks per thread and round: 500,000 increments
+const ENOUGH: usize = 20; // chunks run together: enough for a median
+/// How long to keep trying to catch the two threads running together.
+const PATIENCE: Duration = Duration::from_millis(600);
 const LINE: usize = 64; // the cache line of x86-64 and most ARM cores
+/// A chunk that took longer than this was interrupted: the thread lost
+/// its core to another program for part of it. Uncontended, a chunk takes
+/// a few microseconds; a contended one, a few tens.
+const INTERRUPTED: Duration = Duration::from_micros(500);
 
 // ANCHOR: layouts
 /// Two counters side by side: 8 bytes each, in one 64-byte cache line
@@ -26,50 +34,117 @@ struct Padded {
 // ANCHOR_END: layouts
 
 // ANCHOR: race
-/// Two threads, each incrementing only its own counter, started together.
-/// They share no data, yet each write takes the line away from the other
-/// core when both counters live in the same line.
-fn time_two_counters(a: &AtomicU64, b: &AtomicU64) -> Duration {
-    let start = Barrier::new(3);
-    let count = |counter: &AtomicU64| {
-        start.wait();
-        for _ in 0..INCREMENTS {
+/// When one chunk of increments started and ended.
+type Chunk = (Instant, Instant);
+
+/// Increments only its own counter, and notes when each chunk of
+/// increments started and ended: the chunks show when this thread ran.
+fn count(counter: &AtomicU64) -> Vec<Chunk> {
+    let mut chunks = Vec::with_capacity(CHUNKS);
+    for _ in 0..CHUNKS {
+        let began = Instant::now();
+        for _ in 0..CHUNK {
             counter.fetch_add(1, Ordering::Relaxed);
         }
-    };
+        chunks.push((began, Instant::now()));
+    }
+    chunks
+}
+
+/// Two threads, one counter each, started together at a barrier.
+fn race(a: &AtomicU64, b: &AtomicU64) -> (Vec<Chunk>, Vec<Chunk>) {
+    let start = Barrier::new(2);
     thread::scope(|s| {
-        s.spawn(|| count(a));
-        s.spawn(|| count(b));
+        let other = s.spawn(|| {
+            start.wait();
+            count(b)
+        });
         start.wait();
-        let began = Instant::now();
-        // Leaving the scope joins both threads.
-        began
+        let mine = count(a);
+        (mine, other.join().unwrap())
     })
-    .elapsed()
 }
 // ANCHOR_END: race
 
-/// Five rounds, each timing both layouts on fresh counters, one after the
-/// other, so that both meet about the same load from other programs.
-/// Returns the time of each round: (one line, two lines).
-fn five_rounds() -> Vec<(Duration, Duration)> {
-    (0..5)
-        .map(|_| {
-            let same = SameLine::default();
-            let padded = Padded::default();
-            let times = (
-                time_two_counters(&same.a, &same.b),
-                time_two_counters(&padded.a, &padded.b),
-            );
-            for (a, b) in [(&same.a, &same.b), (&*padded.a, &*padded.b)] {
-                assert_eq!(
-                    (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)),
-                    (INCREMENTS, INCREMENTS)
-                );
+/// How long a chunk overlapped the other thread's uninterrupted chunks:
+/// the time both threads were running, each on a core of its own.
+fn overlap(chunk: &Chunk, other: &[Chunk]) -> Duration {
+    other
+        .iter()
+        .filter(|c| c.1 - c.0 < INTERRUPTED)
+        .filter(|c| c.0 < chunk.1 && chunk.0 < c.1)
+        .map(|c| chunk.1.min(c.1) - chunk.0.max(c.0))
+        .sum()
+}
+
+/// Nanoseconds per increment of each uninterrupted chunk, sorted into
+/// those that ran while the other thread ran too (nine tenths or more of
+/// the chunk) and those that ran while it did not run at all.
+#[derive(Default)]
+struct Costs {
+    together: Vec<f64>,
+    alone: Vec<f64>,
+}
+
+impl Costs {
+    fn add(&mut self, mine: &[Chunk], other: &[Chunk]) {
+        for chunk in mine.iter().filter(|c| c.1 - c.0 < INTERRUPTED) {
+            let took = chunk.1 - chunk.0;
+            let ns = took.as_nanos() as f64 / CHUNK as f64;
+            let shared = overlap(chunk, other);
+            if shared * 10 >= took * 9 {
+                self.together.push(ns);
+            } else if shared.is_zero() {
+                self.alone.push(ns);
             }
-            times
-        })
-        .collect()
+        }
+    }
+}
+
+/// The median, which a few chunks slowed by something else cannot move.
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
+/// Rounds of one layout, fresh counters each time, until enough chunks
+/// ran together (on a busy machine the threads may mostly take turns) or
+/// the patience runs out.
+fn measure<L: Default>(counters: impl Fn(&L) -> (&AtomicU64, &AtomicU64)) -> Costs {
+    let mut costs = Costs::default();
+    let began = Instant::now();
+    while began.elapsed() < PATIENCE {
+        let layout = L::default();
+        let (a, b) = counters(&layout);
+        let (chunks_a, chunks_b) = race(a, b);
+        costs.add(&chunks_a, &chunks_b);
+        costs.add(&chunks_b, &chunks_a);
+        let want = CHUNK * CHUNKS as u64;
+        if (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)) != (want, want) {
+            eprintln!("an increment was lost");
+            std::process::exit(1);
+        }
+        if costs.together.len() >= ENOUGH {
+            break;
+        }
+    }
+    costs
+}
+
+/// One line of the report: the median cost while both threads ran, and
+/// while one ran alone, and how many times the one the other.
+fn report(name: &str, costs: &mut Costs) {
+    let alone = median(&mut costs.alone);
+    match (median(&mut costs.together), alone) {
+        (Some(together), Some(alone)) if costs.together.len() >= ENOUGH => println!(
+            "  {name}: {together:5.1} ns per increment while both threads ran, {alone:4.1} ns alone: {:.1}x",
+            together / alone
+        ),
+        _ => println!(
+            "  {name}: the threads ran at the same moment too seldom to tell ({} chunks)",
+            costs.together.len()
+        ),
+    }
 }
 
 /// Which cache line an address falls in.
@@ -77,27 +152,13 @@ fn line_of(counter: &AtomicU64) -> usize {
     counter as *const AtomicU64 as usize / LINE
 }
 
-fn ms(time: Duration) -> f64 {
-    time.as_secs_f64() * 1000.0
-}
-
 fn main() {
     // ANCHOR: main
-    let rounds = five_rounds();
-    let same = rounds.iter().map(|r| r.0).min().unwrap();
-    let padded = rounds.iter().map(|r| r.1).min().unwrap();
-    println!("2 threads, {INCREMENTS} increments each, best of 5 rounds:");
-    println!("  counters in one cache line:   {:7.1} ms", ms(same));
-    println!("  counters in two cache lines:  {:7.1} ms", ms(padded));
-    println!(
-        "  one line took {:.2}x as long as two",
-        ms(same) / ms(padded)
-    );
-    let each: Vec<String> = rounds
-        .iter()
-        .map(|(s, p)| format!("{:.2}x", ms(*s) / ms(*p)))
-        .collect();
-    println!("  round by round: {}", each.join(" "));
+    let mut same = measure(|l: &SameLine| (&l.a, &l.b));
+    let mut padded = measure(|l: &Padded| (&*l.a, &*l.b));
+    println!("2 threads, each incrementing its own counter, median of {CHUNK}-increment chunks:");
+    report("one cache line ", &mut same);
+    report("two cache lines", &mut padded);
     // ANCHOR_END: main
     let (s, p) = (SameLine::default(), Padded::default());
     let apart = |a: &AtomicU64, b: &AtomicU64| b as *const _ as usize - a as *const _ as usize;

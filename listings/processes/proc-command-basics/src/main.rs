@@ -1,8 +1,8 @@
+// ANCHOR: all
 use std::error::Error;
 use std::io::ErrorKind;
 use std::process::Command;
 
-// ANCHOR: all
 fn main() -> Result<(), Box<dyn Error>> {
     // spawn() starts the child and returns at once; wait() blocks until it
     // ends. The child inherits our stdout, so its line appears before ours.

@@ -1,9 +1,9 @@
+// ANCHOR: shout
 use std::error::Error;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::thread;
 
-// ANCHOR: shout
 /// Feeds a child's stdin and reads its stdout: `tr` turns text upper case.
 fn shout(text: &'static str) -> Result<String, Box<dyn Error>> {
     let mut tr = Command::new("tr")

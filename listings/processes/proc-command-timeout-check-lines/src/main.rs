@@ -1,9 +1,8 @@
+// ANCHOR: timeout
 use std::error::Error;
-use std::io::{self, BufRead, BufReader};
-use std::process::{ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
-// ANCHOR: timeout
 use wait_timeout::ChildExt;
 
 /// subprocess.run(timeout=...): wait at most `limit`, then kill and reap.
@@ -59,6 +58,9 @@ fn demo_check() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: check
 
 // ANCHOR: lines
+use std::io::{self, BufRead, BufReader};
+use std::process::{ChildStdin, ChildStdout, Stdio};
+
 /// Prints the child's lines as they come. The first arrives while the
 /// child waits for its input, so it is read before the child can end.
 fn print_lines(stdout: ChildStdout, stdin: ChildStdin) -> io::Result<()> {
@@ -87,10 +89,10 @@ fn demo_lines() -> Result<(), Box<dyn Error>> {
     println!("sh ended: {status}");
     Ok(())
 }
-// ANCHOR_END: lines
 
 fn main() -> Result<(), Box<dyn Error>> {
     demo_timeout()?;
     demo_check()?;
     demo_lines()
 }
+// ANCHOR_END: lines

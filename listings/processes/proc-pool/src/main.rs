@@ -369,7 +369,6 @@ fn worker_count() -> Result<usize, String> {
     }
 }
 
-// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "worker") {
         return worker_main();
@@ -398,9 +397,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map(|manager| manager.join().expect("a manager thread panicked"))
             .collect::<io::Result<Vec<_>>>()
     })?;
-    // ANCHOR_END: main
 
-    // ANCHOR: results
     let mut by_task: Vec<Option<u64>> = vec![None; task_count];
     let mut failed = Vec::new();
     let mut outcomes: Vec<Outcome> = per_slot.into_iter().flatten().collect();
@@ -446,7 +443,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     check_total(pool_primes, &failed)
 }
-// ANCHOR_END: results
 
 /// Checks the pool's answer: counts the failed ranges here, in this
 /// process, and compares the sum with the known count.

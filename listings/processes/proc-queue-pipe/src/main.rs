@@ -34,7 +34,10 @@ fn put(queue: &mut File, reading: &Reading) -> Result<(), Box<dyn Error>> {
     if line.len() > libc::PIPE_BUF as usize {
         return Err(format!("a message of {} bytes could be torn", line.len()).into());
     }
-    queue.write_all(&line)?; // a File has no buffer: this is one write(2)
+    // One write(2): a File has no buffer of its own, and a blocking pipe
+    // takes a write of at most PIPE_BUF bytes whole, so write_all does not
+    // loop (it only retries a write that a signal interrupted).
+    queue.write_all(&line)?;
     Ok(())
 }
 // ANCHOR_END: message

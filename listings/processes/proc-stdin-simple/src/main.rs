@@ -1,8 +1,8 @@
+// ANCHOR: all
 use std::error::Error;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-// ANCHOR: all
 fn main() -> Result<(), Box<dyn Error>> {
     let mut tr = Command::new("tr")
         .args(["a-z", "A-Z"])

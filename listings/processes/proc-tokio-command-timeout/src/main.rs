@@ -1,7 +1,7 @@
+// ANCHOR: all
 use std::error::Error;
 use std::time::Duration;
 
-// ANCHOR: all
 use tokio::process::Command;
 use tokio::time::timeout;
 

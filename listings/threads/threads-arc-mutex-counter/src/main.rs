@@ -1,8 +1,8 @@
+// ANCHOR: all
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     // Arc: shared ownership that is safe across threads.
     // Mutex: one thread at a time may change the map.

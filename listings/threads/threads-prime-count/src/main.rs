@@ -153,6 +153,7 @@ fn measure(split: usize, threads: u64) -> Run {
 }
 // ANCHOR_END: measure
 
+// ANCHOR: turns
 /// Measures every variant on `threads` threads. The variants take turns,
 /// ROUNDS times, and each keeps its fastest turn: other programs can slow a
 /// turn down, never speed it up.
@@ -165,6 +166,7 @@ fn fastest_turns(threads: u64) -> Vec<(&'static str, Run)> {
     }
     runs
 }
+// ANCHOR_END: turns
 
 /// Each worker's share of the divisions, in whole percent.
 fn percentages(divisions: &[u64]) -> String {

@@ -1,51 +1,54 @@
+// ANCHOR: all
 use std::collections::BTreeMap;
-use std::sync::{Barrier, RwLock, TryLockError};
+use std::sync::RwLock;
 use std::thread;
 
 fn main() {
-    // ANCHOR: all
     let prices = RwLock::new(BTreeMap::from([
         ("apple", 120),
         ("bread", 250),
         ("milk", 99),
     ]));
     let baskets = [vec!["apple", "milk"], vec!["bread", "milk", "milk"]];
-    // Three parties: the two checkout threads and main.
-    let both_reading = Barrier::new(3);
-    let writer_tried = Barrier::new(3);
 
+    // main takes a read guard and keeps it until the checkouts are done.
+    let table = prices.read().unwrap();
     let totals: Vec<u32> = thread::scope(|scope| {
         let checkouts: Vec<_> = baskets
             .iter()
             .map(|basket| {
                 scope.spawn(|| {
+                    // ANCHOR_END: all
+                    // The lesson, checked at once rather than by a hang: a
+                    // second reader gets in while main holds its read guard.
+                    assert!(
+                        prices.try_read().is_ok(),
+                        "a reader was kept out while main held a read guard"
+                    );
+                    // ANCHOR: all
+                    // main still holds its read guard, and this read gets in.
                     let table = prices.read().unwrap();
-                    // Both checkouts get here while holding a read guard:
-                    // readers do not exclude each other.
-                    both_reading.wait();
-                    writer_tried.wait();
                     basket.iter().map(|item| table[item]).sum()
                 })
             })
             .collect();
-
-        both_reading.wait();
-        // Two read guards are alive now, so a writer cannot get in.
-        match prices.try_write() {
-            Err(TryLockError::WouldBlock) => {
-                println!("price update: waits, 2 readers hold the lock")
-            }
-            Ok(_) => println!("price update: got in while readers were reading?"),
-            Err(TryLockError::Poisoned(_)) => println!("price update: the lock is poisoned"),
-        }
-        writer_tried.wait();
-        // write() waits until both read guards are dropped.
-        prices.write().unwrap().insert("milk", 109);
-        println!("price update: milk now costs 109");
-
         checkouts.into_iter().map(|c| c.join().unwrap()).collect()
     });
-    // The checkouts read the table before the update: they used the old price.
-    println!("basket totals: {totals:?}");
+    println!("checkouts, read while main reads too: {totals:?}");
+
+    // A writer needs the lock alone: try_write() fails instead of waiting.
+    let refused = prices.try_write().is_err();
+    println!("price update refused while main reads: {refused}");
     // ANCHOR_END: all
+    assert!(refused, "a writer got in while main held a read guard");
+    // ANCHOR: all
+
+    // write() would wait for every read guard; main drops its own first.
+    drop(table);
+    prices.write().unwrap().insert("milk", 109);
+    println!(
+        "price update after main let go: milk costs {}",
+        prices.read().unwrap()["milk"]
+    );
 }
+// ANCHOR_END: all

@@ -32,12 +32,18 @@ fn main() {
             Ok(total) => println!("{day}: {total} cents"),
             Err(payload) => {
                 // The payload is the value given to panic!: a String here.
-                let message = payload
-                    .downcast_ref::<String>()
-                    .map_or("(not a string)", String::as_str);
+                let message = panic_message(payload);
                 println!("{day}: the thread panicked: {message}");
             }
         }
     }
 }
 // ANCHOR_END: all
+
+/// The message given to `panic!` with a format string, which makes it a `String`.
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(_) => "(not a string)".to_string(),
+    }
+}

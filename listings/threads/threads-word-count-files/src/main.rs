@@ -3,6 +3,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process;
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -45,12 +46,21 @@ const CHAPTERS: [(&str, &str); 3] = [
 /// How long each read is made to take.
 const READ_TIME: Duration = Duration::from_millis(100);
 
+/// When each thread's wait began and ended, to tell whether the waits overlapped.
+static WAITS: Mutex<Vec<(Instant, Instant)>> = Mutex::new(Vec::new());
+
 // ANCHOR: count
 /// Runs on its own named thread: reads one file and counts its words.
 fn count_words(path: &Path) -> io::Result<(String, usize)> {
     let text = fs::read_to_string(path)?;
     // Simulate a slow network drive: every read waits READ_TIME.
+    // ANCHOR_END: count
+    let began = Instant::now();
+    // ANCHOR: count
     thread::sleep(READ_TIME);
+    // ANCHOR_END: count
+    WAITS.lock().unwrap().push((began, Instant::now()));
+    // ANCHOR: count
     let me = thread::current();
     let name = me.name().unwrap_or("(unnamed)").to_string();
     Ok((name, text.split_whitespace().count()))
@@ -97,10 +107,17 @@ fn run() -> Result<(), Box<dyn Error>> {
     for (thread_name, words) in &counts {
         println!("{thread_name:<20} {words} words");
     }
-    // One after another, the reads would take at least files x READ_TIME.
-    // Under twice READ_TIME, not even two of them ran in turn.
     let one_after_another = READ_TIME.as_millis() * counts.len() as u128;
-    let overlapped = elapsed < 2 * READ_TIME.as_millis();
+    // `overlapped`: whether there was a moment when every wait was under way.
+    // ANCHOR_END: main
+    // The waits overlapped if there was a moment when all of them were under way: the last
+    // to begin began before the first to end ended. Load from other programs can delay a
+    // thread's start or its wake-up, and so the total time, but not undo that overlap.
+    let waits = WAITS.lock().unwrap();
+    let last_began = waits.iter().map(|w| w.0).max();
+    let first_ended = waits.iter().map(|w| w.1).min();
+    let overlapped = waits.len() == counts.len() && last_began < first_ended;
+    // ANCHOR: main
     let verdict = if overlapped {
         "the reads overlapped"
     } else {

@@ -1,10 +1,10 @@
+// ANCHOR: all
 use std::error::Error;
 use std::process;
 
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, fork};
 
-// ANCHOR: all
 fn print_numbers() {
     for i in 0..5 {
         println!("{i}");

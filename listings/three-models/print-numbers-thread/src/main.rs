@@ -1,6 +1,6 @@
+// ANCHOR: all
 use std::thread;
 
-// ANCHOR: all
 fn print_numbers() {
     for i in 0..5 {
         println!("{i}");

@@ -1,6 +1,6 @@
+// ANCHOR: all
 use std::time::Duration;
 
-// ANCHOR: all
 async fn print_numbers() {
     for i in 0..5 {
         println!("{i}");

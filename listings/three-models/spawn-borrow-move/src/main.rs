@@ -1,6 +1,6 @@
+// ANCHOR: all
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     let prices = vec![101, 99, 104];
     // `move` makes the closure own `prices`: the thread can outlive `main`'s
