@@ -105,6 +105,18 @@ echo 'fn main() {}' > listings/three-models/orphan-listing/src/main.rs
 expect_failure "a listing crate that no chapter includes" \
     "listing listings/three-models/orphan-listing is included by no chapter in src/"
 
+# Most listings are built by skeptic alone: a compiler warning in one must
+# still fail, and so must a crate its source names but its Cargo.toml lacks
+# (skeptic hands every program all the root package's crates).
+sed -i 's|^fn main() {|fn main() {\n    let unused_in_main = 1;|' $thread/src/main.rs
+expect_failure "a compiler warning in a listing that skeptic builds" \
+    "---- print-numbers-thread::skeptic ----" \
+    "skeptic: the compiler refused the program"
+
+sed -i 's|^fn main() {|fn main() {\n    let _ = rayon::current_num_threads();|' $thread/src/main.rs
+expect_failure "a listing that uses a crate its Cargo.toml does not list" \
+    "listing print-numbers-thread uses the crate \`rayon\`, which its Cargo.toml does not list"
+
 # A Cargo.toml line shown on a page (not the set-up page) that asks for a
 # feature the workspace does not give the listings.
 sed -i 's/"rt", "rt-multi-thread"/"rt", "fs", "rt-multi-thread"/' src/async/futures.md

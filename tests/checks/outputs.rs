@@ -89,7 +89,7 @@ pub fn finished_run(listing: &Listing, number: usize) -> Result<Finished, String
 /// reads), cargo's build otherwise or when the output names the build
 /// ([`Listing::depends_on_cargos_build`]).
 fn executable(listing: &Listing) -> Result<PathBuf, String> {
-    if skeptic::shows_program(&listing.name) && !listing.depends_on_cargos_build() {
+    if !listing.is_run_from_cargos_build() {
         return skeptic::executable(&listing.name);
     }
     Ok(built()?.executable(&listing.name)?.to_path_buf())

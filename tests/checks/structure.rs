@@ -4,7 +4,7 @@
 //! them with that edition too: checks/skeptic.rs).
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use crate::common::Outcome;
@@ -45,6 +45,10 @@ pub fn trials() -> Vec<Trial> {
         trial(
             "structure::listings-use-only-crates-the-root-package-gives-skeptic",
             listings_use_only_crates_the_root_package_gives_skeptic,
+        ),
+        trial(
+            "structure::listings-declare-every-crate-they-use",
+            listings_declare_every_crate_they_use,
         ),
         trial(
             "structure::listings-are-edition-2024",
@@ -333,6 +337,65 @@ fn listings_use_only_crates_the_root_package_gives_skeptic() -> Outcome {
         }
     }
     problems.verdict("the listings' dependencies")
+}
+
+/// A listing whose program skeptic builds is never built by cargo in the
+/// tests (`Listing::is_run_from_cargos_build`), and skeptic hands every
+/// program all the root package's crates: a `main.rs` that names a crate its
+/// own `Cargo.toml` does not list would pass here and fail the reader's
+/// `cargo run -p`. Every source file of every listing is read, comments
+/// left out, for the crates the root package provides.
+fn listings_declare_every_crate_they_use() -> Outcome {
+    let root_package = WORKSPACE.metadata.root_package().expect("no root package");
+    let provided: Vec<String> = root_package
+        .dependencies
+        .iter()
+        .filter(|d| d.kind == DependencyKind::Development)
+        .map(|d| d.name.replace('-', "_"))
+        .collect();
+    let mut problems = Problems::default();
+    for listing in WORKSPACE.members() {
+        let declared: BTreeSet<String> = listing
+            .member()
+            .dependencies
+            .iter()
+            .map(|d| d.name.replace('-', "_"))
+            .collect();
+        let code = sources_without_comments(&listing.dir);
+        for krate in &provided {
+            if !declared.contains(krate) && names_crate(&code, krate) {
+                problems.add(format!(
+                    "listing {} uses the crate `{krate}`, which its Cargo.toml does not list: \
+                     `cargo run -p {}` would not compile it",
+                    listing.name, listing.name
+                ));
+            }
+        }
+    }
+    problems.verdict("the crates the listings use")
+}
+
+/// Every `.rs` file under a listing's `src/`, with `//` comments removed.
+fn sources_without_comments(dir: &Path) -> String {
+    walkdir::WalkDir::new(root().join(dir).join("src"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .flat_map(|text| {
+            text.lines()
+                .map(|line| line.split("//").next().unwrap_or("").to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether `code` names `krate` as a path (`tokio::spawn`, `#[tokio::main]`)
+/// or in a `use` (`use rayon;`, `use rayon::prelude::*`).
+fn names_crate(code: &str, krate: &str) -> bool {
+    let pattern = format!(r"(^|[^\w:]){krate}\s*::|\buse\s+{krate}\b|\bextern\s+crate\s+{krate}\b");
+    Regex::new(&pattern).unwrap().is_match(code)
 }
 
 /// Listings built with another edition on purpose, and that edition: each

@@ -117,7 +117,12 @@ fn file(report: &mut Report, message: Message) {
                 report
                     .executables
                     .insert(listing.name.clone(), exe.clone().into_std_path_buf());
-            } else if artifact.target.kind.iter().any(|k| k == "lib") {
+            } else if artifact
+                .target
+                .kind
+                .iter()
+                .any(|k| *k == cargo_metadata::TargetKind::Lib)
+            {
                 for file in artifact.filenames {
                     if file.extension() == Some("rlib") {
                         let file = file.into_std_path_buf();
@@ -128,6 +133,15 @@ fn file(report: &mut Report, message: Message) {
                     }
                 }
             }
+        }
+        // cargo_metadata hands back a message it cannot read as a text line:
+        // an artifact lost that way once left the compile_fail samples
+        // without their libraries. Say so rather than build without it.
+        Message::TextLine(line) if line.starts_with("{\"reason\"") => {
+            let start: String = line.chars().take(200).collect();
+            report.other_errors.push_str(&format!(
+                "a message from cargo that cargo_metadata could not read: {start}...\n"
+            ));
         }
         _ => {}
     }

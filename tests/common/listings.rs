@@ -165,6 +165,13 @@ impl Listing {
                 })
     }
 
+    /// Whether its checked runs use cargo's build: the book shows no whole
+    /// program of it for skeptic to build, or its output depends on the build
+    /// ([`Self::depends_on_cargos_build`]).
+    pub fn is_run_from_cargos_build(&self) -> bool {
+        !crate::checks::skeptic::shows_program(&self.name) || self.depends_on_cargos_build()
+    }
+
     /// The blocks of the book that show one of its files.
     pub fn shown_in(&self) -> Vec<&'static Block> {
         BLOCKS
@@ -240,7 +247,7 @@ pub static WORKSPACE: LazyLock<Workspace> = LazyLock::new(|| {
             let raw = package.metadata.get("book").cloned();
             listings.push(Listing::new(
                 dir.to_path_buf(),
-                package.name.clone(),
+                package.name.to_string(),
                 Some(package.clone()),
                 raw.as_ref(),
             ));
@@ -347,13 +354,23 @@ pub fn built() -> Result<&'static Report, String> {
     BUILT.as_ref().map_err(Clone::clone)
 }
 
-/// Builds every listing once per test binary (cargo does nothing when they
-/// are up to date). Running cargo from inside `cargo test` is safe: the outer
-/// cargo holds no lock while the tests run.
+/// Builds, once per test binary, the listings whose checks run cargo's
+/// build ([`Listing::is_run_from_cargos_build`]); cargo does nothing when
+/// they are up to date. skeptic builds all the others from the book's text,
+/// so cargo compiling them too would only double the work of a cold run.
+/// Running cargo from inside `cargo test` is safe: the outer cargo holds no
+/// lock while the tests run.
 ///
 /// `--test book` adds nothing to build (this very harness is built), but it
 /// makes cargo resolve the features of shared crates (libc, nix, regex...) as
-/// `cargo test` did: without it, about a dozen of them would be compiled a
-/// second time, with other features, for the listings alone.
-static BUILT: LazyLock<Result<Report, String>> =
-    LazyLock::new(|| cargo_build::build(&["build", "--workspace", "--bins", "--test", "book"]));
+/// `cargo test` did, and it reports the harness's libraries, which the
+/// `compile_fail` samples are compiled against: without it, about a dozen
+/// crates would be compiled a second time, with other features.
+static BUILT: LazyLock<Result<Report, String>> = LazyLock::new(|| {
+    let mut args = vec!["build"];
+    for listing in WORKSPACE.members().filter(|l| l.is_run_from_cargos_build()) {
+        args.extend(["-p", listing.name.as_str()]);
+    }
+    args.extend(["-p", env!("CARGO_PKG_NAME"), "--bins", "--test", "book"]);
+    cargo_build::build(&args)
+});

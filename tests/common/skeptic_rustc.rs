@@ -47,6 +47,9 @@ pub fn act_as_rustc_if_asked() {
         std::process::exit(answer.status.code().unwrap_or(1));
     }
     rustc.args(with_edition(&args, &edition));
+    // A warning fails the build, as `listings-compile-without-warnings`
+    // fails for cargo's: most listings are compiled by skeptic alone.
+    rustc.args(["-D", "warnings"]);
     let status = rustc.status().expect("cannot run rustc");
     std::process::exit(status.code().unwrap_or(1));
 }
