@@ -60,7 +60,7 @@ fn transfer(notes: &WaitNotes, from: &Account, to: &Account, barrier: &Barrier) 
 
 // ANCHOR: watchdog
 /// Returns true when progress has stopped with threads waiting: the counter
-/// has not moved for a whole period while two threads were noted as
+/// has not moved for a whole period while two or more threads were noted as
 /// waiting; false if that has not happened within `limit`.
 fn watch(notes: &WaitNotes, period: Duration, limit: Duration) -> bool {
     let started = Instant::now();
