@@ -12,8 +12,8 @@ pub enum RequestError {
     Unknown,
     #[error("no key {0}")]
     NoKey(String),
-    #[error("{0} is not a number in range")]
-    BadNumber(String),
+    #[error("{given} is not a number from 0 to {max}")]
+    BadNumber { given: String, max: u64 },
     #[error("the notes are full ({0} notes)")]
     NotesFull(usize),
     #[error("a note is at most {0} bytes, key and value")]

@@ -51,7 +51,10 @@ pub async fn answer(state: &State, line: &str) -> Result<String, RequestError> {
         }
         (Some("PRIMES"), Some(n), None) => match n.parse() {
             Ok(n) if n <= MAX_PRIMES => primes(state, n).await,
-            _ => Err(RequestError::BadNumber(n.into())),
+            _ => Err(RequestError::BadNumber {
+                given: n.into(),
+                max: MAX_PRIMES,
+            }),
         },
         (Some("UPPER"), Some(_), _) => {
             let text = &line["UPPER ".len()..];
@@ -63,7 +66,10 @@ pub async fn answer(state: &State, line: &str) -> Result<String, RequestError> {
                 run_child(state, "sleep", &["--", secs], None).await?;
                 Ok(format!("slept {secs} s"))
             }
-            _ => Err(RequestError::BadNumber(secs.into())),
+            _ => Err(RequestError::BadNumber {
+                given: secs.into(),
+                max: 60,
+            }),
         },
         _ => Err(RequestError::Unknown),
     }

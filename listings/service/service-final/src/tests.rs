@@ -177,7 +177,7 @@ async fn sleep_takes_no_options() {
     let mut lines = connect(addr).await;
     for request in ["SLEEP -0", "SLEEP -0.0", "SLEEP --help"] {
         let answer = ask(&mut lines, request).await;
-        assert!(answer.ends_with("is not a number in range"), "{answer}");
+        assert!(answer.ends_with("is not a number from 0 to 60"), "{answer}");
     }
     stop.cancel();
     service.await.unwrap();
