@@ -120,8 +120,7 @@ fn file(report: &mut Report, message: Message) {
             } else if artifact
                 .target
                 .kind
-                .iter()
-                .any(|k| *k == cargo_metadata::TargetKind::Lib)
+                .contains(&cargo_metadata::TargetKind::Lib)
             {
                 for file in artifact.filenames {
                     if file.extension() == Some("rlib") {
