@@ -173,14 +173,25 @@ impl std::fmt::Display for Requirement {
     }
 }
 
-fn setup_page_dependencies_are_the_workspace_dependencies() -> Outcome {
+/// The root manifest's `[workspace]` table, and what its
+/// `[workspace.dependencies]` ask for, crate by crate.
+fn workspace_dependencies() -> Result<(Table, BTreeMap<String, Requirement>), String> {
     let manifest = read_toml(&std::fs::read_to_string(root().join("Cargo.toml")).unwrap())?;
-    let workspace = manifest["workspace"].as_table().ok_or("no [workspace]")?;
+    let workspace = manifest["workspace"]
+        .as_table()
+        .ok_or("no [workspace]")?
+        .clone();
     let listed = workspace["dependencies"]
         .as_table()
         .ok_or("no [workspace.dependencies]")?;
     let mut wanted = BTreeMap::new();
     add_requirements(&mut wanted, listed);
+    Ok((workspace, wanted))
+}
+
+fn setup_page_dependencies_are_the_workspace_dependencies() -> Outcome {
+    let (workspace, wanted) = workspace_dependencies()?;
+    let workspace = &workspace;
 
     let page = std::fs::read_to_string(root().join(SETUP_PAGE))
         .map_err(|e| format!("{SETUP_PAGE}: {e}"))?;
@@ -231,12 +242,7 @@ fn setup_page_dependencies_are_the_workspace_dependencies() -> Outcome {
 /// builds the listings as the book did. The set-up page, which must show
 /// every crate, is checked whole above.
 fn dependency_lines_on_every_page_are_the_workspace_dependencies() -> Outcome {
-    let manifest = read_toml(&std::fs::read_to_string(root().join("Cargo.toml")).unwrap())?;
-    let listed = manifest["workspace"]["dependencies"]
-        .as_table()
-        .ok_or("no [workspace.dependencies]")?;
-    let mut wanted = BTreeMap::new();
-    add_requirements(&mut wanted, listed);
+    let (_, wanted) = workspace_dependencies()?;
     let mut problems = Problems::default();
     let mut lines = 0;
     for chapter in CHAPTERS.iter() {
