@@ -7,6 +7,8 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::Config;
 use crate::server;
@@ -19,10 +21,7 @@ pub async fn main() -> anyhow::Result<()> {
     // Logs go to stderr; stdout is for what the user must read. RUST_LOG
     // chooses what is logged (RUST_LOG=debug shows more); info by default.
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    logger(filter, std::io::stderr).init();
     // Both signals are registered before the service binds, so that neither
     // can kill it between "listening" and the first wait.
     let terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
@@ -39,6 +38,21 @@ pub async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 // ANCHOR_END: main
+
+// ANCHOR: logger
+/// One line per event, prefixed by its spans. Plain text, with no colour
+/// codes, since a service's log usually ends up in a file or a journal.
+pub fn logger<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .finish()
+}
+// ANCHOR_END: logger
 
 // ANCHOR: signals
 /// Two futures: the first ends at the first Ctrl+C or SIGTERM, which starts

@@ -313,6 +313,10 @@ fn is_alive(pid: u32) -> bool {
 #[tokio::test]
 async fn the_session_shown_in_the_book() {
     let _turn = CHILDREN.lock().await; // its SLEEP starts a child
+    // The service's log of the session, as `main` formats it. This test's
+    // runtime runs every task on this thread, so this thread's log holds
+    // every line of the session and none of the other tests'.
+    keep_this_threads_log();
     let shown = include_str!("../session.txt");
     let mut lines = shown.lines();
     let command = lines.next().unwrap();
@@ -326,14 +330,87 @@ async fn the_session_shown_in_the_book() {
     }
     stop.cancel();
     service.await.unwrap();
+    let logged = this_threads_log();
     let bless = std::env::var("BLESS").unwrap_or_default();
     if bless == "1" || bless.split(',').any(|name| name.trim() == "service-final") {
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/session.txt");
-        std::fs::write(file, &now).unwrap();
+        let dir = env!("CARGO_MANIFEST_DIR");
+        std::fs::write(format!("{dir}/session.txt"), &now).unwrap();
+        std::fs::write(format!("{dir}/session-log.txt"), &logged).unwrap();
         return;
     }
     assert_eq!(
         shown, now,
         "session.txt is not what the service answers now"
     );
+    assert_eq!(
+        masked(include_str!("../session-log.txt")),
+        masked(&logged),
+        "session-log.txt is not what the service logs now"
+    );
+}
+
+std::thread_local! {
+    static THIS_THREADS_LOG: std::cell::RefCell<Option<Vec<u8>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Starts keeping what the service logs on this thread. The logger is
+/// installed once for the whole test process: tracing decides once, for
+/// each line of code that logs, whether any logger wants it, so a logger
+/// set for one thread only could miss a line another test reached first.
+fn keep_this_threads_log() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::new("info");
+        let logger = crate::app::logger(filter, || ThreadLog);
+        tracing::subscriber::set_global_default(logger).unwrap();
+    });
+    THIS_THREADS_LOG.set(Some(Vec::new()));
+}
+
+fn this_threads_log() -> String {
+    let bytes = THIS_THREADS_LOG.take().unwrap_or_default();
+    String::from_utf8(bytes).unwrap()
+}
+
+/// Writes into the log of the thread that logs, if it keeps one.
+struct ThreadLog;
+
+impl std::io::Write for ThreadLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        THIS_THREADS_LOG.with_borrow_mut(|log| {
+            if let Some(log) = log {
+                log.extend_from_slice(bytes);
+            }
+        });
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A log with what changes from run to run replaced: the time that starts
+/// each line, and every number after a `:` or `=` (ports, pids).
+fn masked(log: &str) -> String {
+    let mut out = String::new();
+    for line in log.lines() {
+        let rest = line.split_once(' ').map_or(line, |(_time, rest)| rest);
+        let mut after_mark = false;
+        let mut in_number = false;
+        for c in rest.chars() {
+            if c.is_ascii_digit() && (after_mark || in_number) {
+                if !in_number {
+                    out.push('N');
+                }
+                in_number = true;
+            } else {
+                in_number = false;
+                out.push(c);
+            }
+            after_mark = c == ':' || c == '=';
+        }
+        out.push('\n');
+    }
+    out
 }
