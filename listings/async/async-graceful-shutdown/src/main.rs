@@ -156,7 +156,7 @@ fn report(finished: Result<io::Result<String>, JoinError>, events: &mpsc::Unboun
 /// Errors that concern only the connection being accepted: Linux's accept(2)
 /// returns a new connection's pending network error and says to retry at
 /// once; BSD and macOS report a client that gave up while queued as
-/// ECONNABORTED. (The price server in the Network I/O page explains it.)
+/// ECONNABORTED. ("When accept fails" on the hardening page explains it.)
 fn is_connection_error(error: &io::Error) -> bool {
     let per_connection = [
         Errno::ECONNABORTED,

@@ -22,6 +22,11 @@ struct Load {
 }
 
 /// A tiny HTTP/1.0 shop: GET /products/N answers after 50 ms.
+///
+/// It trusts its only client, the scraper below, on purpose: no bound on a
+/// line, no timeout, and the first accept error ends it. A server open to
+/// strangers needs the limits of the pages "A server that survives its
+/// clients" and "Hardening a server".
 async fn shop(listener: TcpListener, load: Arc<Load>) -> io::Result<()> {
     loop {
         let (mut socket, _) = listener.accept().await?;
