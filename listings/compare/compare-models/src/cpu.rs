@@ -237,8 +237,9 @@ fn samples(
 /// The table at `cores` workers, and the scaling curve from 1 worker up.
 pub fn measure(settings: &Settings, cores: usize) -> Result<(Vec<Row>, Vec<Curve>), String> {
     // One unmeasured run first: the first pass over the numbers pays for
-    // cold caches and a CPU still clocking up.
-    count_share(0, 1, settings.prime_limit);
+    // cold caches and a CPU still clocking up. black_box keeps the
+    // optimizer from dropping a count whose answer nothing reads.
+    std::hint::black_box(count_share(0, 1, settings.prime_limit));
     let (spreads, counted) = samples(settings, &Model::ALL, cores)?;
     let baseline = spreads[0].median();
     let rows: Vec<Row> = Model::ALL
