@@ -17,7 +17,9 @@ struct BoundedQueue<T> {
     /// Signalled when a job leaves.
     not_full: Condvar,
 }
+// ANCHOR_END: queue
 
+/// Step 1's state, and two counters for the demonstration.
 struct State<T> {
     jobs: VecDeque<T>,
     closed: bool,
@@ -41,15 +43,16 @@ impl<T> BoundedQueue<T> {
         }
     }
 }
-// ANCHOR_END: queue
 
 // ANCHOR: push-pop
 impl<T> BoundedQueue<T> {
     fn push(&self, job: T) {
         let mut state = self.state.lock().unwrap();
+        // ANCHOR_END: push-pop
         if state.jobs.len() == self.capacity {
             state.producer_waits += 1;
         }
+        // ANCHOR: push-pop
         // wait_while is the loop of step 1, written for us: it waits for as
         // long as the condition holds, spurious wakeups included.
         state = self
@@ -57,7 +60,9 @@ impl<T> BoundedQueue<T> {
             .wait_while(state, |s| s.jobs.len() == self.capacity)
             .unwrap();
         state.jobs.push_back(job);
+        // ANCHOR_END: push-pop
         state.longest = state.longest.max(state.jobs.len());
+        // ANCHOR: push-pop
         self.not_empty.notify_one();
     }
 

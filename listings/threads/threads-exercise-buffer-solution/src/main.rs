@@ -17,8 +17,6 @@ struct Buffer {
 struct State {
     items: VecDeque<u32>,
     closed: bool,
-    /// Set when `push` first finds the buffer full.
-    producer_waited: bool,
 }
 
 /// `pop` waited its whole patience and nothing came.
@@ -30,7 +28,6 @@ impl Buffer {
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 closed: false,
-                producer_waited: false,
             }),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
@@ -42,11 +39,12 @@ impl Buffer {
 impl Buffer {
     /// Adds an item, waiting while the buffer is full.
     fn push(&self, item: u32) {
-        let mut state = self.state.lock().unwrap();
+        let state = self.state.lock().unwrap();
+        // ANCHOR_END: ops
         if state.items.len() == CAPACITY {
-            state.producer_waited = true;
-            self.not_empty.notify_all();
+            announce_producer_waits();
         }
+        // ANCHOR: ops
         let mut state = self
             .not_full
             .wait_while(state, |s| s.items.len() == CAPACITY)
@@ -81,15 +79,24 @@ impl Buffer {
 }
 // ANCHOR_END: ops
 
-impl Buffer {
-    /// Waits until the producer has found the buffer full (or closed it).
-    fn wait_for_full_buffer(&self) {
-        let state = self.state.lock().unwrap();
-        let _full = self
-            .not_empty
-            .wait_while(state, |s| !s.producer_waited && !s.closed)
-            .unwrap();
-    }
+/// For the demonstration only: set and announced when `push` finds the
+/// buffer full, so that `main` starts the consumer at that moment. It has a
+/// Mutex and a Condvar of its own, so it never wakes the buffer's waiters.
+static PRODUCER_WAITS: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+
+/// Tells `main` that the producer is about to wait for room.
+fn announce_producer_waits() {
+    let (waits, announced) = &PRODUCER_WAITS;
+    *waits.lock().unwrap() = true;
+    announced.notify_all();
+}
+
+/// Waits until the producer has found the buffer full.
+fn wait_for_full_buffer() {
+    let (waits, announced) = &PRODUCER_WAITS;
+    let _waits = announced
+        .wait_while(waits.lock().unwrap(), |waits| !*waits)
+        .unwrap();
 }
 
 fn main() {
@@ -104,7 +111,7 @@ fn main() {
         })
     };
     // The consumer starts late: only once the producer waits for room.
-    buffer.wait_for_full_buffer();
+    wait_for_full_buffer();
     let mut received = Vec::new();
     loop {
         match buffer.pop(Duration::from_secs(1)) {

@@ -286,9 +286,7 @@ fn print_table(runs: &[(&str, Run)]) {
 }
 
 fn main() -> ExitCode {
-    // ANCHOR: main
     let cores = thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    // ANCHOR_END: main
     let (threads, busy_core) = match mode_from_args(cores) {
         Ok(Mode::Measure { threads, busy_core }) => (threads, busy_core),
         Ok(Mode::Spin) => {
@@ -309,18 +307,14 @@ fn main() -> ExitCode {
     };
     print!("cores: {cores}, threads: {threads}; counting the primes below {LIMIT}");
     println!("{}", if busy_core { ", one core busy" } else { "" });
-    // ANCHOR: main
     let runs = fastest_turns(threads);
-    // ANCHOR_END: main
     if let Some(mut competitor) = competitor {
         // Killing a child that already ended is no error worth reporting;
         // waiting for it is what leaves no process behind.
         let _ = competitor.kill();
         let _ = competitor.wait();
     }
-    // ANCHOR: main
     print_table(&runs);
-    // ANCHOR_END: main
     println!("{}", two_thread_shares(&runs, threads));
     if runs.iter().all(|(_, run)| run.wrong_answers == 0) {
         println!("every run found {PRIMES_BELOW_LIMIT} primes, the right answer");

@@ -1,13 +1,13 @@
-// ANCHOR: count
+use std::process::exit;
 use std::thread;
 use std::time::{Duration, Instant};
 
+// ANCHOR: splits
+// Count the primes below LIMIT; the third split deals out blocks of BLOCK numbers.
 const LIMIT: u64 = 150_000;
 const BLOCK: u64 = 1_000;
 
-// ANCHOR_END: count
-use std::process::exit;
-
+// ANCHOR_END: splits
 /// How long the splits may keep running in turn; the fastest run of each is shown.
 const TURNS_FOR: Duration = Duration::from_millis(1500);
 /// How often a thread notes the time: after every this many numbers.
@@ -92,48 +92,35 @@ fn both_computing(a: &[(Instant, Instant)], b: &[(Instant, Instant)]) -> Duratio
     overlap
 }
 
-// ANCHOR: count
 /// What one thread reports: primes found, divisions made, CPU time used.
 struct Share {
     primes: u64,
     divisions: u64,
     cpu: Duration,
-    // ANCHOR_END: count
     computing: Vec<(Instant, Instant)>,
     /// When the thread started counting, and when it was done.
     life: (Instant, Instant),
-    // ANCHOR: count
 }
 
 fn count(numbers: impl Iterator<Item = u64>) -> Share {
-    // ANCHOR_END: count
     let mut timeline = Timeline::start();
-    // ANCHOR: count
     let (primes, divisions) = numbers.fold((0, 0), |(primes, divisions), n| {
         let (prime, cost) = is_prime(n);
-        // ANCHOR_END: count
         timeline.tick();
-        // ANCHOR: count
         (primes + u64::from(prime), divisions + cost)
     });
     let cpu = thread_cpu_time();
-    // ANCHOR_END: count
     let life = (timeline.started, Instant::now());
     let computing = timeline.computing;
-    // ANCHOR: count
     Share {
         primes,
         divisions,
         cpu,
-        // ANCHOR_END: count
         computing,
         life,
-        // ANCHOR: count
     }
 }
-// ANCHOR_END: count
 
-// ANCHOR: run
 /// A way to split the job: its name, and one function per thread.
 type Split = (&'static str, Vec<fn() -> Share>);
 
@@ -147,6 +134,7 @@ fn run(jobs: &[fn() -> Share]) -> (Duration, Vec<Share>) {
 }
 
 fn main() {
+    // ANCHOR: splits
     let splits: [Split; 3] = [
         ("one thread", vec![|| count(0..LIMIT)]),
         (
@@ -162,17 +150,15 @@ fn main() {
             ],
         ),
     ];
+    // ANCHOR_END: splits
     // Each split runs several times, in turn with the others; the fastest run of each is shown.
     let turns = fastest_of_turns(&splits);
     println!("             wall      CPU of each thread   both computing   divisions");
     for ((name, _), (wall, shares)) in splits.iter().zip(&turns.fastest) {
         print_run(name, *wall, shares);
     }
-    // ANCHOR_END: run
     verdict(&turns);
-    // ANCHOR: run
 }
-// ANCHOR_END: run
 
 /// The fastest run of each split, and the smallest part of a core that the
 /// one-thread run got in any turn: well below 1, other programs held the cores.
