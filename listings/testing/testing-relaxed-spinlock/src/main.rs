@@ -75,7 +75,7 @@ fn report(finding: std::thread::Result<()>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(()) => {
-            println!("loom explored every interleaving and found nothing wrong");
+            println!("loom found nothing wrong in the interleavings it explores");
             ExitCode::FAILURE
         }
     }

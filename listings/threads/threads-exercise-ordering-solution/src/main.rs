@@ -74,6 +74,6 @@ fn main() {
                 .unwrap_or("(a panic without a message)");
             println!("loom found a bug: {}", message.trim());
         }
-        Ok(()) => println!("loom explored every execution and found no bug"),
+        Ok(()) => println!("loom found no bug in the executions it explores"),
     }
 }
