@@ -14,7 +14,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     if let Some(socket) = env::var_os(SOCKET_VARIABLE) {
         return client(Path::new(&socket));
     }
-    let dir = env::temp_dir().join(format!("proc-unix-socket-plain-{}", process::id()));
+    let dir = env::temp_dir().join(format!("proc-plain-socket-server-{}", process::id()));
     fs::create_dir(&dir)?;
     let socket = dir.join("prices.sock");
     let listener = UnixListener::bind(&socket)?;
