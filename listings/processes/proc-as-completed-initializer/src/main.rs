@@ -199,13 +199,27 @@ impl Drop for Worker {
     }
 }
 
-/// Opens once a result other than task 0's has gone to `main`, or once a
-/// manager has returned (so that an error elsewhere cannot leave the one
-/// holding task 0 waiting for ever).
-#[derive(Default)]
+/// Stages the order the page shows: task 0's result waits until another
+/// result has gone to `main`. Opens then, or once a manager has returned
+/// (so that an error elsewhere cannot leave the one holding task 0 waiting
+/// for ever).
 struct Overtaken {
     open: Mutex<bool>,
     opened: Condvar,
+}
+
+static OVERTAKEN: Overtaken = Overtaken {
+    open: Mutex::new(false),
+    opened: Condvar::new(),
+};
+
+/// Opens `OVERTAKEN` when dropped, that is when a manager returns.
+struct OpenWhenDone;
+
+impl Drop for OpenWhenDone {
+    fn drop(&mut self) {
+        OVERTAKEN.open();
+    }
 }
 
 impl Overtaken {
@@ -247,16 +261,19 @@ enum Event {
     Ended(WorkerReport),
 }
 
-/// Take the next task, run it, send the result at once, and retire the
-/// worker after `MAX_TASKS_PER_WORKER` tasks (the parent counts them).
-fn run_tasks(
+/// One thread of the parent per worker slot: take the next task, run it,
+/// send the result at once, and retire the worker after
+/// `MAX_TASKS_PER_WORKER` tasks (the parent counts them).
+fn manage(
     slot: usize,
     queue: &Mutex<VecDeque<Task>>,
     started: &AtomicU32,
-    overtaken: &Overtaken,
-    events: &Sender<Event>,
+    events: Sender<Event>,
     table_up_to: u64,
 ) -> io::Result<()> {
+    // ANCHOR_END: manage
+    let _open_when_done = OpenWhenDone;
+    // ANCHOR: manage
     let mut worker: Option<Worker> = None;
     loop {
         let Some(task) = queue.lock().unwrap().pop_front() else {
@@ -270,8 +287,10 @@ fn run_tasks(
             }
         };
         let primes = current.run(&task)?;
+        // ANCHOR_END: manage
         let id = task.id;
-        overtaken.before_sending(id); // task 0 waits, so that the run shows it
+        OVERTAKEN.before_sending(id); // task 0 waits, so that the run shows it
+        // ANCHOR: manage
         let done = Event::Done {
             task,
             primes,
@@ -280,7 +299,9 @@ fn run_tasks(
         // Sent the moment it is known. (It fails only if main has stopped
         // listening, and then nobody wants the result.)
         let _ = events.send(done);
-        overtaken.after_sending(id);
+        // ANCHOR_END: manage
+        OVERTAKEN.after_sending(id);
+        // ANCHOR: manage
         if current.given.len() == MAX_TASKS_PER_WORKER {
             let retired = worker.take().expect("just used").retire()?;
             let _ = events.send(Event::Ended(retired));
@@ -292,23 +313,6 @@ fn run_tasks(
     Ok(())
 }
 // ANCHOR_END: manage
-
-// ANCHOR: wrapper
-/// One thread of the parent per worker slot: runs the slot's tasks, then,
-/// whatever the outcome, releases anyone waiting on this slot.
-fn manage(
-    slot: usize,
-    queue: &Mutex<VecDeque<Task>>,
-    started: &AtomicU32,
-    overtaken: &Overtaken,
-    events: Sender<Event>,
-    table_up_to: u64,
-) -> io::Result<()> {
-    let outcome = run_tasks(slot, queue, started, overtaken, &events, table_up_to);
-    overtaken.open(); // this slot is done: nobody should wait for it
-    outcome
-}
-// ANCHOR_END: wrapper
 
 // ANCHOR: consume
 /// Like `for result in pool.imap_unordered(...)`: handles each result the
@@ -367,14 +371,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The initargs: the table must hold every prime up to √(LIMIT - 1).
     let table_up_to = (LIMIT - 1).isqrt();
     let (queue, started) = (Mutex::new(tasks), AtomicU32::new(0));
-    let overtaken = Overtaken::default();
     let (sender, events) = mpsc::channel();
     let (arrived, mut workers) = thread::scope(|scope| {
         let managers: Vec<_> = (1..=SLOTS)
             .map(|slot| {
-                let (queue, started, overtaken) = (&queue, &started, &overtaken);
+                let (queue, started) = (&queue, &started);
                 let sender = sender.clone();
-                scope.spawn(move || manage(slot, queue, started, overtaken, sender, table_up_to))
+                scope.spawn(move || manage(slot, queue, started, sender, table_up_to))
             })
             .collect();
         drop(sender); // the channel ends when the last manager drops its sender

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 
 /// Feeds a child's stdin and reads its stdout: `tr` turns text upper case.
-fn shout(text: &'static str) -> Result<String, Box<dyn Error>> {
+fn shout(text: String) -> Result<String, Box<dyn Error>> {
     let mut tr = Command::new("tr")
         .args(["a-z", "A-Z"])
         .stdin(Stdio::piped())
@@ -15,8 +15,8 @@ fn shout(text: &'static str) -> Result<String, Box<dyn Error>> {
     let mut stdout = tr.stdout.take().expect("stdout is piped");
     // Write from another thread: tr writes while it reads, and if its output
     // pipe filled up while we were still writing, both would wait forever.
-    // Dropping `stdin` at the end of the closure closes the pipe: tr sees
-    // the end of its input.
+    // `move` gives the thread `text` and `stdin`. Dropping `stdin` at the
+    // end of the closure closes the pipe: tr sees the end of its input.
     let writer = thread::spawn(move || stdin.write_all(text.as_bytes()));
     let mut shouted = String::new();
     let read = stdout.read_to_string(&mut shouted);
@@ -77,7 +77,10 @@ fn sorted_words() -> Result<String, Box<dyn Error>> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    print!("tr printed:\n{}", shout("quiet words\nbecome loud\n")?);
+    print!(
+        "tr printed:\n{}",
+        shout("quiet words\nbecome loud\n".to_string())?
+    );
     print!("printf | sort printed:\n{}", sorted_words()?);
     Ok(())
 }

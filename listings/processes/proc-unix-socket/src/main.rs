@@ -20,9 +20,6 @@ const PATIENCE: Duration = Duration::from_secs(2);
 const MAX_REQUEST: u64 = 256;
 
 // ANCHOR: dir
-/// Holds the socket's path in the environment of the client process.
-const SOCKET_VARIABLE: &str = "PRICE_SERVICE_SOCKET";
-
 /// A fresh directory only we can use (mkdtemp makes it with mode 0700),
 /// removed with the socket file inside it when this value is dropped.
 struct PrivateDir(PathBuf);
@@ -149,6 +146,9 @@ fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
 // ANCHOR_END: accept
 
 // ANCHOR: main
+/// Holds the socket's path in the environment of the client process.
+const SOCKET_VARIABLE: &str = "PRICE_SERVICE_SOCKET";
+
 fn main() -> Result<(), Box<dyn Error>> {
     if let Some(socket) = env::var_os(SOCKET_VARIABLE) {
         return client(Path::new(&socket));
