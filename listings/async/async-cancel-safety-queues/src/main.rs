@@ -75,7 +75,6 @@ async fn hand_out_with_reserve(worker: mpsc::Sender<String>) {
         }
     }
 }
-// ANCHOR_END: send
 
 /// A worker that takes 20 ms per job, and counts them.
 async fn slow_worker(mut jobs: mpsc::Receiver<String>) -> usize {
@@ -86,6 +85,7 @@ async fn slow_worker(mut jobs: mpsc::Receiver<String>) -> usize {
     }
     done
 }
+// ANCHOR_END: send
 
 // ANCHOR: main
 #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -103,7 +103,6 @@ async fn main() -> ExitCode {
     hand_out_with_reserve(jobs).await;
     let with_reserve = worker.await.expect("the worker panicked");
     println!("reserve in select!: the worker got {with_reserve} of 5 jobs");
-    // ANCHOR_END: main
 
     // The lessons, checked: the cancelled wait lost its place, the cancelled
     // sends lost jobs, and reserve lost none.
@@ -113,6 +112,5 @@ async fn main() -> ExitCode {
         println!("NOT the lesson: {order:?}, {with_send} and {with_reserve} of 5");
         ExitCode::FAILURE
     }
-    // ANCHOR: main
 }
 // ANCHOR_END: main

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-// ANCHOR: all
+// ANCHOR: permit
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let price_changed = Arc::new(Notify::new());
@@ -26,7 +26,9 @@ async fn main() {
             "timed out: the two calls left one permit"
         }
     );
+    // ANCHOR_END: permit
 
+    // ANCHOR: waiters
     // notify_waiters wakes every task waiting now, and stores nothing.
     let mut screens = tokio::task::JoinSet::new();
     for screen in ["lobby", "desk"] {
@@ -60,4 +62,4 @@ async fn main() {
         }
     );
 }
-// ANCHOR_END: all
+// ANCHOR_END: waiters

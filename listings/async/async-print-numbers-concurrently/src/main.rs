@@ -1,6 +1,6 @@
+// ANCHOR: all
 use std::time::{Duration, Instant};
 
-// ANCHOR: all
 // The guide's coroutine, with a name so that two copies can be told apart.
 async fn print_numbers(name: &str) {
     for i in 0..5 {

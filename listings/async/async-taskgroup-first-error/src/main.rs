@@ -3,6 +3,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio::time::sleep;
 
+// ANCHOR: step
 /// Prints when the step's future is dropped before it finished.
 struct Unfinished(&'static str);
 
@@ -23,6 +24,7 @@ async fn step(name: &'static str, millis: u64, fails: bool) -> Result<&'static s
     println!("  {name}: done");
     Ok(name)
 }
+// ANCHOR_END: step
 
 // ANCHOR: all
 /// asyncio.TaskGroup's rules on a JoinSet: wait for every task; on the first
