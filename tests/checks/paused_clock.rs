@@ -30,6 +30,9 @@ pub fn trials() -> Vec<Trial> {
 const PAUSED_CLOCK_NOTE: &str =
     r#"<p class="caption">Paused clock: needs tokio's <code>test-util</code> feature"#;
 
+/// Where the note links: the set-up page's section on the paused clock.
+const PAUSED_CLOCK_LINK: &str = "setup.html#a-listing-on-a-paused-clock\"";
+
 /// Whether the program (its code outside `#[cfg(test)]`) starts tokio's
 /// clock paused.
 fn main_starts_paused(source: &str) -> bool {
@@ -59,6 +62,17 @@ fn the_book_says_which_listings_need_test_util() -> Outcome {
                     "{}: {name} starts its main on the paused clock: its caption needs a note \
                      above it that begins {PAUSED_CLOCK_NOTE}",
                     page.display()
+                ));
+            }
+            let unlinked = notes.iter().any(|note| {
+                note.starts_with(PAUSED_CLOCK_NOTE) && !note.contains(PAUSED_CLOCK_LINK)
+            });
+            if unlinked {
+                problems.add(format!(
+                    "{}: the paused-clock note of {name} must link to the set-up section, \
+                     setup.html{}",
+                    page.display(),
+                    PAUSED_CLOCK_LINK.trim_start_matches("setup.html")
                 ));
             }
             if !paused && marked {
