@@ -567,14 +567,10 @@ def task_memory(alive):
         loop.close()
 
 
-def in_new_interpreter(kind, alive, full):
+def in_new_interpreter(kind, alive):
     """One memory sample, taken in a new python3: in this one, memory that an
     earlier sample freed stays with the process and is handed out again, so
     that the next sample would see little growth."""
-    if not full:
-        # The quick run only checks that the code works, and starting six
-        # more interpreters would double its time: it measures in this one.
-        return {"thread": thread_memory, "task": task_memory}[kind](alive)
     command = [sys.executable, os.path.abspath(__file__), "--memory-of", kind, str(alive)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return float(done.stdout)
@@ -588,7 +584,7 @@ def thread_sample(settings):
         thread.start()
         thread.join()
     spawn = (time.perf_counter() - started) / count
-    return spawn, in_new_interpreter("thread", settings["threads_alive"], settings["full"])
+    return spawn, in_new_interpreter("thread", settings["threads_alive"])
 
 
 def process_sample(settings):
@@ -634,7 +630,7 @@ def task_sample(settings):
         spawn = loop.run_until_complete(spawns())
     finally:
         loop.close()
-    return spawn, in_new_interpreter("task", settings["tasks_alive"], settings["full"])
+    return spawn, in_new_interpreter("task", settings["tasks_alive"])
 
 
 def measure_cost(settings):

@@ -15,8 +15,7 @@ pub const USAGE: &str =
 /// What `--help` prints after the usage line.
 pub const HELP: &str =
     "  (no arguments)    a quick run: small sizes, 3 samples of each figure, every
-                    answer checked, and python/bench.py --quick when python3
-                    is on the PATH; its timings mean little
+                    answer checked; its timings mean little
   --full            the real run, 5 samples of each figure (build with --release);
                     runs python/bench.py too when python3 is on the PATH
   --out DIR         where --full writes results.json, the charts and tables.md

@@ -2,8 +2,7 @@
 //!
 //! * `compare-models` runs a quick version (small sizes, three samples of
 //!   each figure) and prints the tables: it checks every answer, but its
-//!   timings mean little. When `python3` is on the PATH it also runs
-//!   `python/bench.py --quick`, which checks the Python side's answers.
+//!   timings mean little.
 //! * `compare-models --full [--out DIR]` runs the real suite (use a release
 //!   build; five samples of each figure), prints progress on stderr, and
 //!   writes `DIR/results.json`, the SVG charts and `tables.md`, the tables
@@ -174,14 +173,6 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
     );
 
     let (Some(out), Some(provenance)) = (out, provenance) else {
-        // The quick run checks the Python side too, with bench.py --quick;
-        // without python3, python::run says on stderr why it skipped it.
-        if let results::PythonSide::Ran(python) = python::run(settings, &limits) {
-            println!(
-                "Python: {} {} ran python/bench.py --quick, every answer checked",
-                python.implementation, python.python
-            );
-        }
         return Ok(());
     };
     let python = python::run(settings, &limits);
