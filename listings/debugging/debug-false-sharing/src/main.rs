@@ -140,7 +140,7 @@ fn report(name: &str, costs: &mut Costs) {
             "  {name}: {together:5.1} ns per increment while both threads ran, {alone:4.1} ns alone: {:.1}x",
             together / alone
         ),
-        (Some(_), None) => println!(
+        (Some(_), None) if costs.together.len() >= ENOUGH => println!(
             "  {name}: no chunk ran alone, so nothing to compare with ({} chunks together)",
             costs.together.len()
         ),
