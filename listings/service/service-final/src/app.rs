@@ -52,6 +52,9 @@ where
         .with_env_filter(filter)
         .with_writer(writer)
         .with_ansi(false)
+        // A line that cannot be written, once the terminal is closed, is
+        // lost; by default the logger would report it with a panic.
+        .log_internal_errors(false)
         .finish()
 }
 // ANCHOR_END: logger

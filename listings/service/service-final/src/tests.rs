@@ -266,13 +266,14 @@ async fn a_second_signal_cuts_the_drain_short() {
     let mut slow = connect(addr).await;
     slow.send("SLEEP 30").await.unwrap();
     let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 1)).await;
-    use nix::sys::signal::{SIGINT, SIGTERM, kill};
+    use nix::sys::signal::{SIGHUP, SIGTERM, kill};
     kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
     // The idle client is told once the first signal was taken; then a
     // second signal cannot merge with it.
     let bye = idle.next().await.unwrap().unwrap();
     assert_eq!(bye, "error: the server is shutting down");
-    kill(nix::unistd::Pid::this(), SIGINT).unwrap();
+    // A closed terminal sends SIGHUP: a signal like the others.
+    kill(nix::unistd::Pid::this(), SIGHUP).unwrap();
     let cut = slow.next().await.unwrap().unwrap();
     assert_eq!(cut, "error: the server stopped before the answer was sent");
     service.await.unwrap();
