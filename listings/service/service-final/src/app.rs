@@ -13,8 +13,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 use crate::config::Config;
 use crate::server;
 
-/// Reads the configuration, serves until Ctrl+C or SIGTERM, then drains;
-/// a second signal aborts what is left.
+/// Reads the configuration, serves until Ctrl+C, SIGTERM or SIGHUP, then
+/// drains; a second signal aborts what is left.
 #[tokio::main]
 pub async fn main() -> anyhow::Result<()> {
     let config = Config::try_parse().unwrap_or_else(|error| refuse(error));
@@ -22,10 +22,12 @@ pub async fn main() -> anyhow::Result<()> {
     // chooses what is logged (RUST_LOG=debug shows more); info by default.
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     logger(filter, std::io::stderr).init();
-    // Both signals are registered before the service binds, so that neither
-    // can kill it between "listening" and the first wait.
-    let terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    // The signals are registered before the service binds, so that none
+    // can kill it between "listening" and the first wait. SIGHUP comes when
+    // the terminal is closed.
     let interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let hangup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -33,7 +35,7 @@ pub async fn main() -> anyhow::Result<()> {
     println!("listening on {addr}");
     println!("talk to it: nc {} {}", addr.ip(), addr.port());
     println!("stop it: Ctrl+C, or kill {}", std::process::id());
-    let (stop, hurry) = stop_signals(interrupt, terminate);
+    let (stop, hurry) = stop_signals(interrupt, terminate, hangup);
     server::run(listener, &config, stop, hurry).await;
     Ok(())
 }
@@ -50,16 +52,20 @@ where
         .with_env_filter(filter)
         .with_writer(writer)
         .with_ansi(false)
+        // A line that cannot be written, once the terminal is closed, is
+        // lost; by default the logger would report it with a panic.
+        .log_internal_errors(false)
         .finish()
 }
 // ANCHOR_END: logger
 
 // ANCHOR: signals
-/// Two futures: the first ends at the first Ctrl+C or SIGTERM, which starts
+/// Two futures: the first ends at the first of the signals, which starts
 /// the drain; the second at the next one, which cuts the drain short.
 pub fn stop_signals(
     mut interrupt: Signal,
     mut terminate: Signal,
+    mut hangup: Signal,
 ) -> (impl Future<Output = ()>, impl Future<Output = ()>) {
     let (first, second) = (CancellationToken::new(), CancellationToken::new());
     let futures = (
@@ -71,6 +77,7 @@ pub fn stop_signals(
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
             }
             signal_seen.cancel();
         }

@@ -73,7 +73,7 @@ pub struct Config {
         value_parser = value_parser!(u64).range(1..)
     )]
     pub cpu_wait_secs: u64,
-    /// Seconds a child process may run
+    /// Seconds a child process may run; a SLEEP must be shorter
     #[arg(
         long,
         env = "SERVICE_CHILD_SECS",
@@ -107,7 +107,8 @@ impl Config {
     }
 }
 
-/// The largest n of `PRIMES n`: seconds of work, more in a debug build.
+/// The largest n of `PRIMES n`: seconds of work, up to tens of seconds in
+/// a debug build on a busy machine.
 pub const MAX_PRIMES: u64 = 2_000_000;
 /// The most bytes one note holds, its key and value together.
 pub const MAX_NOTE_BYTES: usize = 1024;

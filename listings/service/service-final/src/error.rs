@@ -14,6 +14,8 @@ pub enum RequestError {
     NoKey(String),
     #[error("{given} is not a number from 0 to {max}")]
     BadNumber { given: String, max: u64 },
+    #[error("{given} is not a number of seconds below {max}")]
+    BadSeconds { given: String, max: u64 },
     #[error("the notes are full ({0} notes)")]
     NotesFull(usize),
     #[error("a note is at most {0} bytes, key and value")]

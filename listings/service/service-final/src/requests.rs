@@ -61,16 +61,20 @@ pub async fn answer(state: &State, line: &str) -> Result<String, RequestError> {
             run_child(state, "tr", &["a-z", "A-Z"], Some(text)).await
         }
         // A leading '-' ("-0" parses as a number) would read as an option.
-        (Some("SLEEP"), Some(secs), None) => match secs.parse::<f64>() {
-            Ok(s) if (0.0..=60.0).contains(&s) && !secs.starts_with('-') => {
-                run_child(state, "sleep", &["--", secs], None).await?;
-                Ok(format!("slept {secs} s"))
+        // A sleep must end before the child's deadline, which would kill it.
+        (Some("SLEEP"), Some(secs), None) => {
+            let max = state.child_deadline.as_secs();
+            match secs.parse::<f64>() {
+                Ok(s) if (0.0..max as f64).contains(&s) && !secs.starts_with('-') => {
+                    run_child(state, "sleep", &["--", secs], None).await?;
+                    Ok(format!("slept {secs} s"))
+                }
+                _ => Err(RequestError::BadSeconds {
+                    given: secs.into(),
+                    max,
+                }),
             }
-            _ => Err(RequestError::BadNumber {
-                given: secs.into(),
-                max: 60,
-            }),
-        },
+        }
         _ => Err(RequestError::Unknown),
     }
 }

@@ -92,7 +92,7 @@ async fn pipelined_requests_are_answered_in_order() {
 #[tokio::test]
 async fn a_client_that_leaves_kills_its_child() {
     let _turn = CHILDREN.lock().await;
-    let (addr, stop, service) = start(&[]).await;
+    let (addr, stop, service) = start(&["--child-secs", "60"]).await;
     let mut lines = connect(addr).await;
     lines.send("SLEEP 30").await.unwrap();
     let child = wait_for(|| sleep_children().pop()).await;
@@ -142,7 +142,7 @@ async fn a_client_past_the_limit_waits_for_a_place() {
 #[tokio::test]
 async fn a_child_does_not_take_the_terminals_signals() {
     let _turn = CHILDREN.lock().await;
-    let (addr, stop, service) = start(&[]).await;
+    let (addr, stop, service) = start(&["--child-secs", "60"]).await;
     let mut lines = connect(addr).await;
     lines.send("SLEEP 30").await.unwrap();
     let child = wait_for(|| sleep_children().pop()).await;
@@ -172,12 +172,13 @@ async fn a_line_that_is_not_utf8_is_answered_then_closed() {
 }
 
 #[tokio::test]
-async fn sleep_takes_no_options() {
-    let (addr, stop, service) = start(&[]).await;
+async fn sleep_takes_no_options_and_ends_before_its_deadline() {
+    let (addr, stop, service) = start(&["--child-secs", "3"]).await;
     let mut lines = connect(addr).await;
-    for request in ["SLEEP -0", "SLEEP -0.0", "SLEEP --help"] {
+    for request in ["SLEEP -0", "SLEEP -0.0", "SLEEP --help", "SLEEP 3"] {
         let answer = ask(&mut lines, request).await;
-        assert!(answer.ends_with("is not a number from 0 to 60"), "{answer}");
+        let refused = "is not a number of seconds below 3";
+        assert!(answer.ends_with(refused), "{answer}");
     }
     stop.cancel();
     service.await.unwrap();
@@ -202,12 +203,13 @@ async fn start_with_sigterm(args: &[&str]) -> (SocketAddr, (), JoinHandle<()>) {
     use tokio::signal::unix::{SignalKind, signal};
     let terminate = signal(SignalKind::terminate()).unwrap();
     let interrupt = signal(SignalKind::interrupt()).unwrap();
+    let hangup = signal(SignalKind::hangup()).unwrap();
     let mut argv = vec!["service-final", "--addr", "127.0.0.1:0"];
     argv.extend(args);
     let config = Config::parse_from(argv);
     let listener = TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (stop, hurry) = crate::app::stop_signals(interrupt, terminate);
+    let (stop, hurry) = crate::app::stop_signals(interrupt, terminate, hangup);
     let service = tokio::spawn(async move { server::run(listener, &config, stop, hurry).await });
     (addr, (), service)
 }
@@ -215,7 +217,8 @@ async fn start_with_sigterm(args: &[&str]) -> (SocketAddr, (), JoinHandle<()>) {
 #[tokio::test]
 async fn sigterm_drains_then_aborts() {
     let _turn = CHILDREN.lock().await;
-    let (addr, _stop, service) = start_with_sigterm(&["--drain-secs", "1"]).await;
+    let (addr, _stop, service) =
+        start_with_sigterm(&["--drain-secs", "1", "--child-secs", "60"]).await;
     let (mut idle, mut quick, mut slow) = (
         connect(addr).await,
         connect(addr).await,
@@ -257,18 +260,20 @@ async fn sigterm_drains_then_aborts() {
 #[tokio::test]
 async fn a_second_signal_cuts_the_drain_short() {
     let _turn = CHILDREN.lock().await;
-    let (addr, _stop, service) = start_with_sigterm(&["--drain-secs", "60"]).await;
+    let args = ["--drain-secs", "60", "--child-secs", "60"];
+    let (addr, _stop, service) = start_with_sigterm(&args).await;
     let mut idle = connect(addr).await;
     let mut slow = connect(addr).await;
     slow.send("SLEEP 30").await.unwrap();
     let children = wait_for(|| Some(sleep_children()).filter(|c| c.len() == 1)).await;
-    use nix::sys::signal::{SIGINT, SIGTERM, kill};
+    use nix::sys::signal::{SIGHUP, SIGTERM, kill};
     kill(nix::unistd::Pid::this(), SIGTERM).unwrap();
     // The idle client is told once the first signal was taken; then a
     // second signal cannot merge with it.
     let bye = idle.next().await.unwrap().unwrap();
     assert_eq!(bye, "error: the server is shutting down");
-    kill(nix::unistd::Pid::this(), SIGINT).unwrap();
+    // A closed terminal sends SIGHUP: a signal like the others.
+    kill(nix::unistd::Pid::this(), SIGHUP).unwrap();
     let cut = slow.next().await.unwrap().unwrap();
     assert_eq!(cut, "error: the server stopped before the answer was sent");
     service.await.unwrap();
@@ -307,9 +312,11 @@ fn is_alive(pid: u32) -> bool {
     nix::sys::signal::kill(pid, None).is_ok()
 }
 
-/// The conversation the book shows, `session.txt`: a command line, then
-/// each request typed followed by the service's answer. Its answers must be
-/// what the service says now; `BLESS=service-final` rewrites them.
+/// The conversation the book shows, `session.txt`: a command line, each
+/// request typed followed by the service's answer, and the last line `nc`
+/// prints when the service is stopped. Stopping it through the token is
+/// what the first Ctrl+C does in `main`. The answers must be what the
+/// service says now; `BLESS=service-final` rewrites them.
 #[tokio::test]
 async fn the_session_shown_in_the_book() {
     let _turn = CHILDREN.lock().await; // its SLEEP starts a child
@@ -320,7 +327,10 @@ async fn the_session_shown_in_the_book() {
     let shown = include_str!("../session.txt");
     let mut lines = shown.lines();
     let command = lines.next().unwrap();
-    let requests: Vec<&str> = lines.step_by(2).collect();
+    let pairs: Vec<&str> = lines.collect();
+    // A request and its answer, two lines each; a last line alone is not
+    // a request.
+    let requests = pairs.chunks_exact(2).map(|pair| pair[0]);
     let (addr, stop, service) = start(&[]).await;
     let mut client = connect(addr).await;
     let mut now = format!("{command}\n");
@@ -329,6 +339,9 @@ async fn the_session_shown_in_the_book() {
         now.push_str(&format!("{request}\n{answer}\n"));
     }
     stop.cancel();
+    let last = client.next().await.unwrap().unwrap();
+    now.push_str(&format!("{last}\n"));
+    assert!(client.next().await.is_none(), "then the service closes");
     service.await.unwrap();
     let logged = this_threads_log();
     let bless = std::env::var("BLESS").unwrap_or_default();
