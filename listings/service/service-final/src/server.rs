@@ -4,7 +4,6 @@ use std::collections::VecDeque;
 use std::io::ErrorKind::InvalidData;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -78,7 +77,8 @@ async fn accept_loop(
     shutdown: Shutdown,
     tracker: TaskTracker,
 ) {
-    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    // Connections are numbered from 1 in each run of the server.
+    let mut next_id: u64 = 1;
     // One permit per connection: past the limit, new clients wait in the
     // listen queue until one leaves, and open files stay bounded.
     let clients = Arc::new(Semaphore::new(config.max_clients.get()));
@@ -101,7 +101,8 @@ async fn accept_loop(
             }
         };
         // ANCHOR: span
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let id = next_id;
+        next_id += 1;
         let span = info_span!("connection", id, %peer);
         let (state, config, shutdown) = (Arc::clone(&state), config.clone(), shutdown.clone());
         let connection = async move {
