@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+// ANCHOR: helpers
 /// Prints when the task's future is dropped.
 struct Guard(&'static str);
 
@@ -20,6 +21,7 @@ fn busy_until(flag: &AtomicBool) {
         std::hint::spin_loop();
     }
 }
+// ANCHOR_END: helpers
 
 // ANCHOR: all
 #[tokio::main(worker_threads = 2)]

@@ -1,6 +1,6 @@
+// ANCHOR: all
 use tokio::sync::oneshot;
 
-// ANCHOR: all
 async fn send_invoice(customer: &str, number: u32) -> u32 {
     println!("  (sending invoice #{number} to {customer})");
     number

@@ -1,6 +1,5 @@
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 // ANCHOR: all
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
@@ -8,16 +7,12 @@ use tokio::time::{Instant, sleep};
 
 /// Loaded on first use, by whichever task asks first.
 static SETTINGS: OnceCell<String> = OnceCell::const_new();
-// ANCHOR_END: all
 
 /// How many times `load_settings` ran.
 static LOADS: AtomicUsize = AtomicUsize::new(0);
 
-// ANCHOR: all
 async fn load_settings() -> String {
-    // ANCHOR_END: all
     LOADS.fetch_add(1, Ordering::Relaxed);
-    // ANCHOR: all
     sleep(Duration::from_millis(100)).await; // a slow fetch
     "region=eu".to_string()
 }
@@ -41,10 +36,8 @@ async fn main() -> Result<(), tokio::task::JoinError> {
     for request in requests {
         println!("{}", request.await?);
     }
-    // ANCHOR_END: all
     let loads = LOADS.load(Ordering::Relaxed);
     println!("the settings were loaded {loads} time(s)");
-    // ANCHOR: all
     Ok(())
 }
 // ANCHOR_END: all

@@ -33,8 +33,8 @@ fn threads_used(runtime: &Runtime, tasks: usize) -> BTreeSet<String> {
 // ANCHOR: all
 fn main() -> std::io::Result<()> {
     // What #[tokio::main(flavor = "current_thread")] builds: one thread, the
-    // caller's, which runs every task between its awaits. Two tasks at the
-    // barrier would wait for each other for ever, so one task only.
+    // caller's, which runs every task between its awaits. One task only: the
+    // helper's proof of parallelism needs a thread for each task.
     let single = Builder::new_current_thread().enable_all().build()?;
     println!("current_thread, 1 task:  {:?}", threads_used(&single, 1));
 
