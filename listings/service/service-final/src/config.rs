@@ -8,6 +8,10 @@ use std::time::Duration;
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, value_parser};
 
+/// The longest limit in seconds: a day. A larger one is more likely a typo
+/// than a wish, and clap's refusal then names a range a reader can read.
+const MAX_SECS: u64 = 24 * 60 * 60;
+
 // ANCHOR: config
 /// A line-protocol service: notes, prime counts and child processes.
 #[derive(Parser, Debug, Clone)]
@@ -35,7 +39,7 @@ pub struct Config {
         env = "SERVICE_IDLE_SECS",
         default_value_t = 30,
         value_name = "SECS",
-        value_parser = value_parser!(u64).range(1..)
+        value_parser = value_parser!(u64).range(1..=MAX_SECS)
     )]
     pub idle_secs: u64,
     // ANCHOR_END: config
@@ -70,7 +74,7 @@ pub struct Config {
         env = "SERVICE_CPU_WAIT_SECS",
         default_value_t = 10,
         value_name = "SECS",
-        value_parser = value_parser!(u64).range(1..)
+        value_parser = value_parser!(u64).range(1..=MAX_SECS)
     )]
     pub cpu_wait_secs: u64,
     /// Seconds a child process may run; a SLEEP must be shorter
@@ -79,7 +83,7 @@ pub struct Config {
         env = "SERVICE_CHILD_SECS",
         default_value_t = 10,
         value_name = "SECS",
-        value_parser = value_parser!(u64).range(1..)
+        value_parser = value_parser!(u64).range(1..=MAX_SECS)
     )]
     pub child_secs: u64,
     /// Seconds requests in progress get to finish at shutdown (0: none)
