@@ -71,7 +71,8 @@ fn with_watchdog(
 // ANCHOR_END: watchdog
 
 // ANCHOR: main
-/// `Mutex::new` and `BTreeMap::new` are `const fn`: a cache can be a static.
+/// `Mutex::new` and `BTreeMap::new` are `const fn`, functions the compiler can run while it
+/// compiles, so a cache can be a static.
 static NAIVE_CACHE: Prices = Mutex::new(BTreeMap::new());
 static FIXED_CACHE: Prices = Mutex::new(BTreeMap::new());
 

@@ -121,8 +121,11 @@ fn count(numbers: impl Iterator<Item = u64>) -> Share {
     }
 }
 
+// ANCHOR: splits
 /// A way to split the job: its name, and one function per thread.
 type Split = (&'static str, Vec<fn() -> Share>);
+
+// ANCHOR_END: splits
 
 /// Runs each job on its own thread. The wall time goes from the first
 /// spawn to the last join.
