@@ -62,6 +62,7 @@ impl Inventory {
         if self.requests.send(request).await.is_err() {
             return Err("the inventory task has stopped".to_owned());
         }
+        // The outer Result says whether an answer came; the inner one is it.
         answer.await.map_err(|_| "no answer came".to_owned())?
     }
 
