@@ -33,7 +33,9 @@ async fn main() {
         "join!     took {} ms (slowest call: 120 ms)",
         start.elapsed().as_millis()
     );
+    // ANCHOR_END: all
     println!("join!     {}", join_verdict(start.elapsed()));
+    // ANCHOR: all
 
     // try_join!: the first Err ends it; the calls still running are dropped.
     let start = Instant::now();
@@ -43,7 +45,9 @@ async fn main() {
         "try_join! took {} ms (failing call: 30 ms)",
         start.elapsed().as_millis()
     );
+    // ANCHOR_END: all
     println!("try_join! {}", try_join_verdict(start.elapsed()));
+    // ANCHOR: all
 }
 // ANCHOR_END: all
 

@@ -1,9 +1,9 @@
+// ANCHOR: message
 use std::collections::HashMap;
 
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
-// ANCHOR: actor
 /// A request to the inventory task, with the channel to answer it on.
 enum Request {
     Reserve {
@@ -15,7 +15,9 @@ enum Request {
         reply: oneshot::Sender<u32>,
     },
 }
+// ANCHOR_END: message
 
+// ANCHOR: actor
 /// Owns the stock: no lock, because no other task can touch it.
 async fn inventory(mut requests: mpsc::Receiver<Request>) {
     let mut stock = HashMap::from([("lamp", 3), ("desk", 1)]);
@@ -40,64 +42,62 @@ async fn inventory(mut requests: mpsc::Receiver<Request>) {
 }
 // ANCHOR_END: actor
 
-// ANCHOR: client
-/// What a client calls: send the request, await the one answer.
-async fn reserve(requests: &mpsc::Sender<Request>, item: &'static str) -> Result<u32, String> {
-    let (reply, answer) = oneshot::channel();
-    requests
-        .send(Request::Reserve { item, reply })
-        .await
-        .map_err(|_| "inventory is down".to_owned())?;
-    answer
-        .await
-        .map_err(|_| "inventory dropped the request".to_owned())?
+// ANCHOR: handle
+/// What the rest of the program holds: the sending half of the mailbox.
+#[derive(Clone)]
+struct Inventory {
+    requests: mpsc::Sender<Request>,
 }
-// ANCHOR_END: client
+
+impl Inventory {
+    /// Spawns the inventory task, which ends once every handle is dropped.
+    fn start() -> (Inventory, JoinHandle<()>) {
+        let (requests, mailbox) = mpsc::channel(16);
+        (Inventory { requests }, tokio::spawn(inventory(mailbox)))
+    }
+
+    async fn reserve(&self, item: &'static str) -> Result<u32, String> {
+        let (reply, answer) = oneshot::channel();
+        let request = Request::Reserve { item, reply };
+        if self.requests.send(request).await.is_err() {
+            return Err("the inventory task has stopped".to_owned());
+        }
+        // The outer Result says whether an answer came; the inner one is it.
+        answer.await.map_err(|_| "no answer came".to_owned())?
+    }
+
+    async fn stock(&self, item: &'static str) -> Result<u32, String> {
+        let (reply, answer) = oneshot::channel();
+        let request = Request::Stock { item, reply };
+        if self.requests.send(request).await.is_err() {
+            return Err("the inventory task has stopped".to_owned());
+        }
+        answer.await.map_err(|_| "no answer came".to_owned())
+    }
+}
+// ANCHOR_END: handle
 
 // ANCHOR: main
 #[tokio::main]
 async fn main() {
-    let (requests, inbox) = mpsc::channel(16);
-    let inventory_task = tokio::spawn(inventory(inbox));
+    let (shop, inventory_task) = Inventory::start();
 
     // Three shoppers race for the only desk: exactly one gets it.
     let mut shoppers = JoinSet::new();
     for _ in 0..3 {
-        let requests = requests.clone();
-        shoppers.spawn(async move { reserve(&requests, "desk").await });
+        let shop = shop.clone();
+        shoppers.spawn(async move { shop.reserve("desk").await });
     }
-    let mut reserved = 0;
-    let mut refused = Vec::new();
-    while let Some(result) = shoppers.join_next().await {
-        match result.expect("a shopper panicked") {
-            Ok(_) => reserved += 1,
-            Err(reason) => refused.push(reason),
-        }
-    }
-    println!(
-        "desk: {reserved} reserved, {} refused: {:?}",
-        refused.len(),
-        refused[0]
-    );
+    let answers = shoppers.join_all().await;
+    let reserved = answers.iter().filter(|answer| answer.is_ok()).count();
+    println!("desk: {reserved} of 3 shoppers got it");
 
-    match reserve(&requests, "lamp").await {
-        Ok(left) => println!("lamp: reserved, {left} left"),
-        Err(reason) => println!("lamp: {reason}"),
-    }
-    let (reply, answer) = oneshot::channel();
-    let _ = requests
-        .send(Request::Stock {
-            item: "lamp",
-            reply,
-        })
-        .await;
-    println!(
-        "lamp stock: {}",
-        answer.await.expect("inventory dropped the request")
-    );
+    println!("one more desk: {:?}", shop.reserve("desk").await);
+    println!("one lamp:      {:?}", shop.reserve("lamp").await);
+    println!("lamps left:    {:?}", shop.stock("lamp").await);
 
-    // Dropping the last sender ends the inventory task's loop.
-    drop(requests);
+    // Dropping the last handle drops the last sender: the task's loop ends.
+    drop(shop);
     inventory_task.await.expect("the inventory task panicked");
 }
 // ANCHOR_END: main

@@ -39,11 +39,13 @@ async fn main() {
     println!("winner: {winner}");
     let elapsed = start.elapsed();
     println!("select! returned after {} ms", elapsed.as_millis());
+    // ANCHOR_END: all
     // The verdict: had select! waited for the loser, 5000 ms would have passed.
     if elapsed < Duration::from_millis(5_000) {
         println!("it did not wait for the loser's 5000 ms");
     } else {
         println!("it WAITED for the loser");
     }
+    // ANCHOR: all
 }
 // ANCHOR_END: all
