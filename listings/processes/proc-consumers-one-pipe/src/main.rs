@@ -23,11 +23,13 @@ fn count_primes(start: u64, end: u64) -> u64 {
 }
 
 // ANCHOR: queue
-/// Puts one message: its length in 4 bytes, then its bytes.
+/// Puts one message, its length in 4 bytes and then its bytes, in one
+/// write: producers need no lock while a message fits in `PIPE_BUF`.
 fn put(pipe: &mut PipeWriter, message: &[u8]) -> io::Result<()> {
     let length = u32::try_from(message.len()).map_err(io::Error::other)?;
-    pipe.write_all(&length.to_be_bytes())?;
-    pipe.write_all(message)
+    let mut frame = length.to_be_bytes().to_vec();
+    frame.extend_from_slice(message);
+    pipe.write_all(&frame)
 }
 
 /// The reading side of a queue that several processes share. A message
@@ -89,7 +91,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut consumers: Vec<Pid> = Vec::new();
     let mut forked = Ok(());
     for _ in 0..CONSUMERS {
-        // SAFETY: this program starts no threads: it is single-threaded.
+        // SAFETY: no thread has been started yet: one thread runs here.
         match unsafe { fork() } {
             Ok(ForkResult::Child) => {
                 drop(tasks); // else this consumer would never see the end
