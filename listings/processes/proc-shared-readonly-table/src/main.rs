@@ -1,0 +1,161 @@
+//! Linux only: memfd_create(2) and file seals are Linux's.
+
+#[cfg(target_os = "linux")]
+use {
+    nix::fcntl::{FcntlArg, SealFlag, fcntl},
+    nix::sys::memfd::{MFdFlags, memfd_create},
+    nix::sys::mman::{MapFlags, ProtFlags, mmap},
+    nix::sys::stat::fstat,
+    std::env,
+    std::error::Error,
+    std::fs::File,
+    std::io::{self, Write},
+    std::num::NonZeroUsize,
+    std::os::fd::{AsFd, OwnedFd},
+    std::process::{Child, Command, ExitStatus, Stdio},
+    std::slice,
+};
+
+/// A worker's role, and its range: "start end".
+#[cfg(target_os = "linux")]
+const ROLE_VARIABLE: &str = "TABLE_WORKER_RANGE";
+/// The table says, for each number below `LIMIT`, whether it is prime.
+#[cfg(target_os = "linux")]
+const LIMIT: usize = 1 << 20;
+#[cfg(target_os = "linux")]
+const WORKERS: usize = 2;
+/// The number of primes below 2^20, to check the workers' answers.
+#[cfg(target_os = "linux")]
+const PRIMES_BELOW_LIMIT: usize = 82_025;
+
+/// One byte per number below `limit`: 1 for a prime, 0 otherwise.
+#[cfg(target_os = "linux")]
+fn prime_table(limit: usize) -> Vec<u8> {
+    let mut table = vec![1; limit];
+    table[..2.min(limit)].fill(0);
+    let mut n = 2;
+    while n * n < limit {
+        if table[n] == 1 {
+            (n * n..limit).step_by(n).for_each(|m| table[m] = 0);
+        }
+        n += 1;
+    }
+    table
+}
+
+// ANCHOR: share
+/// Writes the table into a memory file, which has no path, then seals it:
+/// from now on no process can write to it, shrink it or grow it.
+#[cfg(target_os = "linux")]
+fn share(table: &[u8]) -> Result<OwnedFd, Box<dyn Error>> {
+    let memory = memfd_create(c"prime-table", MFdFlags::MFD_ALLOW_SEALING)?;
+    let mut file = File::from(memory);
+    file.write_all(table)?;
+    let seals = SealFlag::F_SEAL_WRITE
+        | SealFlag::F_SEAL_SHRINK
+        | SealFlag::F_SEAL_GROW
+        | SealFlag::F_SEAL_SEAL;
+    fcntl(&file, FcntlArg::F_ADD_SEALS(seals))?;
+    Ok(file.into())
+}
+
+/// Maps the whole memory file, read-only, for the rest of the process.
+#[cfg(target_os = "linux")]
+fn map_table(memory: impl AsFd) -> Result<&'static [u8], Box<dyn Error>> {
+    let len = usize::try_from(fstat(&memory)?.st_size)?;
+    let length = NonZeroUsize::new(len).ok_or("the table is empty")?;
+    // SAFETY: a new mapping, at an address the kernel picks.
+    let start = unsafe {
+        mmap(
+            None,
+            length,
+            ProtFlags::PROT_READ,
+            MapFlags::MAP_SHARED,
+            memory,
+            0,
+        )
+    }?;
+    // SAFETY: `len` bytes, mapped until the process ends, and sealed: no
+    // one can change them or cut the file short while we read them.
+    Ok(unsafe { slice::from_raw_parts(start.as_ptr().cast::<u8>(), len) })
+}
+// ANCHOR_END: share
+
+// ANCHOR: main
+/// A worker: looks its range up in the table it got as its stdin.
+#[cfg(target_os = "linux")]
+fn worker(start: usize, end: usize) -> Result<(), Box<dyn Error>> {
+    let table = map_table(io::stdin())?;
+    let part = table.get(start..end).ok_or("range outside the table")?;
+    println!("{}", part.iter().filter(|&&is_prime| is_prime == 1).count());
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn main() -> Result<(), Box<dyn Error>> {
+    if let Ok(range) = env::var(ROLE_VARIABLE) {
+        let (start, end) = parse_range(&range)?;
+        return worker(start, end);
+    }
+    let memory = share(&prime_table(LIMIT))?; // the parent's Vec is gone now
+    println!("table of {LIMIT} bytes, written once, sealed");
+    let part = LIMIT / WORKERS;
+    let mut workers: Vec<(usize, Child)> = Vec::new();
+    let mut started = Ok(());
+    for start in (0..LIMIT).step_by(part) {
+        // Each worker's stdin is its own descriptor for the same memory.
+        let spawned = memory.try_clone().and_then(|copy| {
+            Command::new(env::current_exe()?)
+                .env(ROLE_VARIABLE, format!("{start} {}", start + part))
+                .stdin(Stdio::from(copy))
+                .stdout(Stdio::piped())
+                .spawn()
+        });
+        match spawned {
+            Ok(child) => workers.push((start, child)),
+            Err(e) => {
+                started = Err(e);
+                break;
+            }
+        }
+    }
+    let mut counts = Vec::new();
+    for (start, child) in workers {
+        let output = child.wait_with_output()?;
+        let answer = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        println!("worker for {start}..{}: {answer} primes", start + part);
+        counts.push((output.status, answer));
+    }
+    started?;
+    check(&counts)
+}
+// ANCHOR_END: main
+
+/// A worker's range, from the text "start end".
+#[cfg(target_os = "linux")]
+fn parse_range(text: &str) -> Result<(usize, usize), Box<dyn Error>> {
+    let (start, end) = text.split_once(' ').ok_or("a range is \"start end\"")?;
+    Ok((start.parse()?, end.parse()?))
+}
+
+/// Every worker succeeded, and their counts add up to the known number of
+/// primes below `LIMIT`.
+#[cfg(target_os = "linux")]
+fn check(counts: &[(ExitStatus, String)]) -> Result<(), Box<dyn Error>> {
+    let mut total = 0;
+    for (status, answer) in counts {
+        if !status.success() {
+            return Err(format!("a worker failed: {status}").into());
+        }
+        total += answer.parse::<usize>()?;
+    }
+    if total != PRIMES_BELOW_LIMIT || counts.len() != WORKERS {
+        return Err(format!("the workers found {total} primes, not {PRIMES_BELOW_LIMIT}").into());
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    println!("proc-shared-readonly-table runs on Linux only: it calls memfd_create(2)");
+}
