@@ -133,7 +133,6 @@ where
 }
 // ANCHOR_END: run
 
-// ANCHOR: measure
 /// The variants `main` measures: the job on one thread, then on `threads`
 /// threads with each split.
 const SPLITS: [&str; 4] = [
@@ -151,9 +150,7 @@ fn measure(split: usize, threads: u64) -> Run {
         _ => run(threads, dealt_blocks),
     }
 }
-// ANCHOR_END: measure
 
-// ANCHOR: turns
 /// Measures every variant on `threads` threads. The variants take turns,
 /// ROUNDS times, and each keeps its fastest turn: other programs can slow a
 /// turn down, never speed it up.
@@ -166,7 +163,6 @@ fn fastest_turns(threads: u64) -> Vec<(&'static str, Run)> {
     }
     runs
 }
-// ANCHOR_END: turns
 
 /// Each worker's share of the divisions, in whole percent.
 fn percentages(divisions: &[u64]) -> String {

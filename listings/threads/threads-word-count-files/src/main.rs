@@ -7,7 +7,6 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
-// ANCHOR: scratch
 /// A directory that is removed when this value is dropped: on success, on
 /// an early return through `?`, and while unwinding from a panic.
 struct ScratchDir(PathBuf);
@@ -28,7 +27,6 @@ impl Drop for ScratchDir {
         }
     }
 }
-// ANCHOR_END: scratch
 
 const CHAPTERS: [(&str, &str); 3] = [
     (
