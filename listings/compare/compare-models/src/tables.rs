@@ -156,15 +156,15 @@ impl Marks {
         let mut text = String::new();
         if self.two_groups {
             text.push_str(
-                "† The samples fall in two groups more than 5% apart: the median \
-                 depends on how many samples fell in each group. ",
+                "† Samples in two groups more than 5% apart: the median depends on \
+                 how many fell in each. ",
             );
         }
         if self.wide {
             write!(
                 text,
-                "‡ The largest sample is more than {WIDE} times the smallest: \
-                 the median is a rough figure. "
+                "‡ The largest sample is over {WIDE} times the smallest: the median \
+                 is rough. "
             )
             .unwrap();
         }
@@ -425,7 +425,7 @@ fn charted(results: &Value, most: f64) -> Result<String, String> {
     if !grouped.is_empty() {
         write!(
             text,
-            "In the charts' smaller runs, the samples fall in two groups for {}.",
+            "In the charts' smaller runs, samples fell in two groups for {}.",
             grouped.join("; ")
         )
         .unwrap();
@@ -438,7 +438,7 @@ fn charted(results: &Value, most: f64) -> Result<String, String> {
         };
         write!(
             text,
-            "{lead} largest sample is more than {WIDE} times the smallest for {}.",
+            "{lead} largest sample was over {WIDE} times the smallest for {}.",
             wide.join("; ")
         )
         .unwrap();
@@ -659,7 +659,7 @@ fn interpreter(out: &mut String, results: &Value) {
         .unwrap_or_default();
     let others = if found.is_empty() {
         "No free-threaded interpreter (`python3.13t`, `python3.14t`) is on the `PATH`, \
-         so this page has no free-threaded figures."
+         so the chapter has no free-threaded figures."
             .to_string()
     } else {
         format!(
@@ -669,8 +669,9 @@ fn interpreter(out: &mut String, results: &Value) {
         )
     };
     let text = format!(
-        "`python3` here is CPython {version}, {build}; {running}. {others} \
-         Its `multiprocessing` starts processes with the `{}` method.",
+        "**Every Python figure in this chapter comes from CPython {version}**, the \
+         `python3` on the `PATH`: {build}; {running}. {others} Its `multiprocessing` \
+         starts processes with the `{}` method.",
         text_of(python, "start_method")
     );
     paragraph(out, "python", &text);
@@ -945,10 +946,7 @@ mod tests {
         assert!(
             out.contains("| Rust, scoped threads | 1.00 s (1.00–1.00) | 1.20 s (1.00–1.22)† |")
         );
-        assert!(
-            out.contains("\n\n† The samples fall in two groups"),
-            "{out}"
-        );
+        assert!(out.contains("\n\n† Samples in two groups"), "{out}");
         assert!(!out.contains("‡ The largest"), "{out}");
         // The runs only the charts show are named, with their kind of spread.
         assert!(
@@ -964,7 +962,7 @@ mod tests {
         tcp(&mut out, &results).unwrap();
         assert!(out.contains("| 100 | 1.08 s (1.00–1.25)‡ |"), "{out}");
         assert!(out.contains("| 10,000 | 1.20 s (1.00–1.22)† |"), "{out}");
-        assert!(out.contains("† The samples") && out.contains("‡ The largest"));
+        assert!(out.contains("† Samples") && out.contains("‡ The largest"));
     }
 
     #[test]
@@ -986,7 +984,7 @@ mod tests {
             out.contains("| Rust, thread | 44.2 µs (37.9–49.0)† |"),
             "{out}"
         );
-        assert!(out.contains("† The samples fall in two groups"), "{out}");
+        assert!(out.contains("† Samples in two groups"), "{out}");
 
         let quiet = serde_json::json!({"cost": [
             {"unit": "thread", "spawn_join": micros(&[44.0, 44.1, 44.2, 44.3, 44.4]),
