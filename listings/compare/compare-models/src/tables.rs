@@ -815,8 +815,8 @@ fn cpu_noise(text: &mut String, results: &Value, cores: f64) -> Result<(), Strin
         let high = fastest.iter().copied().fold(0.0, f64::max);
         write!(
             text,
-            " Fastest over fastest, the same Rust models reached {low:.2}x to {high:.2}x \
-             on {cores} cores."
+            " Fastest over fastest, the Rust models that run the count on {cores} threads \
+             or processes reached {low:.2}x to {high:.2}x on {cores} cores."
         )
         .unwrap();
     }
