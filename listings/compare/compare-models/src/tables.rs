@@ -37,7 +37,7 @@ fn name(value: &Value, key: &str) -> Result<String, String> {
 }
 
 /// A table between mdBook anchor comments named `anchor`.
-fn table(out: &mut String, anchor: &str, header: &[&str], body: &[Vec<String>]) {
+fn table(out: &mut String, anchor: &str, header: &[&str], body: &[Vec<String>], legend: &str) {
     writeln!(out, "<!-- ANCHOR: {anchor} -->").unwrap();
     writeln!(out, "| {} |", header.join(" | ")).unwrap();
     let align: Vec<&str> = (0..header.len())
@@ -47,12 +47,20 @@ fn table(out: &mut String, anchor: &str, header: &[&str], body: &[Vec<String>]) 
     for row in body {
         writeln!(out, "| {} |", row.join(" | ")).unwrap();
     }
+    // A blank line ends the table: a line of text right after it would be
+    // read as one more row.
+    writeln!(out, "\n{legend}").unwrap();
     writeln!(out, "<!-- ANCHOR_END: {anchor} -->").unwrap();
 }
 
 /// A figure's samples, in the order they were taken: one per repetition.
 fn samples(time: &Value) -> Vec<f64> {
-    time["samples_s"]
+    samples_in(time, "samples_s")
+}
+
+/// The samples under `key`: `samples_s`, `samples_us` or `samples_bytes`.
+fn samples_in(figure: &Value, key: &str) -> Vec<f64> {
+    figure[key]
         .as_array()
         .map(|values| values.iter().filter_map(Value::as_f64).collect())
         .unwrap_or_default()
@@ -92,6 +100,84 @@ pub fn two_groups(samples: &[f64]) -> Option<((f64, f64), (f64, f64))> {
         .then(|| ((sorted[0], sorted[cut - 1]), (sorted[cut], sorted[n - 1])))
 }
 
+/// A spread is wide when the largest sample is more than this many times
+/// the smallest.
+const WIDE: f64 = 1.2;
+
+/// How a figure's samples spread, beyond what its min–max shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shape {
+    /// Two groups with a gap between them (`two_groups`): marked `†`.
+    TwoGroups,
+    /// No such gap, but the largest is more than `WIDE` times the
+    /// smallest: marked `‡`.
+    Wide,
+    Narrow,
+}
+
+pub fn shape(samples: &[f64]) -> Shape {
+    let min = samples.iter().copied().fold(f64::MAX, f64::min);
+    let max = samples.iter().copied().fold(0.0, f64::max);
+    if two_groups(samples).is_some() {
+        Shape::TwoGroups
+    } else if min > 0.0 && max > WIDE * min {
+        Shape::Wide
+    } else {
+        Shape::Narrow
+    }
+}
+
+/// The marks one table uses, so that the legend under it explains those
+/// and no others.
+#[derive(Default)]
+struct Marks {
+    two_groups: bool,
+    wide: bool,
+}
+
+impl Marks {
+    /// `cell` with the mark its samples call for.
+    fn mark(&mut self, cell: String, samples: &[f64]) -> String {
+        match shape(samples) {
+            Shape::TwoGroups => {
+                self.two_groups = true;
+                format!("{cell}†")
+            }
+            Shape::Wide => {
+                self.wide = true;
+                format!("{cell}‡")
+            }
+            Shape::Narrow => cell,
+        }
+    }
+
+    /// The legend: what each mark used in the table means.
+    fn legend(&self) -> String {
+        let mut text = String::new();
+        if self.two_groups {
+            text.push_str(
+                "† Samples in two groups more than 5% apart: the median depends on \
+                 how many fell in each. ",
+            );
+        }
+        if self.wide {
+            write!(
+                text,
+                "‡ The largest sample is over {WIDE} times the smallest: the median \
+                 is rough. "
+            )
+            .unwrap();
+        }
+        if text.is_empty() {
+            text = format!(
+                "In every row the largest sample is within {WIDE} times the smallest, \
+                 with no gap of more than 5% between samples."
+            );
+        }
+        text.trim_end().to_string()
+    }
+}
+
 /// The CPU table. Each speedup pairs the samples of one repetition, which
 /// ran minutes apart at most: sequential's time over the model's. The last
 /// column is the fastest sequential sample over the model's fastest: a busy
@@ -99,7 +185,7 @@ pub fn two_groups(samples: &[f64]) -> Option<((f64, f64), (f64, f64))> {
 /// disturbed.
 fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
     let cores = number(&results["machine"], "cores")?;
-    let mut body = Vec::new();
+    let (mut body, mut marks) = (Vec::new(), Marks::default());
     for (language, side) in sides(results) {
         let cpu_rows = rows(side, "cpu")?;
         let sequential = samples(&cpu_rows.first().ok_or("no CPU rows")?["time"]);
@@ -117,7 +203,7 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
             body.push(vec![
                 title(language, &model),
                 runs_on(&model, workers),
-                time_cell(time),
+                marks.mark(time_cell(time), &samples(&row["time"])),
                 ratio_cell(&paired, limit),
                 format!("{}x", flagged(fastest, limit)),
             ]);
@@ -135,6 +221,7 @@ fn cpu(out: &mut String, results: &Value) -> Result<(), String> {
             "fastest over fastest",
         ],
         &body,
+        &marks.legend(),
     );
     Ok(())
 }
@@ -175,7 +262,7 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
     let cores = number(&results["machine"], "cores")? as usize;
     let mut header = vec![format!("model, on {cores} cores")];
     header.extend((1..=cores).map(|w| format!("{w} worker{}", if w == 1 { "" } else { "s" })));
-    let mut body = Vec::new();
+    let (mut body, mut marks) = (Vec::new(), Marks::default());
     for (language, side) in sides(results) {
         for curve in rows(side, "scaling")? {
             let model = name(curve, "model")?;
@@ -183,18 +270,19 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
             for point in rows(curve, "points")? {
                 let speedup = scaling_point(side, &model, point)?;
                 let workers = number(point, "workers")?;
-                cells.push(format!(
+                let cell = format!(
                     "{}x ({}–{})",
                     flagged(speedup.median, workers),
                     flagged(speedup.min, workers),
                     flagged(speedup.max, workers)
-                ));
+                );
+                cells.push(marks.mark(cell, &samples(&point["time"])));
             }
             body.push(cells);
         }
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    table(out, "scaling", &header, &body);
+    table(out, "scaling", &header, &body, &marks.legend());
     Ok(())
 }
 
@@ -236,11 +324,12 @@ fn io(out: &mut String, results: &Value) -> Result<(), String> {
         .iter()
         .filter_map(Value::as_f64)
         .fold(0.0, f64::max);
-    let cell = |row: &Value| -> Result<String, String> {
+    let mut marks = Marks::default();
+    let mut cell = |row: &Value| -> Result<String, String> {
         if row["time"].is_null() {
             return Ok("skipped".to_string());
         }
-        let time = time_cell(stat(&row["time"], "s")?);
+        let time = marks.mark(time_cell(stat(&row["time"], "s")?), &samples(&row["time"]));
         let ran = number(row, "n_run")?;
         Ok(if ran < number(row, "n")? {
             // Per wait, so that runs of different sizes compare.
@@ -277,13 +366,98 @@ fn io(out: &mut String, results: &Value) -> Result<(), String> {
     }
     let sleeps = format!("{} sleeps", count(most));
     let requests = format!("{} requests", count(most));
-    table(out, "io", &["model", &sleeps, &requests], &body);
+    let legend = format!("{} {}", marks.legend(), charted(results, most)?);
+    table(
+        out,
+        "io",
+        &["model", &sleeps, &requests],
+        &body,
+        legend.trim_end(),
+    );
     Ok(())
+}
+
+/// The I/O rows that only the charts show (fewer waits than the table's
+/// `most`) whose samples fall in two groups or spread widely, by model:
+/// `Rust, processes (100 and 1,000 sleeps)`.
+fn charted(results: &Value, most: f64) -> Result<String, String> {
+    let (mut grouped, mut wide) = (Vec::new(), Vec::new());
+    for (language, side) in sides(results) {
+        let io_rows = rows(side, "io")?;
+        let mut models: Vec<&str> = Vec::new();
+        for row in io_rows {
+            let model = row["model"].as_str().unwrap_or("");
+            if !models.contains(&model) {
+                models.push(model);
+            }
+        }
+        for model in models {
+            // Per shape, per workload: the numbers of waits.
+            let mut found: [[Vec<String>; 2]; 2] = Default::default();
+            for (w, workload) in ["sleep", "tcp"].iter().enumerate() {
+                for row in io_rows.iter().filter(|r| {
+                    r["model"] == model
+                        && r["workload"] == *workload
+                        && !r["time"].is_null()
+                        && r["n"].as_f64().is_some_and(|n| n < most)
+                }) {
+                    let n = count(number(row, "n_run")?);
+                    match shape(&samples(&row["time"])) {
+                        Shape::TwoGroups => found[0][w].push(n),
+                        Shape::Wide => found[1][w].push(n),
+                        Shape::Narrow => {}
+                    }
+                }
+            }
+            for (list, [sleeps, requests]) in [&mut grouped, &mut wide].into_iter().zip(found) {
+                let parts: Vec<String> = [(sleeps, "sleeps"), (requests, "requests")]
+                    .into_iter()
+                    .filter(|(ns, _)| !ns.is_empty())
+                    .map(|(ns, what)| format!("{} {what}", and_list(&ns)))
+                    .collect();
+                if !parts.is_empty() {
+                    list.push(format!("{} ({})", title(language, model), parts.join(", ")));
+                }
+            }
+        }
+    }
+    let mut text = String::new();
+    if !grouped.is_empty() {
+        write!(
+            text,
+            "In the charts' smaller runs, samples fell in two groups for {}.",
+            grouped.join("; ")
+        )
+        .unwrap();
+    }
+    if !wide.is_empty() {
+        let lead = if grouped.is_empty() {
+            " In the charts' smaller runs, the"
+        } else {
+            " The"
+        };
+        write!(
+            text,
+            "{lead} largest sample was over {WIDE} times the smallest for {}.",
+            wide.join("; ")
+        )
+        .unwrap();
+    }
+    Ok(text.trim_start().to_string())
+}
+
+/// `100`, `100 and 1,000`, `1, 2 and 3`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The TCP counters beside the time of every request run.
 fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
-    let mut body = Vec::new();
+    let (mut body, mut marks) = (Vec::new(), Marks::default());
     for (language, side) in sides(results) {
         for row in rows(side, "io")?.iter().filter(|r| r["workload"] == "tcp") {
             let Some(counters) = row.get("tcp").filter(|t| !t.is_null()) else {
@@ -308,7 +482,7 @@ fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
             body.push(vec![
                 title(language, &name(row, "model")?),
                 count(number(row, "n_run")?),
-                time_cell(stat(&row["time"], "s")?),
+                marks.mark(time_cell(stat(&row["time"], "s")?), &samples(&row["time"])),
                 counted("listen_overflows")?,
                 counted("syn_retransmits")?,
                 counted("time_wait_before")?,
@@ -327,12 +501,13 @@ fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
             "TIME_WAIT at start (whole machine)",
         ],
         &body,
+        &marks.legend(),
     );
     Ok(())
 }
 
 fn cost(out: &mut String, results: &Value) -> Result<(), String> {
-    let mut body = Vec::new();
+    let (mut body, mut marks) = (Vec::new(), Marks::default());
     for (language, side) in sides(results) {
         for row in rows(side, "cost")? {
             let spawn = stat(&row["spawn_join"], "us")?;
@@ -340,11 +515,13 @@ fn cost(out: &mut String, results: &Value) -> Result<(), String> {
                 "(a pool thread)".to_string()
             } else {
                 let m = stat(&row["memory"], "bytes")?;
-                report::bytes_spread(m.median, m.min, m.max)
+                let cell = report::bytes_spread(m.median, m.min, m.max);
+                marks.mark(cell, &samples_in(&row["memory"], "samples_bytes"))
             };
+            let spawned = report::time_spread(spawn.median / 1e6, spawn.min / 1e6, spawn.max / 1e6);
             body.push(vec![
                 title(language, &name(row, "unit")?),
-                report::time_spread(spawn.median / 1e6, spawn.min / 1e6, spawn.max / 1e6),
+                marks.mark(spawned, &samples_in(&row["spawn_join"], "samples_us")),
                 memory,
             ]);
         }
@@ -354,6 +531,7 @@ fn cost(out: &mut String, results: &Value) -> Result<(), String> {
         "cost",
         &["unit", "spawn + join", "memory while alive"],
         &body,
+        &marks.legend(),
     );
     Ok(())
 }
@@ -481,7 +659,7 @@ fn interpreter(out: &mut String, results: &Value) {
         .unwrap_or_default();
     let others = if found.is_empty() {
         "No free-threaded interpreter (`python3.13t`, `python3.14t`) is on the `PATH`, \
-         so this page has no free-threaded figures."
+         so the chapter has no free-threaded figures."
             .to_string()
     } else {
         format!(
@@ -491,8 +669,9 @@ fn interpreter(out: &mut String, results: &Value) {
         )
     };
     let text = format!(
-        "`python3` here is CPython {version}, {build}; {running}. {others} \
-         Its `multiprocessing` starts processes with the `{}` method.",
+        "**Every Python figure in this chapter comes from CPython {version}**, the \
+         `python3` on the `PATH`: {build}; {running}. {others} Its `multiprocessing` \
+         starts processes with the `{}` method.",
         text_of(python, "start_method")
     );
     paragraph(out, "python", &text);
@@ -571,48 +750,12 @@ pub fn paired(side: &Value, model: &str) -> Option<Vec<f64>> {
     )
 }
 
-/// The CPU figures the prose talks about, in words.
+/// What in the CPU table is noise, in words.
 fn cpu_summary(out: &mut String, results: &Value) -> Result<(), String> {
-    let speedup = |side: &Value, model: &str| -> Option<f64> {
-        Some(
-            Spread {
-                samples: paired(side, model)?,
-            }
-            .median(),
-        )
-    };
-    let parallel: Vec<f64> = Model::SCALABLE
-        .iter()
-        .filter_map(|m| speedup(results, m.name()))
-        .collect();
-    let low = parallel.iter().copied().fold(f64::MAX, f64::min);
-    let high = parallel.iter().copied().fold(0.0, f64::max);
     let cores = number(&results["machine"], "cores")?;
-    let mut text = format!(
-        "In this run the Rust models that run the count on {cores} threads or processes \
-         reached {low:.2}x to {high:.2}x on {cores} cores (medians of the paired ratios)."
-    );
-    if let Some(python) = chart::python(results) {
-        let sequential = |side: &Value| -> Result<f64, String> {
-            let first = rows(side, "cpu")?.first().ok_or("no CPU rows")?;
-            Ok(stat(&first["time"], "s")?.median)
-        };
-        let (rust, cpython) = (sequential(results)?, sequential(python)?);
-        write!(
-            text,
-            " CPython's `multiprocessing` reached {:.2}x, `threading` {:.2}x and `asyncio` \
-             {:.2}x. Its sequential count took {} against Rust's {}: {:.0} times as long.",
-            speedup(python, "multiprocessing").unwrap_or(f64::NAN),
-            speedup(python, "threading").unwrap_or(f64::NAN),
-            speedup(python, "asyncio").unwrap_or(f64::NAN),
-            report::time(cpython),
-            report::time(rust),
-            cpython / rust
-        )
-        .unwrap();
-    }
+    let mut text = String::new();
     cpu_noise(&mut text, results, cores)?;
-    paragraph(out, "cpu-summary", &text);
+    paragraph(out, "cpu-summary", text.trim_start());
     Ok(())
 }
 
@@ -651,8 +794,7 @@ fn cpu_noise(text: &mut String, results: &Value, cores: f64) -> Result<(), Strin
     if !grouped.is_empty() {
         write!(
             text,
-            " Bimodal, with two groups of samples more than 5% apart: {}. Such a median \
-             depends on how many samples fell in each group.",
+            " The rows marked † fall in these two groups: {}.",
             grouped.join("; ")
         )
         .unwrap();
@@ -673,8 +815,8 @@ fn cpu_noise(text: &mut String, results: &Value, cores: f64) -> Result<(), Strin
         let high = fastest.iter().copied().fold(0.0, f64::max);
         write!(
             text,
-            " Fastest over fastest, the same Rust models reached {low:.2}x to {high:.2}x \
-             on {cores} cores."
+            " Fastest over fastest, the Rust models that run the count on {cores} threads \
+             or processes reached {low:.2}x to {high:.2}x on {cores} cores."
         )
         .unwrap();
     }
@@ -757,6 +899,104 @@ mod tests {
         assert_eq!(two_groups(&[57.2, 65.2, 57.2, 56.9, 57.1]), None);
         // A spread with no gap over 5%.
         assert_eq!(two_groups(&[58.1, 57.3, 57.1, 57.0, 58.6]), None);
+    }
+
+    #[test]
+    fn a_spread_is_two_groups_wide_or_narrow() {
+        assert_eq!(shape(&[65.4, 57.0, 64.8, 69.0, 57.9]), Shape::TwoGroups);
+        // No gap over 5% with two samples on each side, but the largest is
+        // 1.25 times the smallest.
+        assert_eq!(shape(&[1.0, 1.04, 1.08, 1.12, 1.25]), Shape::Wide);
+        assert_eq!(shape(&[1.0, 1.01, 1.02, 1.03, 1.05]), Shape::Narrow);
+    }
+
+    /// A time figure as `Spread::to_json` writes it.
+    fn time(samples: &[f64]) -> Value {
+        let spread = Spread {
+            samples: samples.to_vec(),
+        };
+        serde_json::json!({"samples_s": samples, "median_s": spread.median(),
+                           "min_s": spread.min(), "max_s": spread.max()})
+    }
+
+    #[test]
+    fn the_io_and_tcp_tables_mark_and_explain_their_noisy_rows() {
+        let (grouped, wide, narrow) = (
+            time(&[1.0, 1.01, 1.2, 1.21, 1.22]),
+            time(&[1.0, 1.04, 1.08, 1.12, 1.25]),
+            time(&[1.0, 1.0, 1.0, 1.0, 1.0]),
+        );
+        let row = |workload: &str, model: &str, n: u32, time: &Value| {
+            serde_json::json!({"workload": workload, "model": model, "n": n, "n_run": n,
+                               "time": time, "note": null,
+                               "tcp": {"listen_overflows": [0], "syn_retransmits": [0],
+                                       "time_wait_before": [0]}})
+        };
+        let results = serde_json::json!({
+            "settings": {"io_counts": [100, 10000]},
+            "io": [
+                row("sleep", "threads", 100, &grouped),
+                row("tcp", "threads", 100, &wide),
+                row("sleep", "threads", 10000, &narrow),
+                row("tcp", "threads", 10000, &grouped),
+            ],
+        });
+        let mut out = String::new();
+        io(&mut out, &results).unwrap();
+        assert!(
+            out.contains("| Rust, scoped threads | 1.00 s (1.00–1.00) | 1.20 s (1.00–1.22)† |")
+        );
+        assert!(out.contains("\n\n† Samples in two groups"), "{out}");
+        assert!(!out.contains("‡ The largest"), "{out}");
+        // The runs only the charts show are named, with their kind of spread.
+        assert!(
+            out.contains("two groups for Rust, scoped threads (100 sleeps)."),
+            "{out}"
+        );
+        assert!(
+            out.contains("smallest for Rust, scoped threads (100 requests)."),
+            "{out}"
+        );
+
+        let mut out = String::new();
+        tcp(&mut out, &results).unwrap();
+        assert!(out.contains("| 100 | 1.08 s (1.00–1.25)‡ |"), "{out}");
+        assert!(out.contains("| 10,000 | 1.20 s (1.00–1.22)† |"), "{out}");
+        assert!(out.contains("† Samples") && out.contains("‡ The largest"));
+    }
+
+    #[test]
+    fn the_cost_table_marks_its_noisy_rows_and_a_quiet_table_says_so() {
+        let micros = |samples: &[f64]| {
+            let spread = Spread {
+                samples: samples.to_vec(),
+            };
+            serde_json::json!({"samples_us": samples, "median_us": spread.median(),
+                               "min_us": spread.min(), "max_us": spread.max()})
+        };
+        let results = serde_json::json!({"cost": [
+            {"unit": "thread", "spawn_join": micros(&[37.9, 40.5, 44.2, 44.8, 49.0]),
+             "memory": null},
+        ]});
+        let mut out = String::new();
+        cost(&mut out, &results).unwrap();
+        assert!(
+            out.contains("| Rust, thread | 44.2 µs (37.9–49.0)† |"),
+            "{out}"
+        );
+        assert!(out.contains("† Samples in two groups"), "{out}");
+
+        let quiet = serde_json::json!({"cost": [
+            {"unit": "thread", "spawn_join": micros(&[44.0, 44.1, 44.2, 44.3, 44.4]),
+             "memory": null},
+        ]});
+        let mut out = String::new();
+        cost(&mut out, &quiet).unwrap();
+        assert!(!out.contains('†') && !out.contains('‡'), "{out}");
+        assert!(
+            out.contains("In every row the largest sample is within"),
+            "{out}"
+        );
     }
 
     #[test]
