@@ -38,6 +38,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
 
 use crate::common::book::{CHAPTERS, Chapter};
 use crate::common::schedule::trial;
@@ -420,8 +421,12 @@ impl<'a> Prose<'a> {
         options.insert(Options::ENABLE_STRIKETHROUGH);
         options.insert(Options::ENABLE_TASKLISTS);
         options.insert(Options::ENABLE_HEADING_ATTRIBUTES);
-        let html_id = Regex::new(r#"\bid="([^"]+)""#).unwrap();
-        let html_href = Regex::new(r#"\bhref="([^"]+)""#).unwrap();
+        // Compiled once for all pages: this runs for every page, three times.
+        static HTML_ID: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"\bid="([^"]+)""#).unwrap());
+        static HTML_HREF: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"\bhref="([^"]+)""#).unwrap());
+        let (html_id, html_href) = (&*HTML_ID, &*HTML_HREF);
         let mut prose = Prose {
             file: &chapter.file,
             expanded: &chapter.expanded,
