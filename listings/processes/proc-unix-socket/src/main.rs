@@ -145,7 +145,9 @@ fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
                 "no client connected",
             ));
         }
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        // poll counts whole milliseconds: round up, or the last one spins.
+        let millis = left.as_micros().div_ceil(1000);
+        let timeout = PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX);
         let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
         match poll(&mut ready, timeout) {
             Ok(0) | Err(Errno::EINTR) => {} // the loop checks the deadline
