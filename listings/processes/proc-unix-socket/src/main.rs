@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::unistd::mkdtemp;
+use wait_timeout::ChildExt;
 
 /// How long the server waits for a client, and then how long one client's
 /// whole conversation may take.
@@ -70,7 +71,7 @@ fn serve(stream: UnixStream) -> io::Result<usize> {
         };
         println!("server: request for {request}");
         let answer = prices.get(request).unwrap_or(&"an unknown price");
-        requests.get_ref().send_line(answer)?;
+        writeln!(requests.get_mut(), "{answer}")?;
         answered += 1;
     }
 }
@@ -90,21 +91,40 @@ impl Deadlined<'_> {
     fn left(&self) -> io::Result<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+            return Err(deadline_passed());
         }
         Ok(left)
-    }
-
-    fn send_line(&self, line: &str) -> io::Result<()> {
-        self.stream.set_write_timeout(Some(self.left()?))?;
-        writeln!(&*self.stream, "{line}")
     }
 }
 
 impl Read for Deadlined<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.stream.set_read_timeout(Some(self.left()?))?;
-        (&*self.stream).read(buf)
+        self.stream.read(buf).map_err(timed_out)
+    }
+}
+
+impl Write for Deadlined<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.set_write_timeout(Some(self.left()?))?;
+        self.stream.write(buf).map_err(timed_out)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(()) // a socket keeps no buffer of ours
+    }
+}
+
+fn deadline_passed() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "deadline passed")
+}
+
+/// A socket timeout comes back as WouldBlock on Unix: say what it means.
+fn timed_out(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::WouldBlock {
+        deadline_passed()
+    } else {
+        e
     }
 }
 
@@ -125,14 +145,17 @@ fn accept_in_time(listener: &UnixListener) -> io::Result<UnixStream> {
                 "no client connected",
             ));
         }
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        // poll counts whole milliseconds: round up, or the last one spins.
+        let millis = left.as_micros().div_ceil(1000);
+        let timeout = PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX);
         let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
         match poll(&mut ready, timeout) {
             Ok(0) | Err(Errno::EINTR) => {} // the loop checks the deadline
             Ok(_) => match listener.accept() {
                 Ok((stream, _)) => {
-                    // On macOS and the BSDs the new socket inherits the
-                    // listener's O_NONBLOCK; the timeouts need it blocking.
+                    // Linux's accept does not pass the listener's O_NONBLOCK
+                    // on, but macOS and the BSDs do; the timeouts need it
+                    // blocking.
                     stream.set_nonblocking(false)?;
                     return Ok(stream);
                 }
@@ -161,13 +184,20 @@ fn main() -> Result<(), Box<dyn Error>> {
         .env(SOCKET_VARIABLE, &socket)
         .spawn()?;
     let served = accept_in_time(&listener).and_then(serve);
-    if served.is_err() {
-        // The client may be stuck: end it, so that wait() below returns.
-        if let Err(e) = client.kill() {
-            eprintln!("cannot kill the client: {e}");
+    // Waiting for the client process is waiting for the peer too. After a
+    // good conversation it gets PATIENCE to end; after a failure, no time.
+    let patience = if served.is_ok() {
+        PATIENCE
+    } else {
+        Duration::ZERO
+    };
+    let status = match client.wait_timeout(patience)? {
+        Some(status) => status,
+        None => {
+            client.kill()?; // stuck or slow: end it, then reap it
+            client.wait()?
         }
-    }
-    let status = client.wait()?;
+    };
     let answered = served?;
     if !status.success() {
         return Err(format!("the client failed: {status}").into());
