@@ -23,11 +23,17 @@ fn count_primes(start: u64, end: u64) -> u64 {
 }
 
 // ANCHOR: queue
+/// The longest message: with its 4-byte length, a frame fits in 512 bytes,
+/// the least `PIPE_BUF` that POSIX allows.
+const MAX_MESSAGE: usize = 512 - 4;
+
 /// Puts one message, its length in 4 bytes and then its bytes, in one
-/// write: producers need no lock while a message fits in `PIPE_BUF`.
+/// write: producers need no lock, since a frame fits in `PIPE_BUF`.
 fn put(pipe: &mut PipeWriter, message: &[u8]) -> io::Result<()> {
-    let length = u32::try_from(message.len()).map_err(io::Error::other)?;
-    let mut frame = length.to_be_bytes().to_vec();
+    if message.len() > MAX_MESSAGE {
+        return Err(io::Error::other("the message is longer than MAX_MESSAGE"));
+    }
+    let mut frame = (message.len() as u32).to_be_bytes().to_vec(); // it fits
     frame.extend_from_slice(message);
     pipe.write_all(&frame)
 }
@@ -57,7 +63,13 @@ fn read_message(pipe: &mut PipeReader) -> io::Result<Option<Vec<u8>>> {
         return Ok(None); // every writer has closed the pipe
     }
     pipe.read_exact(&mut length[1..])?;
-    let mut message = vec![0; u32::from_be_bytes(length) as usize];
+    let length = u32::from_be_bytes(length) as usize;
+    if length > MAX_MESSAGE {
+        // The length is the writer's claim: checked before allocating.
+        let error = format!("a message of {length} bytes; the limit is {MAX_MESSAGE}");
+        return Err(io::Error::new(io::ErrorKind::InvalidData, error));
+    }
+    let mut message = vec![0; length];
     pipe.read_exact(&mut message)?;
     Ok(Some(message))
 }
@@ -95,7 +107,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         match unsafe { fork() } {
             Ok(ForkResult::Child) => {
                 drop(tasks); // else this consumer would never see the end
-                process::exit(consume(&mut queue, &mut answer).map_or(1, |()| 0));
+                if let Err(e) = consume(&mut queue, &mut answer) {
+                    eprintln!("consumer {}: {e}", process::id());
+                    process::exit(1);
+                }
+                process::exit(0);
             }
             Ok(ForkResult::Parent { child }) => consumers.push(child),
             Err(e) => {

@@ -48,7 +48,8 @@ fn prime_table(limit: usize) -> Vec<u8> {
 /// from now on no process can write to it, shrink it or grow it.
 #[cfg(target_os = "linux")]
 fn share(table: &[u8]) -> Result<OwnedFd, Box<dyn Error>> {
-    let memory = memfd_create(c"prime-table", MFdFlags::MFD_ALLOW_SEALING)?;
+    let flags = MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING;
+    let memory = memfd_create(c"prime-table", flags)?;
     let mut file = File::from(memory);
     file.write_all(table)?;
     let seals = SealFlag::F_SEAL_WRITE
@@ -59,9 +60,15 @@ fn share(table: &[u8]) -> Result<OwnedFd, Box<dyn Error>> {
     Ok(file.into())
 }
 
-/// Maps the whole memory file, read-only, for the rest of the process.
+/// Maps the whole memory file, read-only, for the rest of the process, if
+/// it is sealed against writes and shrinking.
 #[cfg(target_os = "linux")]
 fn map_table(memory: impl AsFd) -> Result<&'static [u8], Box<dyn Error>> {
+    // Fails with EINVAL if the file is not one that can be sealed.
+    let seals = SealFlag::from_bits_truncate(fcntl(&memory, FcntlArg::F_GET_SEALS)?);
+    if !seals.contains(SealFlag::F_SEAL_WRITE | SealFlag::F_SEAL_SHRINK) {
+        return Err("the table is not sealed against writes and shrinking".into());
+    }
     let len = usize::try_from(fstat(&memory)?.st_size)?;
     let length = NonZeroUsize::new(len).ok_or("the table is empty")?;
     // SAFETY: a new mapping, at an address the kernel picks.
@@ -75,8 +82,9 @@ fn map_table(memory: impl AsFd) -> Result<&'static [u8], Box<dyn Error>> {
             0,
         )
     }?;
-    // SAFETY: `len` bytes, mapped until the process ends, and sealed: no
-    // one can change them or cut the file short while we read them.
+    // SAFETY: `len` bytes, mapped until the process ends. We checked the
+    // seals before reading `len`, and a seal is never removed, so no
+    // process can write to these bytes or cut the file below `len`.
     Ok(unsafe { slice::from_raw_parts(start.as_ptr().cast::<u8>(), len) })
 }
 // ANCHOR_END: share
