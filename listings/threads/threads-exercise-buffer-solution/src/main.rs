@@ -58,6 +58,7 @@ impl Buffer {
         self.not_empty.notify_all();
     }
 
+    // ANCHOR: pop
     /// The next item, `None` once the buffer is closed and empty, or
     /// `Err(Stalled)` if nothing came for `patience`.
     fn pop(&self, patience: Duration) -> Result<Option<u32>, Stalled> {
@@ -76,6 +77,7 @@ impl Buffer {
         }
         Ok(item)
     }
+    // ANCHOR_END: pop
 }
 // ANCHOR_END: ops
 
