@@ -35,16 +35,13 @@ impl Buffer {
     }
 }
 
-// ANCHOR: ops
 impl Buffer {
     /// Adds an item, waiting while the buffer is full.
     fn push(&self, item: u32) {
         let state = self.state.lock().unwrap();
-        // ANCHOR_END: ops
         if state.items.len() == CAPACITY {
             announce_producer_waits();
         }
-        // ANCHOR: ops
         let mut state = self
             .not_full
             .wait_while(state, |s| s.items.len() == CAPACITY)
@@ -79,7 +76,6 @@ impl Buffer {
     }
     // ANCHOR_END: pop
 }
-// ANCHOR_END: ops
 
 /// For the demonstration only: set and announced when `push` finds the
 /// buffer full, so that `main` starts the consumer at that moment. It has a
