@@ -35,16 +35,13 @@ impl Buffer {
     }
 }
 
-// ANCHOR: ops
 impl Buffer {
     /// Adds an item, waiting while the buffer is full.
     fn push(&self, item: u32) {
         let state = self.state.lock().unwrap();
-        // ANCHOR_END: ops
         if state.items.len() == CAPACITY {
             announce_producer_waits();
         }
-        // ANCHOR: ops
         let mut state = self
             .not_full
             .wait_while(state, |s| s.items.len() == CAPACITY)
@@ -58,6 +55,7 @@ impl Buffer {
         self.not_empty.notify_all();
     }
 
+    // ANCHOR: pop
     /// The next item, `None` once the buffer is closed and empty, or
     /// `Err(Stalled)` if nothing came for `patience`.
     fn pop(&self, patience: Duration) -> Result<Option<u32>, Stalled> {
@@ -76,8 +74,8 @@ impl Buffer {
         }
         Ok(item)
     }
+    // ANCHOR_END: pop
 }
-// ANCHOR_END: ops
 
 /// For the demonstration only: set and announced when `push` finds the
 /// buffer full, so that `main` starts the consumer at that moment. It has a

@@ -1,6 +1,6 @@
+// ANCHOR: all
 use std::thread;
 
-// ANCHOR: all
 /// The sum of the readings, split over `threads` scoped threads.
 fn parallel_total(readings: &[u64], threads: usize) -> u64 {
     // Zero threads cannot sum anything: treat it as one.

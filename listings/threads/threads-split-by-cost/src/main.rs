@@ -136,8 +136,8 @@ fn run(jobs: &[fn() -> Share]) -> (Duration, Vec<Share>) {
     (start.elapsed(), shares)
 }
 
+// ANCHOR: splits
 fn main() {
-    // ANCHOR: splits
     let splits: [Split; 3] = [
         ("one thread", vec![|| count(0..LIMIT)]),
         (
@@ -153,15 +153,17 @@ fn main() {
             ],
         ),
     ];
-    // ANCHOR_END: splits
     // Each split runs several times, in turn with the others; the fastest run of each is shown.
+    // ANCHOR_END: splits
     let turns = fastest_of_turns(&splits);
     println!("             wall      CPU of each thread   both computing   divisions");
     for ((name, _), (wall, shares)) in splits.iter().zip(&turns.fastest) {
         print_run(name, *wall, shares);
     }
     verdict(&turns);
+    // ANCHOR: splits
 }
+// ANCHOR_END: splits
 
 /// The fastest run of each split, and the smallest part of a core that the
 /// one-thread run got in any turn: well below 1, other programs held the cores.
