@@ -65,7 +65,7 @@ fn join_verdict(elapsed: Duration) -> &'static str {
 /// call to finish (the profile, at 80 ms).
 fn try_join_verdict(elapsed: Duration) -> &'static str {
     if elapsed < Duration::from_millis(80) {
-        "returned at the error: before the next call's 80 ms"
+        "returned at the error: before the profile call would have, at 80 ms"
     } else {
         "WAITED past the error: 80 ms or more"
     }

@@ -5,7 +5,7 @@ struct Guard(&'static str);
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        println!("{}: dropped, unfinished", self.0);
+        println!("{}: future dropped", self.0);
     }
 }
 

@@ -24,6 +24,7 @@ async fn main() {
     // changed() reports "something new since you last looked", once, and the
     // value is always the latest: 20 and 30 were overwritten, never seen.
     while seen_by_worker.changed().await.is_ok() {
+        // The borrow is a read lock, released at the end of this statement.
         println!(
             "worker sees rate limit {}",
             seen_by_worker.borrow_and_update().rate_limit
