@@ -264,7 +264,12 @@ fn runs_on(model: &str, workers: f64) -> String {
 fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
     let cores = number(&results["machine"], "cores")? as usize;
     let mut header = vec![format!("model, on {cores} cores")];
-    header.extend((1..=cores).map(|w| format!("{w} worker{}", if w == 1 { "" } else { "s" })));
+    // Only the last column reuses the CPU table's samples, so only its
+    // ratios pair by repetition (`scaling_point`).
+    header.extend((1..=cores).map(|w| {
+        let kind = if w == cores { "paired" } else { "unpaired" };
+        format!("{w} worker{}, {kind}", if w == 1 { "" } else { "s" })
+    }));
     let (mut body, mut marks) = (Vec::new(), Marks::default());
     for (language, side) in sides(results) {
         for curve in rows(side, "scaling")? {
@@ -285,7 +290,14 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
         }
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    table(out, "scaling", &header, &body, &marks.legend());
+    let legend = format!(
+        "Paired: the CPU table's figure, the median (min–max) of the ratios, each \
+         sequential's time over the model's in the same repetition. Unpaired: \
+         measured without the sequential count, so sequential's median over the \
+         model's median (over its largest and smallest time). {}",
+        marks.legend()
+    );
+    table(out, "scaling", &header, &body, &legend);
     Ok(())
 }
 
