@@ -291,10 +291,9 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let legend = format!(
-        "Paired: the CPU table's figure, the median (min–max) of the ratios, each \
-         sequential's time over the model's in the same repetition. Unpaired: \
-         measured without the sequential count, so sequential's median over the \
-         model's median (over its largest and smallest time). {}",
+        "Paired: the CPU table's ratios, one per repetition. Unpaired: measured \
+         without the sequential count, so sequential's median over the model's \
+         median (and over its largest and smallest time). {}",
         marks.legend()
     );
     table(out, "scaling", &header, &body, &legend);
