@@ -130,19 +130,19 @@ impl Limits {
         if let Some(nproc) = soft_limit("Max processes") {
             threads = threads.lower(
                 room(nproc),
-                format!("RLIMIT_NPROC is {nproc}, {tasks} tasks are running"),
+                format!("RLIMIT_NPROC is {nproc}, {tasks} tasks exist"),
             );
         }
         if let Some(max) = read_number("/proc/sys/kernel/threads-max") {
             threads = threads.lower(
                 room(max),
-                format!("kernel.threads-max is {max}, {tasks} tasks are running"),
+                format!("kernel.threads-max is {max}, {tasks} tasks exist"),
             );
         }
         if let Some(max) = read_number("/proc/sys/kernel/pid_max") {
             threads = threads.lower(
                 room(max),
-                format!("kernel.pid_max is {max}, {tasks} tasks are running"),
+                format!("kernel.pid_max is {max}, {tasks} tasks exist"),
             );
         }
         let open_files = std::fs::read_dir("/proc/self/fd").map_or(0, |dir| dir.count() as u64);

@@ -214,7 +214,9 @@ fn run_benchmark(settings: &Settings, out: Option<&Path>, args: &[String]) -> Re
         io: io_rows.iter().map(io::Row::to_result).collect(),
         limits: limits.to_result(),
         // /proc/loadavg's 1, 5 and 15 minute averages, as the run started
-        // and as it ended: how busy the machine was besides the benchmark.
+        // and as it ended. Only the start tells how busy the machine was
+        // without the benchmark: the end counts the benchmark's own threads
+        // and processes of the minutes before it.
         load_average: results::LoadAverage {
             end: machine::load_average(),
             start: load_at_start,

@@ -87,16 +87,24 @@ fn flagged(ratio: f64, workers: f64) -> String {
     format!("{shown}{}", if above { "*" } else { "" })
 }
 
-/// Two groups of samples with a gap between them: sorted, the largest step
-/// from one sample to the next is more than 5% of the smallest sample, with
-/// at least two samples on each side. Returns the two groups' ranges.
+/// How far apart two groups must be, as a share of the smallest sample.
+const GAP: f64 = 0.05;
+
+/// Two groups of samples with a gap between them. Sorted, the largest step
+/// from one sample to the next must be at least twice every other step, and
+/// more than `GAP` (5%) of the smallest sample, with at least two samples on
+/// each side. Evenly spread samples have no such step, however wide the
+/// spread, and one slow sample is an outlier, not a group. Returns the two
+/// groups' ranges.
 pub fn two_groups(samples: &[f64]) -> Option<((f64, f64), (f64, f64))> {
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len();
-    let cut = (2..n.saturating_sub(1))
-        .max_by(|&a, &b| (sorted[a] - sorted[a - 1]).total_cmp(&(sorted[b] - sorted[b - 1])))?;
-    (sorted[cut] - sorted[cut - 1] > 0.05 * sorted[0])
+    let step = |i: usize| sorted[i] - sorted[i - 1];
+    let cut = (2..n.saturating_sub(1)).max_by(|&a, &b| step(a).total_cmp(&step(b)))?;
+    let gap = step(cut);
+    let alone = (1..n).filter(|&i| i != cut).all(|i| gap >= 2.0 * step(i));
+    (gap > GAP * sorted[0] && alone)
         .then(|| ((sorted[0], sorted[cut - 1]), (sorted[cut], sorted[n - 1])))
 }
 
@@ -104,26 +112,22 @@ pub fn two_groups(samples: &[f64]) -> Option<((f64, f64), (f64, f64))> {
 /// the smallest.
 const WIDE: f64 = 1.2;
 
-/// How a figure's samples spread, beyond what its min–max shows.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Shape {
+/// How a figure's samples spread, beyond what its min–max shows. A row can
+/// be both: two groups far apart are also a wide spread.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Shape {
     /// Two groups with a gap between them (`two_groups`): marked `†`.
-    TwoGroups,
-    /// No such gap, but the largest is more than `WIDE` times the
-    /// smallest: marked `‡`.
-    Wide,
-    Narrow,
+    pub two_groups: bool,
+    /// The largest is more than `WIDE` times the smallest: marked `‡`.
+    pub wide: bool,
 }
 
 pub fn shape(samples: &[f64]) -> Shape {
     let min = samples.iter().copied().fold(f64::MAX, f64::min);
     let max = samples.iter().copied().fold(0.0, f64::max);
-    if two_groups(samples).is_some() {
-        Shape::TwoGroups
-    } else if min > 0.0 && max > WIDE * min {
-        Shape::Wide
-    } else {
-        Shape::Narrow
+    Shape {
+        two_groups: two_groups(samples).is_some(),
+        wide: min > 0.0 && max > WIDE * min,
     }
 }
 
@@ -138,17 +142,14 @@ struct Marks {
 impl Marks {
     /// `cell` with the mark its samples call for.
     fn mark(&mut self, cell: String, samples: &[f64]) -> String {
-        match shape(samples) {
-            Shape::TwoGroups => {
-                self.two_groups = true;
-                format!("{cell}†")
-            }
-            Shape::Wide => {
-                self.wide = true;
-                format!("{cell}‡")
-            }
-            Shape::Narrow => cell,
-        }
+        let shape = shape(samples);
+        self.two_groups |= shape.two_groups;
+        self.wide |= shape.wide;
+        format!(
+            "{cell}{}{}",
+            if shape.two_groups { "†" } else { "" },
+            if shape.wide { "‡" } else { "" }
+        )
     }
 
     /// The legend: what each mark used in the table means.
@@ -156,8 +157,10 @@ impl Marks {
         let mut text = String::new();
         if self.two_groups {
             text.push_str(
-                "† Samples in two groups more than 5% apart: the median depends on \
-                 how many fell in each. ",
+                "† Samples in two groups: sorted, the gap between the groups is at \
+                 least twice every other step from one sample to the next and over 5% \
+                 of the smallest, with two samples or more on each side. The median \
+                 depends on how many fell in each. ",
             );
         }
         if self.wide {
@@ -171,7 +174,7 @@ impl Marks {
         if text.is_empty() {
             text = format!(
                 "In every row the largest sample is within {WIDE} times the smallest, \
-                 with no gap of more than 5% between samples."
+                 and no row's samples fall in two groups."
             );
         }
         text.trim_end().to_string()
@@ -261,7 +264,12 @@ fn runs_on(model: &str, workers: f64) -> String {
 fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
     let cores = number(&results["machine"], "cores")? as usize;
     let mut header = vec![format!("model, on {cores} cores")];
-    header.extend((1..=cores).map(|w| format!("{w} worker{}", if w == 1 { "" } else { "s" })));
+    // Only the last column reuses the CPU table's samples, so only its
+    // ratios pair by repetition (`scaling_point`).
+    header.extend((1..=cores).map(|w| {
+        let kind = if w == cores { "paired" } else { "unpaired" };
+        format!("{w} worker{}, {kind}", if w == 1 { "" } else { "s" })
+    }));
     let (mut body, mut marks) = (Vec::new(), Marks::default());
     for (language, side) in sides(results) {
         for curve in rows(side, "scaling")? {
@@ -282,7 +290,13 @@ fn scaling(out: &mut String, results: &Value) -> Result<(), String> {
         }
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    table(out, "scaling", &header, &body, &marks.legend());
+    let legend = format!(
+        "Paired: the CPU table's ratios, one per repetition. Unpaired: measured \
+         without the sequential count, so sequential's median over the model's \
+         median (and over its largest and smallest time). {}",
+        marks.legend()
+    );
+    table(out, "scaling", &header, &body, &legend);
     Ok(())
 }
 
@@ -402,10 +416,12 @@ fn charted(results: &Value, most: f64) -> Result<String, String> {
                         && r["n"].as_f64().is_some_and(|n| n < most)
                 }) {
                     let n = count(number(row, "n_run")?);
-                    match shape(&samples(&row["time"])) {
-                        Shape::TwoGroups => found[0][w].push(n),
-                        Shape::Wide => found[1][w].push(n),
-                        Shape::Narrow => {}
+                    let shape = shape(&samples(&row["time"]));
+                    if shape.two_groups {
+                        found[0][w].push(n.clone());
+                    }
+                    if shape.wide {
+                        found[1][w].push(n);
                     }
                 }
             }
@@ -647,31 +663,18 @@ fn interpreter(out: &mut String, results: &Value) {
     } else {
         "it is older than 3.13, which added `sys._is_gil_enabled()`".to_string()
     };
-    let found: Vec<String> = python["free_threaded_on_path"]
-        .as_array()
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|n| format!("`{n}`"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let others = if found.is_empty() {
-        "No free-threaded interpreter (`python3.13t`, `python3.14t`) is on the `PATH`, \
-         so the chapter has no free-threaded figures."
-            .to_string()
+    // Only the interpreter that ran: what else a machine has installed
+    // says nothing about the figures.
+    let unmeasured = if minor < 13 {
+        " CPython 3.13 and later, including their free-threaded builds, were not \
+         measured, so the chapter has no figures for them."
     } else {
-        format!(
-            "{} is on the `PATH`, but the full run measures `python3` only: \
-             run `bench.py --full` with it to measure it.",
-            found.join(" and ")
-        )
+        ""
     };
     let text = format!(
-        "**Every Python figure in this chapter comes from CPython {version}**, the \
-         `python3` on the `PATH`: {build}; {running}. {others} Its `multiprocessing` \
-         starts processes with the `{}` method.",
+        "**Every Python figure in this chapter comes from CPython {version}**: \
+         {build}; {running}.{unmeasured} Its `multiprocessing` starts processes with \
+         the `{}` method.",
         text_of(python, "start_method")
     );
     paragraph(out, "python", &text);
@@ -890,11 +893,9 @@ mod tests {
 
     #[test]
     fn two_groups_needs_a_gap_and_two_samples_on_each_side() {
-        let spawn_blocking = [65.4, 57.0, 64.8, 69.0, 57.9];
-        assert_eq!(
-            two_groups(&spawn_blocking),
-            Some(((57.0, 57.9), (64.8, 69.0)))
-        );
+        // rayon's CPU row: a gap of 9.7 ms, the other steps 0.5 ms or less.
+        let rayon = [57.5, 57.0, 68.0, 67.1, 57.1];
+        assert_eq!(two_groups(&rayon), Some(((57.0, 57.5), (67.1, 68.0))));
         // One slow sample is an outlier, not a second group.
         assert_eq!(two_groups(&[57.2, 65.2, 57.2, 56.9, 57.1]), None);
         // A spread with no gap over 5%.
@@ -902,12 +903,44 @@ mod tests {
     }
 
     #[test]
-    fn a_spread_is_two_groups_wide_or_narrow() {
-        assert_eq!(shape(&[65.4, 57.0, 64.8, 69.0, 57.9]), Shape::TwoGroups);
-        // No gap over 5% with two samples on each side, but the largest is
-        // 1.25 times the smallest.
-        assert_eq!(shape(&[1.0, 1.04, 1.08, 1.12, 1.25]), Shape::Wide);
-        assert_eq!(shape(&[1.0, 1.01, 1.02, 1.03, 1.05]), Shape::Narrow);
+    fn a_wide_spread_with_no_lone_gap_is_not_two_groups() {
+        // Rust thread start: the step 40.5 to 44.2 is smaller than the
+        // step 44.8 to 49.0 inside the upper "group".
+        let thread = [37.9, 40.5, 44.2, 44.8, 49.0];
+        assert_eq!(two_groups(&thread), None);
+        assert_eq!(
+            shape(&thread),
+            Shape {
+                two_groups: false,
+                wide: true
+            }
+        );
+        // Python process start: evenly spread, steps of 4% to 8%.
+        assert_eq!(two_groups(&[2.12, 2.20, 2.37, 2.54, 2.65]), None);
+        // spawn_blocking calls: 1.81 times from smallest to largest, and
+        // steps that grow without a lone gap. It shows ‡.
+        let calls = [16.2, 16.8, 22.6, 25.6, 29.3];
+        assert_eq!(
+            shape(&calls),
+            Shape {
+                two_groups: false,
+                wide: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_spread_is_two_groups_wide_both_or_neither() {
+        let shown = |samples: &[f64]| {
+            let mut marks = Marks::default();
+            marks.mark(String::new(), samples)
+        };
+        assert_eq!(shown(&[57.5, 57.0, 68.0, 67.1, 57.1]), "†");
+        // No gap, but the largest is 1.25 times the smallest.
+        assert_eq!(shown(&[1.0, 1.04, 1.08, 1.12, 1.25]), "‡");
+        // A lone gap and a wide spread: both marks.
+        assert_eq!(shown(&[1.0, 1.01, 1.3, 1.31, 1.32]), "†‡");
+        assert_eq!(shown(&[1.0, 1.01, 1.02, 1.03, 1.05]), "");
     }
 
     /// A time figure as `Spread::to_json` writes it.
@@ -922,7 +955,7 @@ mod tests {
     #[test]
     fn the_io_and_tcp_tables_mark_and_explain_their_noisy_rows() {
         let (grouped, wide, narrow) = (
-            time(&[1.0, 1.01, 1.2, 1.21, 1.22]),
+            time(&[1.0, 1.01, 1.1, 1.11, 1.12]),
             time(&[1.0, 1.04, 1.08, 1.12, 1.25]),
             time(&[1.0, 1.0, 1.0, 1.0, 1.0]),
         );
@@ -944,7 +977,7 @@ mod tests {
         let mut out = String::new();
         io(&mut out, &results).unwrap();
         assert!(
-            out.contains("| Rust, scoped threads | 1.00 s (1.00–1.00) | 1.20 s (1.00–1.22)† |")
+            out.contains("| Rust, scoped threads | 1.00 s (1.00–1.00) | 1.10 s (1.00–1.12)† |")
         );
         assert!(out.contains("\n\n† Samples in two groups"), "{out}");
         assert!(!out.contains("‡ The largest"), "{out}");
@@ -961,7 +994,7 @@ mod tests {
         let mut out = String::new();
         tcp(&mut out, &results).unwrap();
         assert!(out.contains("| 100 | 1.08 s (1.00–1.25)‡ |"), "{out}");
-        assert!(out.contains("| 10,000 | 1.20 s (1.00–1.22)† |"), "{out}");
+        assert!(out.contains("| 10,000 | 1.10 s (1.00–1.12)† |"), "{out}");
         assert!(out.contains("† Samples") && out.contains("‡ The largest"));
     }
 
@@ -981,10 +1014,11 @@ mod tests {
         let mut out = String::new();
         cost(&mut out, &results).unwrap();
         assert!(
-            out.contains("| Rust, thread | 44.2 µs (37.9–49.0)† |"),
+            out.contains("| Rust, thread | 44.2 µs (37.9–49.0)‡ |"),
             "{out}"
         );
-        assert!(out.contains("† Samples in two groups"), "{out}");
+        assert!(!out.contains('†'), "{out}");
+        assert!(out.contains("‡ The largest sample"), "{out}");
 
         let quiet = serde_json::json!({"cost": [
             {"unit": "thread", "spawn_join": micros(&[44.0, 44.1, 44.2, 44.3, 44.4]),
