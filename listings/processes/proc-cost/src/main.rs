@@ -252,8 +252,18 @@ fn start_commands(count: usize) -> Res<IdleCommands> {
 /// The same with idle Python interpreters, for comparison.
 #[cfg(target_os = "linux")]
 fn start_pythons(count: usize) -> Res<IdleCommands> {
+    // `python3` may be a version manager's shell script (pyenv's) that
+    // finds the interpreter and then runs it: ask once for the interpreter
+    // itself, so each unit starts it directly.
+    let asked = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()?;
+    if !asked.status.success() {
+        return Err(format!("python3 failed: {}", asked.status).into());
+    }
+    let interpreter = String::from_utf8(asked.stdout)?.trim().to_owned();
     start_programs(count, || {
-        let mut command = Command::new("python3");
+        let mut command = Command::new(&interpreter);
         let script = "import sys; print('ready', flush=True); sys.stdin.read()";
         command.args(["-c", script]);
         command
