@@ -35,7 +35,6 @@ fn demo(variant: &str) -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: demo
 
-// ANCHOR: main
 /// Runs `demo` in a copy of this program and counts, in what it printed,
 /// how many times the text from before the fork appears.
 fn times_printed(variant: &str) -> Result<usize, Box<dyn Error>> {
@@ -68,4 +67,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: main
