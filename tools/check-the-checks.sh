@@ -126,6 +126,13 @@ expect_failure "a page's Cargo.toml line with a feature the workspace lacks" \
     "src/async/futures.md (expanded line" \
     "features [fs, io-util, macros"
 
+# Every page back in the search: the index passes the 10 MB at which mdBook
+# warns, and the render must fail as the reader's `mdbook build` would warn.
+sed -i '/= { enable = false }/d' book.toml
+expect_failure "a search index past mdBook's 10 MB warning" \
+    "mdBook warned that the search index is too large" \
+    "search index is very large"
+
 # The lost-update demo counted with fetch_add inside its "load, then store"
 # loop: no update is lost, so its lesson does not show.
 lost=listings/threads/threads-lost-update/src/main.rs
@@ -213,6 +220,12 @@ if apply listings/compare/compare-models/src/models.rs "wait: Duration::from_mil
         "src/compare/index.md:" \
         "the constant compare-wait: \`wait: Duration::from_millis(100)\` is in listings/compare/compare-models/src/models.rs 0 times" \
         "claim: N concurrent waits of 100 ms"
+fi
+# A threshold of the tables: a decimal constant, tied to the program too.
+if apply listings/compare/compare-models/src/tables.rs "const WIDE: f64 = 1.2;" "const WIDE: f64 = 1.3;"; then
+    expect_failure "the tables' wide-spread threshold changed in the program" \
+        "src/compare/method.md:" \
+        "the constant compare-wide: \`const WIDE: f64 = 1.2;\` is in listings/compare/compare-models/src/tables.rs 0 times"
 fi
 
 if [ "$failures" -ne 0 ]; then

@@ -689,8 +689,10 @@ struct Constant {
     reason: String,
     /// The program's file that sets it, for an input: `code` must be in it.
     source: Option<String>,
-    /// The code that sets it there: a `Duration::from_*` call, or an integer
-    /// product (bytes): `const STDERR_KEPT: u64 = 4096`.
+    /// The code that sets it there: a `Duration::from_*` call, an integer
+    /// product (bytes): `const STDERR_KEPT: u64 = 4096`, or a decimal number
+    /// for a ratio (`const WIDE: f64 = 1.2` is "1.2 times") or a percentage,
+    /// written as a fraction (`const GAP: f64 = 0.05` is "5%").
     code: Option<String>,
 }
 
@@ -723,12 +725,16 @@ fn constants() -> Result<&'static [Constant], String> {
 }
 
 /// The value a piece of Rust code sets: the `Duration::from_*` call in it
-/// (`wait: Duration::from_millis(100)` is 0.1 s), else its last integer
-/// product, in bytes (`const KEPT: u64 = 4 * 1024` is 4096 B).
-fn code_value(code: &str) -> Option<Quantity> {
+/// (`wait: Duration::from_millis(100)` is 0.1 s); else its last decimal
+/// number, a ratio or, for a constant the prose gives as a percentage
+/// (`want`), a fraction (`const GAP: f64 = 0.05` is 5%); else its last
+/// integer product, in bytes (`const KEPT: u64 = 4 * 1024` is 4096 B).
+fn code_value(code: &str, want: Option<Dimension>) -> Option<Quantity> {
     static DURATION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"Duration::from_(secs|millis|micros|nanos)\(([\d_]+)\)").unwrap()
     });
+    static DECIMAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d[\d_]*\.\d[\d_]*\b").unwrap());
     static PRODUCT: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\b\d[\d_]*(?:\s*(?:\*|<<)\s*\d[\d_]*)*").unwrap());
     let int = |s: &str| s.trim().replace('_', "").parse::<u64>().ok();
@@ -742,6 +748,20 @@ fn code_value(code: &str) -> Option<Quantity> {
         return Some(Quantity {
             number: int(&c[2])? as f64 * scale,
             dimension: Some(Dimension::Time),
+        });
+    }
+    if let Some(decimal) = DECIMAL.find_iter(code).last() {
+        let number = decimal.as_str().replace('_', "").parse::<f64>().ok()?;
+        return Some(if want == Some(Dimension::Percent) {
+            Quantity {
+                number: number * 100.0,
+                dimension: Some(Dimension::Percent),
+            }
+        } else {
+            Quantity {
+                number,
+                dimension: Some(Dimension::Ratio),
+            }
         });
     }
     let expr = PRODUCT.find_iter(code).last()?.as_str();
@@ -770,9 +790,11 @@ fn check_source(c: &Constant, value: Quantity) -> Result<(), String> {
     if times != 1 {
         return Err(format!("`{code}` is in {file} {times} times, not once"));
     }
-    let found = code_value(code)
-        .ok_or_else(|| format!("`{code}` sets no duration or size this check reads"))?;
-    if found != value {
+    let found = code_value(code, value.dimension)
+        .ok_or_else(|| format!("`{code}` sets no duration, size or ratio this check reads"))?;
+    let same = found.dimension == value.dimension
+        && (found.number - value.number).abs() <= 1e-9 * value.number.abs();
+    if !same {
         return Err(format!("\"{}\" is not what `{code}` sets", c.figure));
     }
     Ok(())
@@ -1139,27 +1161,41 @@ mod self_test {
         };
         check(
             "a const Duration",
-            code_value("const GRACE: Duration = Duration::from_millis(500)") == time(0.5),
+            code_value("const GRACE: Duration = Duration::from_millis(500)", None) == time(0.5),
         );
         check(
             "an inline Duration",
-            code_value("thread::sleep(Duration::from_secs(60))") == time(60.0),
+            code_value("thread::sleep(Duration::from_secs(60))", None) == time(60.0),
         );
         check(
             "an integer product is bytes",
-            code_value(".stack_size(64 * 1024)") == bytes(65536.0),
+            code_value(".stack_size(64 * 1024)", None) == bytes(65536.0),
         );
         check(
             "a const integer is bytes",
-            code_value("const KEPT: u64 = 4_096") == bytes(4096.0),
+            code_value("const KEPT: u64 = 4_096", None) == bytes(4096.0),
         );
         check(
             "a shift is bytes",
-            code_value("1 << 20") == bytes(1048576.0),
+            code_value("1 << 20", None) == bytes(1048576.0),
+        );
+        check(
+            "a decimal is a ratio",
+            code_value("const WIDE: f64 = 1.2;", Some(Dimension::Ratio))
+                == Some(Quantity {
+                    number: 1.2,
+                    dimension: Some(Dimension::Ratio),
+                }),
+        );
+        check(
+            "a decimal is a fraction where the prose gives a percentage",
+            code_value("const GAP: f64 = 0.05;", Some(Dimension::Percent)).is_some_and(|q| {
+                q.dimension == Some(Dimension::Percent) && (q.number - 5.0).abs() < 1e-9
+            }),
         );
         check(
             "code without a number sets nothing",
-            code_value("let x = y;").is_none(),
+            code_value("let x = y;", None).is_none(),
         );
     }
 }
