@@ -15,6 +15,7 @@ pub fn trials() -> Vec<Trial> {
             crate::common::skeptic_rustc::unit_tests::ALL,
         ),
         ("snapshot", crate::common::snapshot::unit_tests::ALL),
+        ("compile-fail", crate::checks::compile_fail::unit_tests::ALL),
         ("parsers", parsers::ALL),
     ];
     modules
