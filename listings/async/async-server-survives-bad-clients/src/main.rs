@@ -24,7 +24,7 @@ fn price(ticker: &str) -> Option<&'static str> {
 // ANCHOR: limits
 /// What one client can make the server hold, and for how long.
 const MAX_LINE: usize = 64; // bytes in a request line
-const IDLE_TIMEOUT: Duration = Duration::from_millis(300); // between requests
+const LINE_TIMEOUT: Duration = Duration::from_millis(300); // to receive one whole request line
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5); // for one reply
 // ANCHOR_END: limits
 
@@ -105,10 +105,11 @@ async fn handle(socket: TcpStream) -> io::Result<usize> {
     let mut lines = Framed::new(socket, LinesCodec::new_with_max_length(MAX_LINE));
     let mut answered = 0;
     loop {
-        let line = match timeout(IDLE_TIMEOUT, lines.next()).await {
+        let line = match timeout(LINE_TIMEOUT, lines.next()).await {
             Err(_elapsed) => {
-                let idle = IDLE_TIMEOUT.as_millis();
-                return Err(refuse(ErrorKind::TimedOut, format!("idle for {idle} ms")));
+                let limit = LINE_TIMEOUT.as_millis();
+                let message = format!("no complete line within {limit} ms");
+                return Err(refuse(ErrorKind::TimedOut, message));
             }
             Ok(None) => return Ok(answered), // the client closed
             Ok(Some(Ok(line))) => line,
