@@ -1,8 +1,6 @@
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::time::sleep;
 
 // ANCHOR: helpers
 /// Prints when the task's future is dropped.
@@ -14,48 +12,34 @@ impl Drop for Guard {
     }
 }
 
-/// Spins until `flag` is set, without an .await (at most 2 s).
-fn busy_until(flag: &AtomicBool) {
-    let start = Instant::now();
-    while !flag.load(Ordering::Acquire) && start.elapsed() < Duration::from_secs(2) {
-        std::hint::spin_loop();
-    }
+/// Stands for a computation: holds its thread for 300 ms, with no .await.
+fn compute() {
+    std::thread::sleep(Duration::from_millis(300));
 }
 // ANCHOR_END: helpers
 
 // ANCHOR: all
 #[tokio::main(worker_threads = 2)]
 async fn main() {
-    let aborted = Arc::new(AtomicBool::new(false));
-
     // A task that computes without an .await.
-    let (started, running) = oneshot::channel();
-    let flag = Arc::clone(&aborted);
-    let busy = tokio::spawn(async move {
+    let busy = tokio::spawn(async {
         let _guard = Guard("busy task");
-        let _ = started.send(());
-        busy_until(&flag); // abort() is called while this runs
+        compute(); // abort() is called while this runs
         println!("busy task: still running after abort()");
-        tokio::task::yield_now().await; // the first .await after the abort
+        sleep(Duration::from_millis(1)).await; // the first .await after the abort
         println!("busy task: never printed");
     });
-    running.await.expect("the busy task did not start");
+    sleep(Duration::from_millis(100)).await; // the task is computing by now
     busy.abort();
-    aborted.store(true, Ordering::Release);
     println!("busy task: {}", outcome(busy.await));
 
     // A closure on the blocking pool cannot be stopped at all.
-    let (started, running) = oneshot::channel();
-    let flag = Arc::new(AtomicBool::new(false));
-    let blocking_flag = Arc::clone(&flag);
-    let blocking = tokio::task::spawn_blocking(move || {
-        let _ = started.send(());
-        busy_until(&blocking_flag);
+    let blocking = tokio::task::spawn_blocking(|| {
+        compute();
         "finished its work"
     });
-    running.await.expect("the blocking closure did not start");
+    sleep(Duration::from_millis(100)).await; // the closure is computing by now
     blocking.abort();
-    flag.store(true, Ordering::Release);
     println!("spawn_blocking task: {}", outcome(blocking.await));
 }
 

@@ -40,7 +40,7 @@ async fn main() {
         println!("A: saved");
     };
     let b = async {
-        tokio::task::yield_now().await; // let A take the lock first
+        // join! polls A first, so A already holds the lock here.
         println!("B: calling lock()");
         let count = visits.lock().unwrap(); // A's guard is alive: blocks the thread
         // ANCHOR_END: all

@@ -4,20 +4,28 @@ use tokio::task::JoinSet;
 use tokio::time::sleep;
 
 // ANCHOR: step
-/// Prints when the step's future is dropped before it finished.
-struct Unfinished(&'static str);
+/// Reports on drop whether the step it belongs to got to the end.
+struct Progress {
+    step: &'static str,
+    finished: bool,
+}
 
-impl Drop for Unfinished {
+impl Drop for Progress {
     fn drop(&mut self) {
-        println!("  {}: cancelled", self.0);
+        if !self.finished {
+            println!("  {}: cancelled", self.step);
+        }
     }
 }
 
 /// One step of an order: succeeds or fails after `millis`.
 async fn step(name: &'static str, millis: u64, fails: bool) -> Result<&'static str, String> {
-    let unfinished = Unfinished(name);
+    let mut progress = Progress {
+        step: name,
+        finished: false,
+    };
     sleep(Duration::from_millis(millis)).await;
-    std::mem::forget(unfinished); // finished: nothing to report
+    progress.finished = true; // from here on, dropping it prints nothing
     if fails {
         return Err(format!("{name} failed"));
     }

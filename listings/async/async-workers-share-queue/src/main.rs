@@ -35,11 +35,11 @@ async fn main() {
     }
     drop(jobs); // closes the queue: each worker's loop ends once it is empty
     let results = workers.join_all().await;
-    // ANCHOR_END: all
     check_each_job_done_once(&results);
     let taken: usize = results.iter().map(Vec::len).sum();
     println!("{taken} jobs taken from one queue by {WORKERS} workers, each job once");
 }
+// ANCHOR_END: all
 
 /// The lesson's proof: no job lost, none done twice.
 fn check_each_job_done_once(results: &[Vec<u64>]) {
