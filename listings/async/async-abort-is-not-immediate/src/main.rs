@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use tokio::sync::oneshot;
 use tokio::time::sleep;
 
 // ANCHOR: helpers
@@ -22,23 +23,27 @@ fn compute() {
 #[tokio::main(worker_threads = 2)]
 async fn main() {
     // A task that computes without an .await.
-    let busy = tokio::spawn(async {
+    let (started, computing) = oneshot::channel();
+    let busy = tokio::spawn(async move {
         let _guard = Guard("busy task");
+        let _ = started.send(()); // tells main the computation starts now
         compute(); // abort() is called while this runs
         println!("busy task: still running after abort()");
         sleep(Duration::from_millis(1)).await; // the first .await after the abort
         println!("busy task: never printed");
     });
-    sleep(Duration::from_millis(100)).await; // the task is computing by now
+    computing.await.unwrap();
     busy.abort();
     println!("busy task: {}", outcome(busy.await));
 
     // A closure on the blocking pool cannot be stopped at all.
-    let blocking = tokio::task::spawn_blocking(|| {
+    let (started, computing) = oneshot::channel();
+    let blocking = tokio::task::spawn_blocking(move || {
+        let _ = started.send(());
         compute();
         "finished its work"
     });
-    sleep(Duration::from_millis(100)).await; // the closure is computing by now
+    computing.await.unwrap();
     blocking.abort();
     println!("spawn_blocking task: {}", outcome(blocking.await));
 }
