@@ -29,13 +29,7 @@ fn send(out: &mut impl Write, message: &str) -> io::Result<()> {
 /// closed its end between two messages).
 fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
     let mut header = [0; 4];
-    // A bare read is not retried when a signal interrupts it: retry here.
-    let got = loop {
-        match input.read(&mut header) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other?,
-        }
-    };
+    let got = read_retrying(input, &mut header)?;
     if got == 0 {
         return Ok(None);
     }
@@ -55,6 +49,17 @@ fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 // ANCHOR_END: framing
+
+/// One `read`, called again when a signal interrupted it (`EINTR`): unlike
+/// `read_exact`, a bare `read` does not retry by itself.
+fn read_retrying(input: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match input.read(buffer) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
 
 // ANCHOR: main
 fn child_main(write_end: PipeWriter) -> io::Result<()> {
