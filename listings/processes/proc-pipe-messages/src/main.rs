@@ -61,7 +61,7 @@ fn read_retrying(input: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> 
     }
 }
 
-// ANCHOR: main
+// ANCHOR: sides
 fn child_main(write_end: PipeWriter) -> io::Result<()> {
     let mut out = BufWriter::new(write_end);
     send(&mut out, "a report\nthat spans two lines")?;
@@ -80,7 +80,9 @@ fn receive_all(input: &mut PipeReader) -> io::Result<()> {
     println!("parent: end of the pipe");
     Ok(())
 }
+// ANCHOR_END: sides
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     // std::io::pipe: close-on-exec, so no program we start inherits it.
     let (read_end, write_end) = io::pipe()?;
