@@ -58,6 +58,8 @@ fn demo_check() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: check
 
 // ANCHOR: lines
+// These `use` lines usually open the file; here they come with the code
+// that needs them.
 use std::io::{self, BufRead, BufReader};
 use std::process::{ChildStdin, ChildStdout, Stdio};
 

@@ -304,7 +304,9 @@ fn read_by(
         if left.is_zero() {
             return Err("a unit did not get ready in time".into());
         }
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        // poll counts whole milliseconds: round up, or the last one spins.
+        let millis = left.as_micros().div_ceil(1000);
+        let timeout = PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX);
         match poll(&mut [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)], timeout) {
             Ok(0) | Err(Errno::EINTR) => continue, // the loop checks the deadline
             Ok(_) => {}

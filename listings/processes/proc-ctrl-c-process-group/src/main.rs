@@ -32,7 +32,7 @@ fn worker() -> io::Result<()> {
     Ok(())
 }
 
-// ANCHOR: pool
+// ANCHOR: start
 /// Starts a worker; `own_group` puts it in a process group of its own.
 fn start_worker(own_group: bool) -> io::Result<Child> {
     let mut command = Command::new(env::current_exe()?);
@@ -45,7 +45,9 @@ fn start_worker(own_group: bool) -> io::Result<Child> {
     }
     command.spawn()
 }
+// ANCHOR_END: start
 
+// ANCHOR: pool
 /// The pool: handles SIGINT itself, and stops the workers it can reach.
 fn pool() -> Result<(), Box<dyn Error>> {
     let action = SigAction::new(

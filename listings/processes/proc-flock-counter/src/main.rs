@@ -6,7 +6,7 @@ use std::process::{self, Command};
 
 use nix::fcntl::{Flock, FlockArg};
 
-// ANCHOR: all
+// ANCHOR: worker
 /// Holds the shared directory's path in the environment of each worker.
 const DIR_VARIABLE: &str = "FLOCK_COUNTER_DIR";
 const WORKERS: u32 = 2;
@@ -26,7 +26,9 @@ fn worker(dir: &Path) -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+// ANCHOR_END: worker
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if let Some(dir) = env::var_os(DIR_VARIABLE) {
         return worker(Path::new(&dir));
@@ -65,4 +67,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: main

@@ -25,7 +25,7 @@ fn stuck_worker() -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: stuck
 
-// ANCHOR: all
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "stuck") {
         return stuck_worker();
@@ -47,9 +47,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     stopped
 }
+// ANCHOR_END: main
 
+// ANCHOR: stop
 fn stop(worker: &mut Child) -> Result<(), Box<dyn Error>> {
-    // Wait until the worker has set itself up, so the test is fair.
+    // Wait until the worker has set itself up, so the test is fair. No
+    // deadline here: the worker gives up by itself after 10 s.
     let mut ready = String::new();
     let stdout = worker.stdout.take().ok_or("stdout was not piped")?;
     if BufReader::new(stdout).read_line(&mut ready)? == 0 {
@@ -82,4 +85,4 @@ fn stop(worker: &mut Child) -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: stop

@@ -21,8 +21,10 @@ fn read_with_deadline(reader: &mut File) -> io::Result<(String, bool)> {
         if left.is_zero() {
             return Ok((String::from_utf8_lossy(&text).into_owned(), false));
         }
-        // A timeout too large for poll's milliseconds waits as long as it can.
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        // poll counts whole milliseconds: round up, or the last one spins.
+        // A timeout too large for poll waits as long as poll can.
+        let millis = left.as_micros().div_ceil(1000);
+        let timeout = PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX);
         let mut fds = [PollFd::new(reader.as_fd(), PollFlags::POLLIN)];
         match poll(&mut fds, timeout) {
             Ok(0) => continue, // the loop checks the deadline

@@ -29,13 +29,7 @@ fn send(out: &mut impl Write, message: &str) -> io::Result<()> {
 /// closed its end between two messages).
 fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
     let mut header = [0; 4];
-    // A bare read is not retried when a signal interrupts it: retry here.
-    let got = loop {
-        match input.read(&mut header) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other?,
-        }
-    };
+    let got = read_retrying(input, &mut header)?;
     if got == 0 {
         return Ok(None);
     }
@@ -56,7 +50,18 @@ fn receive(input: &mut impl Read) -> io::Result<Option<String>> {
 }
 // ANCHOR_END: framing
 
-// ANCHOR: main
+/// One `read`, called again when a signal interrupted it (`EINTR`): unlike
+/// `read_exact`, a bare `read` does not retry by itself.
+fn read_retrying(input: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match input.read(buffer) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+// ANCHOR: sides
 fn child_main(write_end: PipeWriter) -> io::Result<()> {
     let mut out = BufWriter::new(write_end);
     send(&mut out, "a report\nthat spans two lines")?;
@@ -75,7 +80,9 @@ fn receive_all(input: &mut PipeReader) -> io::Result<()> {
     println!("parent: end of the pipe");
     Ok(())
 }
+// ANCHOR_END: sides
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     // std::io::pipe: close-on-exec, so no program we start inherits it.
     let (read_end, write_end) = io::pipe()?;

@@ -180,7 +180,9 @@ fn wait_readable(pipe: &impl AsFd, deadline: Instant) -> io::Result<bool> {
         if left.is_zero() {
             return Ok(false);
         }
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        // poll counts whole milliseconds: round up, or the last one spins.
+        let millis = left.as_micros().div_ceil(1000);
+        let timeout = PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX);
         let mut ready = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
         match poll(&mut ready, timeout) {
             Ok(0) => {} // time is up, or nearly: the loop checks

@@ -25,7 +25,9 @@ fn read_to_end_by(reader: &mut PipeReader, deadline: Instant) -> io::Result<Opti
         if left.is_zero() {
             return Ok(None);
         }
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        // poll counts whole milliseconds: round up, or the last one spins.
+        let millis = left.as_micros().div_ceil(1000);
+        let timeout = PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX);
         match poll(
             &mut [PollFd::new(reader.as_fd(), PollFlags::POLLIN)],
             timeout,
