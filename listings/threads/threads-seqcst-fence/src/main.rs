@@ -48,7 +48,6 @@ fn outcomes(step: fn(&AtomicBool, &AtomicBool) -> bool) -> BTreeSet<(bool, bool)
 }
 // ANCHOR_END: model
 
-// ANCHOR: main
 fn main() -> ExitCode {
     let with_fence = outcomes(fenced);
     let without = outcomes(release_acquire);
@@ -61,4 +60,3 @@ fn main() -> ExitCode {
         ExitCode::FAILURE
     }
 }
-// ANCHOR_END: main
