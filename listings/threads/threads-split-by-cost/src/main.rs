@@ -2,6 +2,8 @@ use std::process::exit;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use nix::time::{ClockId, clock_gettime};
+
 // ANCHOR: splits
 // Count the primes below LIMIT; the third split deals out blocks of BLOCK numbers.
 const LIMIT: u64 = 150_000;
@@ -25,19 +27,12 @@ fn is_prime(n: u64) -> (bool, u64) {
     (n >= 2, divisor - 2)
 }
 
-/// The CPU time the calling thread has used since it started, from the POSIX
-/// clock_gettime (Linux and macOS; std has no CPU clock).
+/// The CPU time the calling thread has used since it started: the POSIX
+/// clock_gettime, through nix (Linux and macOS; std has no CPU clock).
 fn thread_cpu_time() -> Duration {
-    let mut spent = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime only writes to the timespec it is given, which lives on this stack.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut spent) };
-    assert_eq!(status, 0, "this thread's CPU clock");
-    let seconds = u64::try_from(spent.tv_sec).expect("a CPU time is not negative");
-    let nanos = u32::try_from(spent.tv_nsec).expect("nanoseconds below one second");
-    Duration::new(seconds, nanos)
+    clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .expect("this thread's CPU clock")
+        .into()
 }
 
 /// When a thread computed: the wall-clock stretches in which its CPU clock ran
