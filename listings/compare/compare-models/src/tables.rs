@@ -391,6 +391,76 @@ fn io(out: &mut String, results: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The models that start one thread or task per wait and run every N.
+const ONE_PER_WAIT: [&str; 5] = [
+    "threads",
+    "tokio-tasks",
+    "tokio-current-thread",
+    "threading",
+    "asyncio",
+];
+
+/// `59.4`, or `0.74` below one: a time in microseconds, with no unit.
+fn micros(seconds: f64) -> String {
+    let us = seconds * 1e6;
+    if us >= 1.0 {
+        format!("{us:.1}")
+    } else {
+        format!("{us:.2}")
+    }
+}
+
+/// The time above one wait, per wait: (median - wait) / N, for the models
+/// that start one thread or task per wait. A whole run's extra time, shared
+/// out, so that runs of different sizes and waits of other lengths compare.
+fn per_wait(out: &mut String, results: &Value) -> Result<(), String> {
+    let wait = number(&results["settings"], "wait_ms")? / 1e3;
+    let counts: Vec<f64> = rows(&results["settings"], "io_counts")?
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    let mut body = Vec::new();
+    for (language, side) in sides(results) {
+        let io_rows = rows(side, "io")?;
+        for model in ONE_PER_WAIT {
+            let mut line = vec![title(language, model)];
+            for workload in ["sleep", "tcp"] {
+                for &n in &counts {
+                    let Some(row) = io_rows.iter().find(|r| {
+                        r["model"] == model
+                            && r["workload"] == workload
+                            && r["n"].as_f64() == Some(n)
+                    }) else {
+                        continue;
+                    };
+                    line.push(if row["time"].is_null() || number(row, "n_run")? < n {
+                        "–".to_string()
+                    } else {
+                        micros((stat(&row["time"], "s")?.median - wait) / n)
+                    });
+                }
+            }
+            if line.len() > 1 {
+                body.push(line);
+            }
+        }
+    }
+    let mut header = vec!["model".to_string()];
+    for workload in ["sleeps", "requests"] {
+        for &n in &counts {
+            header.push(format!("{} {workload}", count(n)));
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let legend = format!(
+        "Microseconds per wait: the median time of N waits of {} ms at once, less one wait, \
+         divided by N.",
+        count(wait * 1e3)
+    );
+    table(out, "per-wait", &header, &body, &legend);
+    Ok(())
+}
+
 /// The I/O rows that only the charts show (fewer waits than the table's
 /// `most`) whose samples fall in two groups or spread widely, by model:
 /// `Rust, processes (100 and 1,000 sleeps)`.
@@ -880,6 +950,7 @@ pub fn write(results: &Value) -> Result<String, String> {
     cpu_summary(&mut out, results)?;
     scaling(&mut out, results)?;
     io(&mut out, results)?;
+    per_wait(&mut out, results)?;
     caps(&mut out, results)?;
     tcp(&mut out, results)?;
     tcp_summary(&mut out, results)?;
