@@ -1024,6 +1024,40 @@ mod tests {
     }
 
     #[test]
+    fn the_per_wait_table_shares_the_time_above_one_wait_out_over_n() {
+        let row = |workload: &str, model: &str, n: u32, n_run: u32, seconds: f64| {
+            serde_json::json!({"workload": workload, "model": model, "n": n, "n_run": n_run,
+                               "time": time(&[seconds]), "note": null})
+        };
+        let results = serde_json::json!({
+            "settings": {"io_counts": [100, 10000], "wait_ms": 100},
+            "io": [
+                row("sleep", "threads", 100, 100, 0.106),
+                row("tcp", "threads", 100, 100, 0.11),
+                row("sleep", "threads", 10000, 10000, 0.9),
+                row("tcp", "threads", 10000, 9000, 1.0),
+                row("sleep", "tokio-tasks", 10000, 10000, 0.1074),
+                row("sleep", "processes", 100, 100, 0.2),
+            ],
+        });
+        let mut out = String::new();
+        per_wait(&mut out, &results).unwrap();
+        // (0.106 - 0.1) / 100 s is 60 µs; a capped run has no figure.
+        assert!(
+            out.contains("| Rust, scoped threads | 60.0 | 80.0 | 100.0 | – |"),
+            "{out}"
+        );
+        // Below one microsecond, two decimals.
+        assert!(
+            out.contains("| Rust, tokio, multi-thread | 0.74 |"),
+            "{out}"
+        );
+        // Only the models with one thread or task per wait.
+        assert!(!out.contains("processes"), "{out}");
+        assert!(out.contains("waits of 100 ms at once"), "{out}");
+    }
+
+    #[test]
     fn the_io_and_tcp_tables_mark_and_explain_their_noisy_rows() {
         let (grouped, wide, narrow) = (
             time(&[1.0, 1.01, 1.1, 1.11, 1.12]),
