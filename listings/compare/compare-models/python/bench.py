@@ -133,6 +133,7 @@ def time_after(set_up, run, tear_down=lambda prepared: None):
 # CPU-bound ---------------------------------------------------------------
 
 
+# ANCHOR: count
 def is_prime(n):
     if n < 2:
         return False
@@ -152,6 +153,7 @@ def count_share(worker, workers, limit):
         start = block * BLOCK
         total += sum(1 for n in range(start, min(start + BLOCK, limit)) if is_prime(n))
     return total
+# ANCHOR_END: count
 
 
 def count_share_args(args):
@@ -181,6 +183,7 @@ def cpu_tear_down(prepared):
         prepared.join()
 
 
+# ANCHOR: cpu_run
 def cpu_run(model, workers, limit, prepared):
     if model == "sequential":
         return count_share(0, 1, limit)
@@ -207,6 +210,7 @@ def cpu_run(model, workers, limit, prepared):
         return sum(await asyncio.gather(*(work(w) for w in range(workers))))
 
     return prepared.run_until_complete(main())
+# ANCHOR_END: cpu_run
 
 
 def cpu_samples(settings, models, workers):

@@ -391,6 +391,76 @@ fn io(out: &mut String, results: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The models that start one thread or task per wait and run every N.
+const ONE_PER_WAIT: [&str; 5] = [
+    "threads",
+    "tokio-tasks",
+    "tokio-current-thread",
+    "threading",
+    "asyncio",
+];
+
+/// `59.4`, or `0.74` below one: a time in microseconds, with no unit.
+fn micros(seconds: f64) -> String {
+    let us = seconds * 1e6;
+    if us >= 1.0 {
+        format!("{us:.1}")
+    } else {
+        format!("{us:.2}")
+    }
+}
+
+/// The time above one wait, per wait: (median - wait) / N, for the models
+/// that start one thread or task per wait. A whole run's extra time, shared
+/// out, so that runs of different sizes and waits of other lengths compare.
+fn per_wait(out: &mut String, results: &Value) -> Result<(), String> {
+    let wait = number(&results["settings"], "wait_ms")? / 1e3;
+    let counts: Vec<f64> = rows(&results["settings"], "io_counts")?
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    let mut body = Vec::new();
+    for (language, side) in sides(results) {
+        let io_rows = rows(side, "io")?;
+        for model in ONE_PER_WAIT {
+            let mut line = vec![title(language, model)];
+            for workload in ["sleep", "tcp"] {
+                for &n in &counts {
+                    let Some(row) = io_rows.iter().find(|r| {
+                        r["model"] == model
+                            && r["workload"] == workload
+                            && r["n"].as_f64() == Some(n)
+                    }) else {
+                        continue;
+                    };
+                    line.push(if row["time"].is_null() || number(row, "n_run")? < n {
+                        "–".to_string()
+                    } else {
+                        micros((stat(&row["time"], "s")?.median - wait) / n)
+                    });
+                }
+            }
+            if line.len() > 1 {
+                body.push(line);
+            }
+        }
+    }
+    let mut header = vec!["model".to_string()];
+    for workload in ["sleeps", "requests"] {
+        for &n in &counts {
+            header.push(format!("{} {workload}", count(n)));
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let legend = format!(
+        "Microseconds per wait: the median time of N waits of {} ms at once, less one wait, \
+         divided by N.",
+        count(wait * 1e3)
+    );
+    table(out, "per-wait", &header, &body, &legend);
+    Ok(())
+}
+
 /// The I/O rows that only the charts show (fewer waits than the table's
 /// `most`) whose samples fall in two groups or spread widely, by model:
 /// `Rust, processes (100 and 1,000 sleeps)`.
@@ -880,6 +950,7 @@ pub fn write(results: &Value) -> Result<String, String> {
     cpu_summary(&mut out, results)?;
     scaling(&mut out, results)?;
     io(&mut out, results)?;
+    per_wait(&mut out, results)?;
     caps(&mut out, results)?;
     tcp(&mut out, results)?;
     tcp_summary(&mut out, results)?;
@@ -950,6 +1021,40 @@ mod tests {
         };
         serde_json::json!({"samples_s": samples, "median_s": spread.median(),
                            "min_s": spread.min(), "max_s": spread.max()})
+    }
+
+    #[test]
+    fn the_per_wait_table_shares_the_time_above_one_wait_out_over_n() {
+        let row = |workload: &str, model: &str, n: u32, n_run: u32, seconds: f64| {
+            serde_json::json!({"workload": workload, "model": model, "n": n, "n_run": n_run,
+                               "time": time(&[seconds]), "note": null})
+        };
+        let results = serde_json::json!({
+            "settings": {"io_counts": [100, 10000], "wait_ms": 100},
+            "io": [
+                row("sleep", "threads", 100, 100, 0.106),
+                row("tcp", "threads", 100, 100, 0.11),
+                row("sleep", "threads", 10000, 10000, 0.9),
+                row("tcp", "threads", 10000, 9000, 1.0),
+                row("sleep", "tokio-tasks", 10000, 10000, 0.1074),
+                row("sleep", "processes", 100, 100, 0.2),
+            ],
+        });
+        let mut out = String::new();
+        per_wait(&mut out, &results).unwrap();
+        // (0.106 - 0.1) / 100 s is 60 µs; a capped run has no figure.
+        assert!(
+            out.contains("| Rust, scoped threads | 60.0 | 80.0 | 100.0 | – |"),
+            "{out}"
+        );
+        // Below one microsecond, two decimals.
+        assert!(
+            out.contains("| Rust, tokio, multi-thread | 0.74 |"),
+            "{out}"
+        );
+        // Only the models with one thread or task per wait.
+        assert!(!out.contains("processes"), "{out}");
+        assert!(out.contains("waits of 100 ms at once"), "{out}");
     }
 
     #[test]
