@@ -27,7 +27,7 @@ use super::results::{
 };
 use crate::common::Outcome;
 use crate::common::listings::{WORKSPACE, built};
-use crate::common::run::run_bounded;
+use crate::common::run::{run_bounded, run_within};
 use crate::common::schedule::trial;
 use crate::common::{Problems, diff_between, root, snapshot};
 use libtest_mimic::{Completion, Failed, Trial};
@@ -806,7 +806,11 @@ fn python_side_runs_and_gets_the_right_answers() -> Result<Completion, Failed> {
         return Ok(Completion::ignored_with("no python3 on this machine"));
     };
     let script = listing_dir().join("python/bench.py");
-    let run = run_bounded(
+    // About 5 s alone: it starts some thirty interpreters and worker pools
+    // and sleeps for real. On a 2-core machine under load it has passed the
+    // 20 s a listing gets, so a hang is caught later here.
+    let run = run_within(
+        std::time::Duration::from_secs(60),
         "python/bench.py --quick",
         python,
         &[script.display().to_string(), "--quick".to_string()],
