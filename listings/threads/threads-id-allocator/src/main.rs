@@ -32,7 +32,6 @@ fn main() {
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
-    // ANCHOR_END: all
     let handed_out = given.len();
     given.sort_unstable();
     given.dedup();
@@ -48,3 +47,4 @@ fn main() {
     let after = counter.fetch_add(1, Ordering::Relaxed);
     println!("fetch_add at u32::MAX returned {before}, then {after}: ID 0 again");
 }
+// ANCHOR_END: all
