@@ -5,7 +5,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 // ANCHOR: cpu_time
-use nix::time::{ClockId, clock_gettime};
+use nix::sys::resource::{UsageWho, getrusage};
+use nix::sys::time::TimeValLike;
 // ANCHOR_END: cpu_time
 
 /// Count the primes below this number...
@@ -59,14 +60,14 @@ fn dealt_blocks(w: u64, workers: u64) -> impl Iterator<Item = u64> {
 // ANCHOR_END: splits
 
 // ANCHOR: cpu_time
-/// The CPU time this process has used so far, all its threads together, as
-/// the kernel counts it. Time spent waiting for a core is not in it; caches
-/// and memory shared with other programs can still make the same work cost
-/// a little more of it.
+/// The CPU time this process has used so far, all its threads together:
+/// user plus system time, as the kernel counts it. Time spent waiting for
+/// a core is not in it; caches and memory shared with other programs can
+/// still make the same work cost a little more of it.
 fn cpu_time() -> Duration {
-    clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID)
-        .expect("this process's CPU clock")
-        .into()
+    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage of this process");
+    let micros = (usage.user_time() + usage.system_time()).num_microseconds();
+    Duration::from_micros(micros.try_into().expect("a CPU time is not negative"))
 }
 // ANCHOR_END: cpu_time
 
