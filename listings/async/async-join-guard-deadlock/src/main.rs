@@ -40,7 +40,7 @@ async fn main() {
         println!("A: saved");
     };
     let b = async {
-        // join! polls A first, so A already holds the lock here.
+        // biased; makes join! poll A first, so A already holds the lock here.
         println!("B: calling lock()");
         let count = visits.lock().unwrap(); // A's guard is alive: blocks the thread
         // ANCHOR_END: all
@@ -48,7 +48,7 @@ async fn main() {
         // ANCHOR: all
         println!("B: sees {}", *count);
     };
-    tokio::join!(a, b);
+    tokio::join!(biased; a, b);
     // ANCHOR_END: all
     println!("join! finished: there was no deadlock");
     std::process::exit(1);
