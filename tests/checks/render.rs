@@ -160,8 +160,8 @@ fn render_and_check_links() -> Outcome {
 
 /// mdBook builds the search index with the pages and warns when its JSON
 /// passes 10,000,000 bytes; `mdbook build` and `mdbook serve` would then warn
-/// on every build, and the browser test fails on any warning. Most of the
-/// index is code: mdBook indexes the hidden lines of every listing too.
+/// on every build, and the browser test fails on any warning. mdBook
+/// indexes the hidden lines of every listing too: over a third of the index.
 fn search_index_too_large(warnings: &str) -> String {
     format!(
         "mdBook warned that the search index is too large:\n{warnings}\n\
