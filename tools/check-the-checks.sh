@@ -228,6 +228,18 @@ if apply listings/compare/compare-models/src/tables.rs "const WIDE: f64 = 1.2;" 
         "the constant compare-wide: \`const WIDE: f64 = 1.2;\` is in listings/compare/compare-models/src/tables.rs 0 times"
 fi
 
+# The clone's builds count as the repository's (cargo names a workspace's
+# units by their path inside the workspace). The last mutation's build
+# would stay in target/, and the repository's own next `cargo test` would
+# take it as fresh, since the repository's files are older than it: build
+# and test the restored clone once more.
+echo "the restored clone: cargo test again, so that target/ keeps no mutated build"
+if ! cargo test >"$work/log.txt" 2>&1; then
+    tail -40 "$work/log.txt"
+    echo "the restored clone fails its tests"
+    failures=$((failures + 1))
+fi
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures mutation(s) not caught"
     exit 1
