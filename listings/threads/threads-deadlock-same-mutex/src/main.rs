@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -71,19 +71,19 @@ fn with_watchdog(
 // ANCHOR_END: watchdog
 
 // ANCHOR: main
-/// `Mutex::new` and `BTreeMap::new` are `const fn`, functions the compiler can run while it
-/// compiles, so a cache can be a static.
-static NAIVE_CACHE: Prices = Mutex::new(BTreeMap::new());
-static FIXED_CACHE: Prices = Mutex::new(BTreeMap::new());
-
 fn main() -> ExitCode {
+    // A cache is shared by many threads in a real program, hence the Arc; one
+    // thread is enough for this deadlock. Each version gets its own cache,
+    // because the naive thread never unlocks its one.
+    let naive_cache: Arc<Prices> = Arc::new(Mutex::new(BTreeMap::new()));
+    let fixed_cache: Arc<Prices> = Arc::new(Mutex::new(BTreeMap::new()));
     // The naive version never answers, so its wait is short; the fixed one
     // answers at once, and gets a generous limit for a busy machine.
-    let naive = with_watchdog("price_naive", Duration::from_millis(300), || {
-        price_naive(&NAIVE_CACHE, "milk")
+    let naive = with_watchdog("price_naive", Duration::from_millis(300), move || {
+        price_naive(&naive_cache, "milk")
     });
-    let fixed = with_watchdog("price_fixed", Duration::from_secs(5), || {
-        price_fixed(&FIXED_CACHE, "milk")
+    let fixed = with_watchdog("price_fixed", Duration::from_secs(5), move || {
+        price_fixed(&fixed_cache, "milk")
     });
     // The naive thread is still blocked; returning from main ends it.
     if !naive && fixed {
