@@ -615,7 +615,7 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() -> Outcome {
 /// `> **Core** · You will learn ... · Assumes: ...` (or `**Deeper**`, or
 /// `**Recap**` for a page that sums a chapter up), and ends with one summary
 /// in one form: a last `## What to remember` section holding at least one
-/// self-check question in a `<details>` element. Index pages, exercises,
+/// self-check question in a `<details>` element. Index pages, exercise pages,
 /// appendices, the introduction and the set-up page are not teaching pages.
 fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome {
     const MARKS: [&str; 3] = ["> **Core** · ", "> **Deeper** · ", "> **Recap** · "];
@@ -626,7 +626,7 @@ fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome 
         !(file == "src/introduction.md"
             || file == "src/setup.md"
             || file.ends_with("/index.md")
-            || file.ends_with("/exercises.md")
+            || file.contains("/exercises")
             || file.starts_with("src/appendix/"))
     });
     for chapter in teaching {
