@@ -16,8 +16,13 @@ use crate::common::book::CHAPTERS;
 use crate::common::schedule::trial;
 use crate::common::{Outcome, Problems, root};
 
-/// The pages where the harness may be the subject.
-const HARNESS_PAGES: &[&str] = &["src/appendix/how-checked.md", "src/testing.md"];
+/// The pages where the harness may be the subject: the two appendix pages on
+/// how the book is checked and where its programs run, and the Testing chapter.
+const HARNESS_PAGES: &[&str] = &[
+    "src/appendix/how-checked.md",
+    "src/appendix/where-it-runs.md",
+    "src/testing.md",
+];
 
 const SETUP_PAGE: &str = "src/setup.md";
 
