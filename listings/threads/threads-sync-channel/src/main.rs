@@ -28,10 +28,9 @@ fn main() {
         Err(TrySendError::Full(parcel)) => println!("no one at the desk, {parcel} handed back"),
         other => println!("unexpected: {other:?}"),
     }
-    thread::scope(|scope| {
-        // send blocks until main's recv below takes the parcel.
-        scope.spawn(|| courier.send("parcel").unwrap());
-        println!("the desk took the {}", desk.recv().unwrap());
-    });
+    // send blocks until main's recv below takes the parcel.
+    let delivery = thread::spawn(move || courier.send("parcel").unwrap());
+    println!("the desk took the {}", desk.recv().unwrap());
+    delivery.join().unwrap();
     // ANCHOR_END: rendezvous
 }
