@@ -1,17 +1,28 @@
 use std::sync::{Barrier, Mutex, MutexGuard, TryLockError};
 use std::thread;
 
+// ANCHOR: plain
 struct Account {
     id: u32,
     owner: &'static str,
     balance: Mutex<i64>,
 }
 
-// ANCHOR: naive
-/// Locks `from`, then `to`. Two of these running in opposite directions can
-/// each hold one lock and wait for the other's: a deadlock. To show it
-/// safely, the second lock is tried (try_lock) instead of waited for.
-fn transfer_from_then_to(
+/// Locks `from`, then `to`. Run alone, it works. Run at the same time as a
+/// transfer the other way, each may hold one lock and wait forever for the
+/// other's: a deadlock.
+fn transfer(from: &Account, to: &Account, cents: i64) {
+    let mut from_balance = from.balance.lock().unwrap();
+    let mut to_balance = to.balance.lock().unwrap();
+    *from_balance -= cents;
+    *to_balance += cents;
+}
+// ANCHOR_END: plain
+
+/// `transfer`, made to show its deadlock without hanging: the barriers make
+/// the fatal interleaving certain, and the second lock is tried (try_lock)
+/// instead of waited for.
+fn transfer_showing_deadlock(
     from: &Account,
     to: &Account,
     cents: i64,
@@ -19,7 +30,7 @@ fn transfer_from_then_to(
     both_tried: &Barrier,
 ) -> String {
     let mut from_balance = from.balance.lock().unwrap();
-    // Make the fatal interleaving certain: both transfers hold their first lock.
+    // Neither transfer goes on until both hold their first lock.
     both_locked.wait();
     let outcome = match to.balance.try_lock() {
         Ok(mut to_balance) => {
@@ -38,7 +49,6 @@ fn transfer_from_then_to(
     both_tried.wait();
     outcome
 }
-// ANCHOR_END: naive
 
 // ANCHOR: ordered
 /// The fix: every transfer takes the two locks in the same global order
@@ -73,26 +83,31 @@ fn main() {
         balance: Mutex::new(10_000),
     };
 
-    // ANCHOR: main
+    // One at a time, nothing else holds a lock: the plain transfer works.
+    transfer(&alice, &bob, 500);
+    transfer(&bob, &alice, 500);
+    println!("one at a time: Alice -> Bob, then Bob -> Alice: done");
+
     let (both_locked, both_tried) = (Barrier::new(2), Barrier::new(2));
     let (alice_to_bob, bob_to_alice) = thread::scope(|scope| {
         let one =
-            scope.spawn(|| transfer_from_then_to(&alice, &bob, 500, &both_locked, &both_tried));
+            scope.spawn(|| transfer_showing_deadlock(&alice, &bob, 500, &both_locked, &both_tried));
         let two =
-            scope.spawn(|| transfer_from_then_to(&bob, &alice, 300, &both_locked, &both_tried));
+            scope.spawn(|| transfer_showing_deadlock(&bob, &alice, 300, &both_locked, &both_tried));
         (one.join().unwrap(), two.join().unwrap())
     });
-    println!("from, then to: Alice -> Bob {alice_to_bob}");
-    println!("from, then to: Bob -> Alice {bob_to_alice}");
+    println!("at the same time: Alice -> Bob {alice_to_bob}");
+    println!("at the same time: Bob -> Alice {bob_to_alice}");
 
+    // ANCHOR: run
     thread::scope(|scope| {
         scope.spawn(|| (0..1_000).for_each(|_| transfer_in_id_order(&alice, &bob, 5)));
         scope.spawn(|| (0..1_000).for_each(|_| transfer_in_id_order(&bob, &alice, 3)));
     });
+    // ANCHOR_END: run
     let (a, b) = (*alice.balance.lock().unwrap(), *bob.balance.lock().unwrap());
     println!(
         "id order: 2,000 transfers done; Alice {a}, Bob {b}, together {}",
         a + b
     );
-    // ANCHOR_END: main
 }

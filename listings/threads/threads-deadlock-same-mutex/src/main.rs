@@ -37,7 +37,6 @@ fn price_fixed(prices: &Prices, item: &'static str) -> u32 {
 }
 // ANCHOR_END: fixed
 
-// ANCHOR: watchdog
 /// Runs `lookup` on a thread of its own and waits for it at most `limit`.
 /// Returns whether it answered in time.
 fn with_watchdog(
@@ -68,9 +67,7 @@ fn with_watchdog(
         }
     }
 }
-// ANCHOR_END: watchdog
 
-// ANCHOR: main
 fn main() -> ExitCode {
     // A cache is shared by many threads in a real program, hence the Arc; one
     // thread is enough for this deadlock. Each version gets its own cache,
@@ -93,4 +90,3 @@ fn main() -> ExitCode {
         ExitCode::FAILURE
     }
 }
-// ANCHOR_END: main

@@ -25,9 +25,14 @@ fn main() {
         println!("courier delivered {order}");
     });
 
-    // The token in action: unpark first, and the park after it does not block.
-    thread::current().unpark();
-    thread::park();
-    println!("main parked after an unpark and went straight on");
+    // The token in action, on a new thread: main may hold a token from the
+    // scope above, but this thread's park can find only its own unpark's.
+    thread::spawn(|| {
+        thread::current().unpark();
+        thread::park();
+        println!("a new thread parked after its own unpark and went straight on");
+    })
+    .join()
+    .unwrap();
     // ANCHOR_END: all
 }
