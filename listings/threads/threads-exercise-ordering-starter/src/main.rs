@@ -1,5 +1,5 @@
 //! A worker computes an answer and says it is done. The loom types used here
-//! have the same methods as std's; loom runs the model under every
+//! have most of std's methods; loom runs the model under every
 //! interleaving, and with most of the values the memory model lets each load
 //! return.
 
