@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::thread;
 
-/// Feeds a child's stdin and reads its stdout: `tr` turns text upper case.
+/// `communicate(input)` with every error kept: `tr` turns text upper case.
 fn shout(text: String) -> Result<String, Box<dyn Error>> {
     let mut tr = Command::new("tr")
         .args(["a-z", "A-Z"])
@@ -12,29 +12,20 @@ fn shout(text: String) -> Result<String, Box<dyn Error>> {
         .stdout(Stdio::piped())
         .spawn()?;
     let mut stdin = tr.stdin.take().expect("stdin is piped");
-    let mut stdout = tr.stdout.take().expect("stdout is piped");
-    // Write from another thread: tr writes while it reads, and if its output
-    // pipe filled up while we were still writing, both would wait forever.
-    // `move` gives the thread `text` and `stdin`. Dropping `stdin` at the
-    // end of the closure closes the pipe: tr sees the end of its input.
+    // Keep the handle this time: the write's result comes back through it.
     let writer = thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let mut shouted = String::new();
-    let read = stdout.read_to_string(&mut shouted);
-    // Close our end first: if the read failed midway, tr must not block on
-    // a full pipe that nobody reads while we wait for it.
-    drop(stdout);
-    // Reap tr before looking at any error: no early return leaves it behind.
-    let status = tr.wait();
+    // Reads to the end, then reaps tr. No `?` comes before it, so no early
+    // return can leave tr behind.
+    let output = tr.wait_with_output();
     let written = writer.join().map_err(|_| "the writer thread panicked")?;
-    let status = status?;
+    let output = output?;
     // tr's own failure first: when tr dies early, the writer's BrokenPipe
     // is only a consequence of it.
-    if !status.success() {
-        return Err(format!("tr failed: {status}").into());
+    if !output.status.success() {
+        return Err(format!("tr failed: {}", output.status).into());
     }
     written?;
-    read?;
-    Ok(shouted)
+    Ok(String::from_utf8(output.stdout)?)
 }
 // ANCHOR_END: shout
 
