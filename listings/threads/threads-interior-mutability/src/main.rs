@@ -19,6 +19,25 @@ impl Stats {
         self.pages.borrow_mut().push(page.to_string());
     }
 }
+
+fn one_thread() {
+    let stats = Stats {
+        hits: Cell::new(0),
+        pages: RefCell::new(Vec::new()),
+    };
+    stats.record("/");
+    stats.record("/cart");
+    let reading = stats.pages.borrow();
+    // While `reading` is alive, a mutable borrow is refused at run time
+    // (`borrow_mut` would panic; `try_borrow_mut` returns the error).
+    match stats.pages.try_borrow_mut() {
+        Ok(_) => println!("RefCell allowed a second borrow"),
+        Err(error) => println!("borrow_mut during a borrow: {error}"),
+    }
+    drop(reading);
+    let hits = stats.hits.get();
+    println!("one thread: {hits} hits, pages {:?}", stats.pages.borrow());
+}
 // ANCHOR_END: one_thread
 
 // ANCHOR: threads
@@ -36,46 +55,28 @@ impl SharedStats {
         self.pages.lock().unwrap().push(page.to_string());
     }
 }
-// ANCHOR_END: threads
 
-fn main() {
-    // ANCHOR: main
-    let stats = Stats {
-        hits: Cell::new(0),
-        pages: RefCell::new(Vec::new()),
-    };
-    let shared_ref = &stats;
-    shared_ref.record("/");
-    shared_ref.record("/cart");
-    let reading = stats.pages.borrow();
-    // While `reading` is alive, a mutable borrow is refused at run time
-    // (`borrow_mut` would panic; `try_borrow_mut` returns the error).
-    match stats.pages.try_borrow_mut() {
-        Ok(_) => println!("RefCell allowed a second borrow"),
-        Err(error) => println!("borrow_mut during a borrow: {error}"),
-    }
-    drop(reading);
-    println!(
-        "one thread: {} hits, pages {:?}",
-        stats.hits.get(),
-        stats.pages.borrow()
-    );
-
+fn threads() {
     let shared = SharedStats {
         hits: AtomicU32::new(0),
         pages: Mutex::new(Vec::new()),
     };
     thread::scope(|scope| {
         for page in ["/", "/cart", "/checkout"] {
+            // Each thread owns its `page` and moves in only a reference.
             let shared = &shared;
             scope.spawn(move || shared.record(page));
         }
     });
-    let mut pages = shared.pages.into_inner().unwrap();
+    let hits = shared.hits.load(Ordering::Relaxed);
+    let mut pages = shared.pages.lock().unwrap().clone();
+    // The threads finish in any order; sort to print the same line each run.
     pages.sort();
-    println!(
-        "three threads: {} hits, pages {pages:?}",
-        shared.hits.into_inner()
-    );
-    // ANCHOR_END: main
+    println!("three threads: {hits} hits, pages {pages:?}");
+}
+// ANCHOR_END: threads
+
+fn main() {
+    one_thread();
+    threads();
 }

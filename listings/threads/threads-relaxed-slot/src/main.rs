@@ -36,11 +36,11 @@ impl<T> Slot<T> {
     }
     // ANCHOR_END: relaxed
 
-    pub fn read<R>(&self, read: impl FnOnce(&T) -> R) -> Option<R> {
+    pub fn get(&self) -> Option<&T> {
         if self.ready.load(Ordering::Acquire) {
-            // SAFETY: what we would like to be true, and is not.
-            self.value
-                .with(|slot| unsafe { (*slot).as_ref() }.map(read))
+            // SAFETY: what we would like to be true, and is not. loom checks
+            // the read when `with` starts it, before the reference is used.
+            self.value.with(|slot| unsafe { (*slot).as_ref() })
         } else {
             None
         }
@@ -61,8 +61,8 @@ fn reader_sees_the_flag() {
         let slot = Arc::clone(&slot);
         thread::spawn(move || slot.publish(vec![1, 2, 3]))
     };
-    if let Some(len) = slot.read(Vec::len) {
-        assert_eq!(len, 3);
+    if let Some(value) = slot.get() {
+        assert_eq!(value.len(), 3);
     }
     writer.join().unwrap();
 }
