@@ -104,7 +104,8 @@ pub(crate) fn pages() -> Vec<(PathBuf, String)> {
 }
 
 /// The listing a caption line names (`<p class="caption" …>Listing
-/// <code>name</code> · …`, with or without an `id`), if it is one.
+/// <code>name</code> · …`, with or without an `id`, and with or without
+/// `, part K of N` after the name), if it is one.
 fn caption_of(line: &str) -> Option<&str> {
     let line = line.trim();
     if !line.starts_with(r#"<p class="caption""#) {
@@ -112,7 +113,12 @@ fn caption_of(line: &str) -> Option<&str> {
     }
     let (_, rest) = line.split_once("Listing <code>")?;
     let (name, rest) = rest.split_once("</code>")?;
-    rest.starts_with(" · ").then_some(name)
+    let rest = match rest.strip_prefix(", part ") {
+        Some(part) => part.split_once(" · ").map(|(_, after)| after)?,
+        None => rest.strip_prefix(" · ")?,
+    };
+    let _ = rest;
+    Some(name)
 }
 
 /// Every caption of a listing in the pages, by listing: the page, and the

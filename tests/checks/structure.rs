@@ -3,7 +3,7 @@
 //! the ones skeptic gets, and every listing is edition 2024 (skeptic compiles
 //! them with that edition too: checks/skeptic.rs).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -464,28 +464,50 @@ fn every_shown_output_file_is_in_the_book() -> Outcome {
 /// reader can always find the crate: `Listing <code>NAME</code> · ...`. The
 /// first caption of a listing on a page carries its name as `id`, so that a
 /// link can lead to the listing itself (`spawn-join.md#threads-spawn-join`).
-/// A sample that does not compile gives the command that shows its error.
+/// A listing shown in several parts on one page says which part each is
+/// (`, part 2 of 3`), so that a reader does not take a part for a new
+/// program. A sample that does not compile gives the command that shows its
+/// error.
 fn every_listing_has_a_caption() -> Outcome {
     let mut problems = Problems::default();
-    let mut seen = BTreeSet::new();
+    let mut parts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for block in BLOCKS.iter().filter(|b| b.is_rust()) {
+        if let Some(dir) = block.listing_dir() {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            *parts.entry((block.chapter.clone(), name)).or_default() += 1;
+        }
+    }
+    let mut shown: BTreeMap<(String, String), usize> = BTreeMap::new();
     for block in BLOCKS.iter().filter(|b| b.is_rust()) {
         let Some(dir) = block.listing_dir() else {
             continue;
         };
         let name = dir.file_name().unwrap().to_string_lossy();
-        let id = if seen.insert((block.chapter.clone(), name.to_string())) {
+        let key = (block.chapter.clone(), name.to_string());
+        let part = {
+            let count = shown.entry(key.clone()).or_default();
+            *count += 1;
+            *count
+        };
+        let id = if part == 1 {
             format!(r#" id="{name}""#)
         } else {
             String::new()
         };
+        let of = parts[&key];
+        let name_and_part = if of > 1 {
+            format!("<code>{name}</code>, part {part} of {of}")
+        } else {
+            format!("<code>{name}</code>")
+        };
         let expected = if block.is_compile_fail() {
             format!(
-                r#"<p class="caption"{id}>Listing <code>{name}</code> · does not compile: <code>cargo build --manifest-path {}/Cargo.toml</code></p>"#,
+                r#"<p class="caption"{id}>Listing {name_and_part} · does not compile: <code>cargo build --manifest-path {}/Cargo.toml</code></p>"#,
                 dir.display()
             )
         } else {
             format!(
-                r#"<p class="caption"{id}>Listing <code>{name}</code> · <code>cargo run -p {name}</code></p>"#
+                r#"<p class="caption"{id}>Listing {name_and_part} · <code>cargo run -p {name}</code></p>"#
             )
         };
         let source = std::fs::read_to_string(root().join(&block.chapter)).unwrap();

@@ -28,13 +28,10 @@ fn main() {
     for handle in handles {
         handle.join().expect("a counting thread panicked");
     }
-    // Every thread's Arc is gone, so this is the last one: take the map out.
-    let hits = Arc::into_inner(hits)
-        .expect("a thread still holds the map")
-        .into_inner()
-        .expect("a thread panicked while holding the lock");
+    // The threads are done: one last lock() to read the map.
+    let counts = hits.lock().unwrap();
     println!("page    hits");
-    for (page, count) in &hits {
+    for (page, count) in counts.iter() {
         println!("{page:<7} {count:>4}");
     }
 }

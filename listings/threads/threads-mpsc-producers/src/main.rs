@@ -18,17 +18,21 @@ fn main() {
     // Drop main's own sender too: the loop below ends only when every
     // sender is gone, and main's would never go away by itself.
     drop(sender);
+    // ANCHOR_END: all
     // Each room sends 20 then 21: check that every room's readings arrive
     // in the order that room sent them.
     let mut last_seen = HashMap::new();
     let mut in_order = true;
+    // ANCHOR: all
     for (room, celsius) in readings {
         println!("{room}: {celsius} C");
+        // ANCHOR_END: all
         if let Some(previous) = last_seen.insert(room, celsius) {
             in_order &= previous < celsius;
         }
+        // ANCHOR: all
     }
     println!("every sender is gone: the channel is closed");
-    println!("per-sender order kept: {in_order}");
     // ANCHOR_END: all
+    println!("per-sender order kept: {in_order}");
 }

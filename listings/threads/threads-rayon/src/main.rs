@@ -1,4 +1,7 @@
+// ANCHOR: all
+// The prelude brings par_iter and into_par_iter into scope.
 use rayon::prelude::*;
+// ANCHOR_END: all
 
 const LIMIT: u64 = 300_000;
 const PRIMES_BELOW_LIMIT: usize = 25_997;
@@ -10,8 +13,9 @@ fn is_prime(n: u64) -> bool {
             .all(|d| !n.is_multiple_of(d))
 }
 
+// ANCHOR: all
+
 fn main() {
-    // ANCHOR: all
     // into_par_iter instead of into_iter: rayon splits the range, and its
     // worker threads steal pieces from each other until none is left.
     let primes = (0..LIMIT).into_par_iter().filter(|&n| is_prime(n)).count();
@@ -27,5 +31,5 @@ fn main() {
         rayon::join(|| basket_cents.iter().min(), || basket_cents.iter().max());
     println!("cheapest {cheapest:?}, dearest {dearest:?} cents");
     println!("rayon's pool has {} threads", rayon::current_num_threads());
-    // ANCHOR_END: all
 }
+// ANCHOR_END: all

@@ -9,30 +9,28 @@ fn main() {
         ("bread", 250),
         ("milk", 99),
     ]));
-    let baskets = [vec!["apple", "milk"], vec!["bread", "milk", "milk"]];
+
+    // A checkout reads the price of each item in its basket.
+    let checkout = |basket: &[&str]| -> u32 {
+        // ANCHOR_END: all
+        // The lesson, checked at once rather than by a hang: a second
+        // reader gets in while main holds its read guard.
+        assert!(
+            prices.try_read().is_ok(),
+            "a reader was kept out while main held a read guard"
+        );
+        // ANCHOR: all
+        // Even while main holds its read guard, this read gets in.
+        let view = prices.read().unwrap();
+        basket.iter().map(|item| view[item]).sum()
+    };
 
     // main takes a read guard and keeps it until the checkouts are done.
     let table = prices.read().unwrap();
-    let totals: Vec<u32> = thread::scope(|scope| {
-        let checkouts: Vec<_> = baskets
-            .iter()
-            .map(|basket| {
-                scope.spawn(|| {
-                    // ANCHOR_END: all
-                    // The lesson, checked at once rather than by a hang: a
-                    // second reader gets in while main holds its read guard.
-                    assert!(
-                        prices.try_read().is_ok(),
-                        "a reader was kept out while main held a read guard"
-                    );
-                    // ANCHOR: all
-                    // main still holds its read guard, and this read gets in.
-                    let table = prices.read().unwrap();
-                    basket.iter().map(|item| table[item]).sum()
-                })
-            })
-            .collect();
-        checkouts.into_iter().map(|c| c.join().unwrap()).collect()
+    let totals = thread::scope(|scope| {
+        let first = scope.spawn(|| checkout(&["apple", "milk"]));
+        let second = scope.spawn(|| checkout(&["bread", "milk", "milk"]));
+        [first.join().unwrap(), second.join().unwrap()]
     });
     println!("checkouts, read while main reads too: {totals:?}");
 

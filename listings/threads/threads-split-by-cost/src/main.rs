@@ -1,11 +1,14 @@
-use std::process::exit;
+// ANCHOR: splits
 use std::thread;
+// ANCHOR_END: splits
+use std::process::exit;
 use std::time::{Duration, Instant};
 
 use nix::time::{ClockId, clock_gettime};
 
 // ANCHOR: splits
-// Count the primes below LIMIT; the third split deals out blocks of BLOCK numbers.
+
+// Count the primes below LIMIT; the dealt blocks hold BLOCK numbers each.
 const LIMIT: u64 = 150_000;
 const BLOCK: u64 = 1_000;
 
@@ -117,48 +120,53 @@ fn count(numbers: impl Iterator<Item = u64>) -> Share {
 }
 
 // ANCHOR: splits
-/// A way to split the job: its name, and one function per thread.
-type Split = (&'static str, Vec<fn() -> Share>);
+/// The whole count on one thread.
+fn one_thread() -> Vec<Share> {
+    let all = thread::spawn(|| count(0..LIMIT));
+    vec![all.join().unwrap()]
+}
 
+/// Two threads, each with one half of the numbers.
+fn two_halves() -> Vec<Share> {
+    let low = thread::spawn(|| count(0..LIMIT / 2));
+    let high = thread::spawn(|| count(LIMIT / 2..LIMIT));
+    vec![low.join().unwrap(), high.join().unwrap()]
+}
+
+/// Two threads, dealt blocks in turn: the even blocks to one, the odd ones to the other.
+fn dealt_blocks() -> Vec<Share> {
+    let even = thread::spawn(|| count((0..LIMIT).filter(|n| (n / BLOCK).is_multiple_of(2))));
+    let odd = thread::spawn(|| count((0..LIMIT).filter(|n| !(n / BLOCK).is_multiple_of(2))));
+    vec![even.join().unwrap(), odd.join().unwrap()]
+}
 // ANCHOR_END: splits
 
-/// Runs each job on its own thread. The wall time goes from the first
-/// spawn to the last join.
-fn run(jobs: &[fn() -> Share]) -> (Duration, Vec<Share>) {
+/// A way to split the job: it spawns its threads, joins them, and returns their reports.
+type Split = fn() -> Vec<Share>;
+
+/// The three splits, each with the name its row of the table shows.
+const SPLITS: [(&str, Split); 3] = [
+    ("one thread", one_thread),
+    ("two halves", two_halves),
+    ("dealt blocks", dealt_blocks),
+];
+
+/// Runs one split. The wall time goes from the first spawn to the last join.
+fn run(split: Split) -> (Duration, Vec<Share>) {
     let start = Instant::now();
-    let handles: Vec<_> = jobs.iter().map(|&job| thread::spawn(job)).collect();
-    let shares = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let shares = split();
     (start.elapsed(), shares)
 }
 
-// ANCHOR: splits
+/// Each split runs several times, in turn with the others; the fastest run of each is shown.
 fn main() {
-    let splits: [Split; 3] = [
-        ("one thread", vec![|| count(0..LIMIT)]),
-        (
-            "two halves",
-            vec![|| count(0..LIMIT / 2), || count(LIMIT / 2..LIMIT)],
-        ),
-        // Blocks of 1,000 numbers dealt in turn: even ones to one thread, odd to the other.
-        (
-            "dealt blocks",
-            vec![
-                || count((0..LIMIT).filter(|n| (n / BLOCK).is_multiple_of(2))),
-                || count((0..LIMIT).filter(|n| !(n / BLOCK).is_multiple_of(2))),
-            ],
-        ),
-    ];
-    // Each split runs several times, in turn with the others; the fastest run of each is shown.
-    // ANCHOR_END: splits
-    let turns = fastest_of_turns(&splits);
+    let turns = fastest_of_turns();
     println!("             wall      CPU of each thread   both computing   divisions");
-    for ((name, _), (wall, shares)) in splits.iter().zip(&turns.fastest) {
+    for ((name, _), (wall, shares)) in SPLITS.iter().zip(&turns.fastest) {
         print_run(name, *wall, shares);
     }
     verdict(&turns);
-    // ANCHOR: splits
 }
-// ANCHOR_END: splits
 
 /// The fastest run of each split, and the smallest part of a core that the
 /// one-thread run got in any turn: well below 1, other programs held the cores.
@@ -169,15 +177,15 @@ struct Turns {
 
 /// Runs the three splits in turn, and again, for up to TURNS_FOR, keeping the fastest run of
 /// each. It stops after two turns once the dealt blocks showed both threads computing at once.
-fn fastest_of_turns(splits: &[Split]) -> Turns {
+fn fastest_of_turns() -> Turns {
     let started = Instant::now();
     let mut turns = Turns {
         fastest: Vec::new(),
         least_core: f64::MAX,
     };
     for turn in 1.. {
-        for (i, (_, jobs)) in splits.iter().enumerate() {
-            let again = run(jobs);
+        for (i, &(_, split)) in SPLITS.iter().enumerate() {
+            let again = run(split);
             if i == 0 {
                 let core = again.1[0].cpu.as_secs_f64() / again.0.as_secs_f64();
                 turns.least_core = turns.least_core.min(core);
