@@ -3,6 +3,7 @@ use std::error::Error;
 use std::io::{self, BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -32,9 +33,10 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The parent's side of one worker process, as in `proc-one-worker`.
+/// The parent's side of one worker process, as in `proc-one-worker`, but
+/// the `Pool` shares its `Child`, so that dropping the pool can kill it.
 struct Worker {
-    child: Child,
+    child: Arc<Mutex<Child>>,
     tasks: Option<ChildStdin>,
     answers: BufReader<ChildStdout>,
 }
@@ -49,7 +51,7 @@ impl Worker {
         let tasks = child.stdin.take();
         let answers = BufReader::new(child.stdout.take().expect("stdout is piped"));
         Ok(Worker {
-            child,
+            child: Arc::new(Mutex::new(child)),
             tasks,
             answers,
         })
@@ -68,17 +70,24 @@ impl Worker {
     /// Closes the worker's stdin ("no more tasks") and reaps it.
     fn finish(mut self) -> io::Result<ExitStatus> {
         self.tasks = None;
-        self.child.wait()
+        lock(&self.child).wait()
     }
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        let mut child = lock(&self.child);
+        if let Ok(None) = child.try_wait() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
+}
+
+/// The child behind the mutex, even if a thread panicked while holding it:
+/// a `Child` stays usable whatever that thread was doing.
+fn lock(child: &Mutex<Child>) -> MutexGuard<'_, Child> {
+    child.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 // ANCHOR: pool
@@ -94,11 +103,13 @@ struct Job {
 struct Pool {
     jobs: Option<Sender<Job>>,
     manager: Option<JoinHandle<io::Result<ExitStatus>>>,
+    worker: Arc<Mutex<Child>>, // for `Drop`, to kill a stuck worker
 }
 
 impl Pool {
     fn new() -> io::Result<Pool> {
         let mut worker = Worker::start()?;
+        let child = Arc::clone(&worker.child);
         let (jobs, queue) = mpsc::channel::<Job>();
         let manager = thread::Builder::new()
             .name("pool-manager".to_string())
@@ -111,6 +122,7 @@ impl Pool {
         Ok(Pool {
             jobs: Some(jobs),
             manager: Some(manager),
+            worker: child,
         })
     }
 }
@@ -160,9 +172,15 @@ impl Pool {
 }
 
 impl Drop for Pool {
-    /// A pool dropped on an error path still finishes and reaps its worker.
+    /// Python's `terminate()`, which leaving `with Pool()` calls: on an
+    /// error path, such as a `get` that timed out, the worker may be stuck.
+    /// Joining the manager would then wait as long as the worker, so kill
+    /// the worker first. Its manager then reads the end of its stdout,
+    /// answers the jobs left with an error, and reaps it.
     fn drop(&mut self) {
         if self.manager.is_some() {
+            // A reaped child is not signalled: std's kill checks first.
+            let _ = lock(&self.worker).kill();
             let _ = self.shut_down();
         }
     }

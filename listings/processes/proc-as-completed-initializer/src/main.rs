@@ -425,7 +425,7 @@ fn report(arrived: &[(u64, u64)], workers: &mut [WorkerReport]) -> Result<(), Bo
         .ok_or("no task 0")?;
     // Say what is staged: task 0 is held until another result is out.
     println!(
-        "task 0, submitted first, arrived #{rank} of {count} (never #1: held until another result was out)"
+        "task 0, submitted first, arrived #{rank} of {count} (staged: the parent held it back until another result was out)"
     );
     let runs: u64 = workers.iter().map(|worker| worker.initialised).sum();
     println!(

@@ -121,6 +121,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     drop(answer); // the answers end when the last consumer exits
+    // The parent consumes nothing. Without its read end, a put to
+    // consumers that all died fails with a broken pipe, not a wait.
+    drop(queue);
     // A thread puts the tasks while main reads the answers, so that
     // neither pipe can fill up and stop both sides.
     let putter = thread::spawn(move || -> io::Result<()> {

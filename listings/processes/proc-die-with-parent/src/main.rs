@@ -109,9 +109,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     read?;
     println!("top: the middle process started two workers and was killed: {status}");
     // Reap every adopted descendant first, so that no error below leaves
-    // one behind; none is left when waitpid says ECHILD. waitpid(None)
-    // reaps any child of ours: it is safe here only because this process
-    // holds no std Child of a running process (see the text).
+    // one behind.
+    let endings = reap_adopted()?;
+    report_endings(&pids, endings)
+}
+// ANCHOR_END: top
+
+/// Reaps every child, adopted ones included, and says how each ended;
+/// none is left when waitpid says ECHILD. waitpid(None) reaps any child
+/// of ours: it is safe here only because this process holds no std Child
+/// of a running process (see the text).
+#[cfg(target_os = "linux")]
+fn reap_adopted() -> nix::Result<Vec<(Pid, String)>> {
     let mut endings = Vec::new();
     loop {
         match waitpid(None, None) {
@@ -122,14 +131,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                 endings.push((pid, format!("was killed by {signal}")))
             }
             Ok(_) => {}
-            Err(Errno::ECHILD) => break,
+            Err(Errno::ECHILD) => return Ok(endings),
             Err(Errno::EINTR) => {}
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
-    report_endings(&pids, endings)
 }
-// ANCHOR_END: top
 
 /// Names each adopted worker by the way it was told to end, prints how it
 /// ended, and fails unless both ended with their parent.

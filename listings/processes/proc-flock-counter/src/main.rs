@@ -2,9 +2,10 @@ use std::env;
 use std::error::Error;
 use std::fs::{self, File};
 use std::path::Path;
-use std::process::{self, Command};
+use std::process::Command;
 
 use nix::fcntl::{Flock, FlockArg};
+use nix::unistd::mkdtemp;
 
 // ANCHOR: worker
 /// Holds the shared directory's path in the environment of each worker.
@@ -28,20 +29,14 @@ fn worker(dir: &Path) -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: worker
 
-// ANCHOR: main
-fn main() -> Result<(), Box<dyn Error>> {
-    if let Some(dir) = env::var_os(DIR_VARIABLE) {
-        return worker(Path::new(&dir));
-    }
-    let dir = env::temp_dir().join(format!("proc-flock-counter-{}", process::id()));
-    fs::create_dir(&dir)?;
-    File::create(dir.join("lock"))?;
-    fs::write(dir.join("counter"), "0")?;
+/// Starts `WORKERS` copies of this program on `dir` and waits for all of
+/// them, even after a failure; then reports the first failure.
+fn run_workers(dir: &Path) -> Result<(), Box<dyn Error>> {
     let this_program = env::current_exe()?;
     let mut workers = Vec::new();
     let mut spawn_error = None;
     for _ in 0..WORKERS {
-        match Command::new(&this_program).env(DIR_VARIABLE, &dir).spawn() {
+        match Command::new(&this_program).env(DIR_VARIABLE, dir).spawn() {
             Ok(worker) => workers.push(worker),
             Err(e) => {
                 spawn_error = Some(e);
@@ -50,8 +45,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     let statuses: Vec<_> = workers.iter_mut().map(|worker| worker.wait()).collect();
-    let total = fs::read_to_string(dir.join("counter"));
-    fs::remove_dir_all(&dir)?;
     if let Some(e) = spawn_error {
         return Err(e.into());
     }
@@ -61,6 +54,29 @@ fn main() -> Result<(), Box<dyn Error>> {
             return Err(format!("a worker failed: {status}").into());
         }
     }
+    Ok(())
+}
+
+// ANCHOR: main
+/// Makes the lock file and the counter file in `dir`, then runs the
+/// workers on them.
+fn count_in(dir: &Path) -> Result<(), Box<dyn Error>> {
+    File::create(dir.join("lock"))?;
+    fs::write(dir.join("counter"), "0")?;
+    run_workers(dir) // out of view: starts the workers and reaps them all
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    if let Some(dir) = env::var_os(DIR_VARIABLE) {
+        return worker(Path::new(&dir));
+    }
+    // A new directory with a random name, which only we can enter.
+    let dir = mkdtemp(&env::temp_dir().join("proc-flock-counter-XXXXXX"))?;
+    let ran = count_in(&dir);
+    let total = fs::read_to_string(dir.join("counter"));
+    // Removed before `ran?` and `total?`, so their errors leave nothing.
+    fs::remove_dir_all(&dir)?;
+    ran?;
     println!(
         "{WORKERS} workers added one {ROUNDS} times each; the file holds {}",
         total?

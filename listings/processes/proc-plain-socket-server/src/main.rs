@@ -23,6 +23,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .spawn()?;
     let (stream, _address) = listener.accept()?;
     let served = serve(&stream);
+    // Hang up before waiting: if serving failed, a client still waiting
+    // for an answer then reads the end instead of blocking for ever.
+    drop(stream);
     let status = client.wait()?;
     fs::remove_dir_all(&dir)?; // bind made a file: remove it
     served?;

@@ -93,6 +93,13 @@ enum Answer {
     TooLong,
 }
 
+/// What `read_answer` got from the worker: a whole line, or the way the
+/// worker failed before it sent one.
+enum Received {
+    Line(String),
+    Failed(Answer),
+}
+
 /// The parent's handle on one worker process. Dropping it kills and reaps
 /// a worker that is still running, so no error path leaves one behind.
 struct Worker {
@@ -120,8 +127,8 @@ impl Worker {
             };
         }
         let answer = match self.read_answer(Instant::now() + TASK_TIMEOUT)? {
-            Ok(line) => line,
-            Err(failure) => return Ok(failure),
+            Received::Line(line) => line,
+            Received::Failed(failure) => return Ok(failure),
         };
         let (id, primes) = answer
             .trim_end()
@@ -144,24 +151,24 @@ impl Worker {
     /// whole line, not just its first byte, and a line longer than
     /// `MAX_ANSWER` is refused: a worker can make the pool neither wait nor
     /// hold more than that.
-    fn read_answer(&mut self, deadline: Instant) -> io::Result<Result<String, Answer>> {
+    fn read_answer(&mut self, deadline: Instant) -> io::Result<Received> {
         loop {
             if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
                 let line: Vec<u8> = self.pending.drain(..=end).collect();
                 return String::from_utf8(line)
-                    .map(Ok)
+                    .map(Received::Line)
                     .map_err(|_| io::ErrorKind::InvalidData.into());
             }
             if self.pending.len() >= MAX_ANSWER {
-                return Ok(Err(Answer::TooLong));
+                return Ok(Received::Failed(Answer::TooLong));
             }
             if !wait_readable(&self.answers, deadline)? {
-                return Ok(Err(Answer::TimedOut));
+                return Ok(Received::Failed(Answer::TimedOut));
             }
             let mut chunk = [0; MAX_ANSWER];
             let room = MAX_ANSWER - self.pending.len();
             match self.answers.read(&mut chunk[..room]) {
-                Ok(0) => return Ok(Err(Answer::Died)), // end of its stdout
+                Ok(0) => return Ok(Received::Failed(Answer::Died)), // end of its stdout
                 Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -276,7 +283,8 @@ impl Drop for Worker {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
-        // The worker is gone, so its stderr ends and the reader finishes.
+        // The worker is gone, so its stderr ends and the reader finishes
+        // (a process it started could hold the pipe open: it starts none).
         if let Some(reader) = self.stderr.take() {
             let _ = reader.join();
         }

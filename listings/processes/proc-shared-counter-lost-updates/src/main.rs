@@ -61,24 +61,22 @@ fn wait_all(children: &[Pid]) -> Result<(), String> {
     }
 }
 
-// ANCHOR: round
-/// One round: four children count on the shared counter at once. Returns
-/// what the counter says at the end.
-fn one_round(counter: &'static AtomicU64) -> Result<u64, Box<dyn Error>> {
-    counter.store(0, Ordering::Relaxed);
+/// Forks `n` children that wait at a start gate, run `work`, and exit 0.
+/// The gate opens when this returns, so all of them start at once. If a
+/// fork fails, the children already started are reaped before the error.
+fn fork_children(n: u64, work: impl Fn()) -> Result<Vec<Pid>, Box<dyn Error>> {
     // A start gate: children wait for the end of this pipe, so they all
     // count at the same time instead of one after the other.
     let (gate, gate_opener) = std::io::pipe()?;
     let mut children = Vec::new();
-    let mut fork_error = None;
-    for _ in 0..PROCESSES {
+    for _ in 0..n {
         // SAFETY: this program starts no threads: it is single-threaded.
         match unsafe { fork() } {
             Ok(ForkResult::Child) => {
                 drop(gate_opener);
                 let code = match read(&gate, &mut [0]) {
                     Ok(_) => {
-                        count(counter);
+                        work();
                         0
                     }
                     Err(e) => {
@@ -90,22 +88,27 @@ fn one_round(counter: &'static AtomicU64) -> Result<u64, Box<dyn Error>> {
             }
             Ok(ForkResult::Parent { child }) => children.push(child),
             Err(e) => {
-                fork_error = Some(e);
-                break;
+                drop(gate_opener);
+                // The fork error is the one to report; reaping comes first.
+                let _ = wait_all(&children);
+                return Err(format!("fork failed: {e}").into());
             }
         }
     }
     drop(gate_opener); // the last write end closes: every child starts
-    let waited = wait_all(&children);
-    if let Some(e) = fork_error {
-        return Err(format!("fork failed: {e}").into());
-    }
-    waited?;
-    Ok(counter.load(Ordering::Relaxed))
+    Ok(children)
 }
-// ANCHOR_END: round
 
 // ANCHOR: main
+/// One round: four children count on the shared counter at once. Returns
+/// what the counter says at the end.
+fn one_round(counter: &'static AtomicU64) -> Result<u64, Box<dyn Error>> {
+    counter.store(0, Ordering::Relaxed);
+    let children = fork_children(PROCESSES, || count(counter))?;
+    wait_all(&children)?;
+    Ok(counter.load(Ordering::Relaxed))
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let counter = shared_counter()?;
     let expected = PROCESSES * INCREMENTS;

@@ -89,6 +89,29 @@ fn map_table(memory: impl AsFd) -> Result<&'static [u8], Box<dyn Error>> {
 }
 // ANCHOR_END: share
 
+/// Starts one worker per start of a range, with `start_one`. If one fails
+/// to start, reaps those already running before returning the error.
+#[cfg(target_os = "linux")]
+fn start_all(
+    starts: impl Iterator<Item = usize>,
+    start_one: impl Fn(usize) -> io::Result<Child>,
+) -> io::Result<Vec<(usize, Child)>> {
+    let mut workers = Vec::new();
+    for start in starts {
+        match start_one(start) {
+            Ok(child) => workers.push((start, child)),
+            Err(e) => {
+                // Their one-line answers fit in the pipe: waiting is enough.
+                for (_, mut child) in workers {
+                    let _ = child.wait();
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(workers)
+}
+
 // ANCHOR: main
 /// A worker: looks its range up in the table it got as its stdin.
 #[cfg(target_os = "linux")]
@@ -97,6 +120,17 @@ fn worker(start: usize, end: usize) -> Result<(), Box<dyn Error>> {
     let part = table.get(start..end).ok_or("range outside the table")?;
     println!("{}", part.iter().filter(|&&is_prime| is_prime == 1).count());
     Ok(())
+}
+
+/// Re-executes this program as the worker for `start..end`, with its own
+/// descriptor for the table as its stdin, and a pipe for its answer.
+#[cfg(target_os = "linux")]
+fn start_worker(memory: &OwnedFd, start: usize, end: usize) -> io::Result<Child> {
+    Command::new(env::current_exe()?)
+        .env(ROLE_VARIABLE, format!("{start} {end}"))
+        .stdin(Stdio::from(memory.try_clone()?))
+        .stdout(Stdio::piped())
+        .spawn()
 }
 
 #[cfg(target_os = "linux")]
@@ -108,25 +142,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let memory = share(&prime_table(LIMIT))?; // the parent's Vec is gone now
     println!("table of {LIMIT} bytes, written once, sealed");
     let part = LIMIT / WORKERS;
-    let mut workers: Vec<(usize, Child)> = Vec::new();
-    let mut started = Ok(());
-    for start in (0..LIMIT).step_by(part) {
-        // Each worker's stdin is its own descriptor for the same memory.
-        let spawned = memory.try_clone().and_then(|copy| {
-            Command::new(env::current_exe()?)
-                .env(ROLE_VARIABLE, format!("{start} {}", start + part))
-                .stdin(Stdio::from(copy))
-                .stdout(Stdio::piped())
-                .spawn()
-        });
-        match spawned {
-            Ok(child) => workers.push((start, child)),
-            Err(e) => {
-                started = Err(e);
-                break;
-            }
-        }
-    }
+    // `start_all`, out of view, reaps the started workers if one fails.
+    let starts = (0..LIMIT).step_by(part);
+    let workers = start_all(starts, |start| start_worker(&memory, start, start + part))?;
     let mut counts = Vec::new();
     for (start, child) in workers {
         let output = child.wait_with_output()?;
@@ -134,7 +152,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("worker for {start}..{}: {answer} primes", start + part);
         counts.push((output.status, answer));
     }
-    started?;
     check(&counts)
 }
 // ANCHOR_END: main

@@ -21,7 +21,6 @@ const NAME_TRIES: u32 = 10;
 /// The start of the object's name, before 16 random hex digits.
 const NAME_PREFIX: &str = "/pshm-";
 
-// ANCHOR: create
 /// A new shared memory object big enough for one counter. Its name is
 /// random (a pid would be easy to guess and to create first), and exists
 /// only for the moment it takes to open it: unlinked at once, the object
@@ -72,7 +71,39 @@ fn map_counter(object: impl AsFd) -> nix::Result<&'static AtomicU64> {
     // mapped for the rest of the process, and shared only through atomics.
     Ok(unsafe { memory.cast::<AtomicU64>().as_ref() })
 }
-// ANCHOR_END: create
+
+/// Starts `n` workers with `start`. If one fails to start, waits for those
+/// already running before returning the error, so none is left behind.
+fn start_all(n: u64, start: impl Fn() -> io::Result<Child>) -> io::Result<Vec<Child>> {
+    let mut workers = Vec::new();
+    for _ in 0..n {
+        match start() {
+            Ok(child) => workers.push(child),
+            Err(e) => {
+                // The start error is the one to report; reaping comes first.
+                let _ = wait_all(workers);
+                return Err(e);
+            }
+        }
+    }
+    Ok(workers)
+}
+
+/// Waits for every worker, even after a failure, then reports the failures.
+fn wait_all(workers: Vec<Child>) -> Result<(), String> {
+    let mut failed = Vec::new();
+    for mut child in workers {
+        match child.wait() {
+            Ok(status) if status.success() => {}
+            other => failed.push(format!("{other:?}")),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("workers failed: {}", failed.join(", ")))
+    }
+}
 
 // ANCHOR: main
 /// A worker: a fresh program that maps the object it got as its stdin.
@@ -84,41 +115,23 @@ fn worker() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// Re-executes this program as a worker, with its own descriptor for the
+/// same object as its stdin.
+fn start_worker(object: &OwnedFd) -> io::Result<Child> {
+    Command::new(env::current_exe()?)
+        .env(ROLE_VARIABLE, "1")
+        .stdin(Stdio::from(object.try_clone()?))
+        .spawn()
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some() {
         return worker();
     }
     let object = shared_object()?;
     let counter = map_counter(&object)?;
-    let mut workers: Vec<Child> = Vec::new();
-    let mut started = Ok(());
-    for _ in 0..WORKERS {
-        // Each worker gets its own descriptor for the same object.
-        let spawned = object.try_clone().and_then(|copy| {
-            Command::new(env::current_exe()?)
-                .env(ROLE_VARIABLE, "1")
-                .stdin(Stdio::from(copy))
-                .spawn()
-        });
-        match spawned {
-            Ok(child) => workers.push(child),
-            Err(e) => {
-                started = Err(e);
-                break;
-            }
-        }
-    }
-    let mut failed = Vec::new();
-    for mut child in workers {
-        match child.wait() {
-            Ok(status) if status.success() => {}
-            other => failed.push(format!("{other:?}")),
-        }
-    }
-    started?;
-    if !failed.is_empty() {
-        return Err(format!("workers failed: {}", failed.join(", ")).into());
-    }
+    let workers = start_all(WORKERS, || start_worker(&object))?;
+    wait_all(workers)?;
     let total = counter.load(Ordering::Relaxed);
     println!("{WORKERS} re-executed workers added {INCREMENTS} each: counter = {total}");
     if total != WORKERS * INCREMENTS {

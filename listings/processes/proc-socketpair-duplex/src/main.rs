@@ -34,8 +34,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .env(ROLE_VARIABLE, "child")
         .stdin(Stdio::from(OwnedFd::from(theirs)))
         .spawn()?;
-    // `theirs` moved into the Command, a temporary dropped at the end of
-    // that statement, which closed our copy: only the child holds it now.
+    // `theirs` was moved into the Command. The Command is dropped at the
+    // end of the statement, and our copy of `theirs` closes with it: only
+    // the child holds that socket now.
     let talked = talk(&ours);
     drop(ours); // if talking failed midway, the child sees the end and exits
     let status = worker.wait()?;

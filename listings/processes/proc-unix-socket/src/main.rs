@@ -6,7 +6,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -184,20 +184,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         .env(SOCKET_VARIABLE, &socket)
         .spawn()?;
     let served = accept_in_time(&listener).and_then(serve);
-    // Waiting for the client process is waiting for the peer too. After a
-    // good conversation it gets PATIENCE to end; after a failure, no time.
+    // After a good conversation the client gets PATIENCE to end; after a
+    // failure, no time.
     let patience = if served.is_ok() {
         PATIENCE
     } else {
         Duration::ZERO
     };
-    let status = match client.wait_timeout(patience)? {
-        Some(status) => status,
-        None => {
-            client.kill()?; // stuck or slow: end it, then reap it
-            client.wait()?
-        }
-    };
+    let status = reap_within(&mut client, patience)?;
     let answered = served?;
     if !status.success() {
         return Err(format!("the client failed: {status}").into());
@@ -205,6 +199,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("server: answered {answered} requests; the client ended: {status}");
     Ok(())
     // `dir` is dropped here: the socket file and its directory are removed.
+}
+
+/// Waits for `child` to end, at most `patience`: waiting for the client
+/// process is waiting for the peer too. A child still running then is
+/// stuck or slow: kill it, then reap it. A failed wait or kill does not
+/// stop the reaping.
+fn reap_within(child: &mut Child, patience: Duration) -> io::Result<ExitStatus> {
+    if let Ok(Some(status)) = child.wait_timeout(patience) {
+        return Ok(status);
+    }
+    let _ = child.kill();
+    child.wait()
 }
 
 /// The client process: ask for three prices, one line each way.
