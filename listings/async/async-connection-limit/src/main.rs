@@ -74,6 +74,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("client B: {greeting_b}");
     // The connection succeeds: the kernel queues it until the server accepts.
     let mut c = BufReader::new(TcpStream::connect(server).await?);
+    // This wait must time out: a greeting now ends the program with an error.
     let early = timeout(Duration::from_millis(200), greeting(&mut c)).await;
     // ANCHOR_END: main
     if let Ok(line) = early {

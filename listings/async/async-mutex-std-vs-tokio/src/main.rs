@@ -45,9 +45,7 @@ async fn write_journal() -> Vec<String> {
         });
     }
     clerks.join_all().await;
-    Arc::try_unwrap(journal)
-        .expect("every clerk is done")
-        .into_inner()
+    journal.lock().await.clone()
 }
 // ANCHOR_END: tokio
 

@@ -20,7 +20,7 @@ async fn fetch_page(cursor: u32) -> Page {
 }
 
 // ANCHOR: generator
-/// Python: `async def orders(): ... yield order` over every page.
+/// Python: `async def all_orders(): ... yield order` over every page.
 /// `unfold` keeps a state (the next cursor) and an async step that returns
 /// the next item and the new state, or None to end the stream.
 fn all_orders() -> impl Stream<Item = u32> {
@@ -31,6 +31,19 @@ fn all_orders() -> impl Stream<Item = u32> {
     .flatten() // a stream of pages' orders -> a stream of orders
 }
 // ANCHOR_END: generator
+
+// ANCHOR: async_for
+/// Python: `async for order in all_orders(): every.append(order)`
+async fn every_order() -> Vec<u32> {
+    let orders = all_orders();
+    tokio::pin!(orders); // `next` needs the stream pinned (see the text)
+    let mut every = Vec::new();
+    while let Some(order) = orders.next().await {
+        every.push(order);
+    }
+    every
+}
+// ANCHOR_END: async_for
 
 // ANCHOR: buffer_unordered
 /// Looks up one order's status; the time it takes varies by order.
@@ -49,13 +62,7 @@ async fn status(order: u32) -> (u32, &'static str) {
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     let start = Instant::now();
-    // Python: `async for order in orders(): ...`
-    let orders = all_orders();
-    tokio::pin!(orders); // `next` needs the stream pinned (see the text)
-    let mut every = Vec::new();
-    while let Some(order) = orders.next().await {
-        every.push(order);
-    }
+    let every = every_order().await;
     println!("{} orders from 3 pages: {every:?}", every.len());
 
     // At most 3 status lookups in flight; results in the order they finish.
