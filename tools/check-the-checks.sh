@@ -133,6 +133,18 @@ expect_failure "a search index past mdBook's 10 MB warning" \
     "mdBook warned that the search index is too large" \
     "search index is very large"
 
+# A listing shown in parts whose second caption does not say which part it
+# is: a reader takes the part for a new program.
+taskdump=src/debugging/async-hang.md
+sed -i 's#debug-async-taskdump</code>, part 2 of 2 ·#debug-async-taskdump</code> ·#' $taskdump
+if grep -qF 'debug-async-taskdump</code>, part 2 of 2' $taskdump; then
+    echo "NOT APPLIED: the caption mutation did not change $taskdump"
+    failures=$((failures + 1))
+fi
+expect_failure "the caption of a listing's second part without 'part 2 of 2'" \
+    "src/debugging/async-hang.md, block" \
+    "Listing <code>debug-async-taskdump</code>, part 2 of 2 ·"
+
 # The lost-update demo counted with fetch_add inside its "load, then store"
 # loop: no update is lost, so its lesson does not show.
 lost=listings/threads/threads-lost-update/src/main.rs
