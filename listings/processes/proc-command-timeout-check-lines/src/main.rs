@@ -1,34 +1,72 @@
 // ANCHOR: timeout
 use std::error::Error;
-use std::process::{Command, ExitStatus};
+use std::io::{self, Read};
+use std::process::{Command, Output, Stdio};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
-/// subprocess.run(timeout=...): wait at most `limit`, then kill and reap.
-fn run_with_timeout(command: &mut Command, limit: Duration) -> Result<ExitStatus, Box<dyn Error>> {
-    let mut child = command.spawn()?;
+/// subprocess.run(capture_output=True, timeout=...): capture stdout and
+/// stderr, wait at most `limit`, then kill and reap.
+fn run_with_timeout(command: &mut Command, limit: Duration) -> Result<Output, Box<dyn Error>> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Read both pipes while we wait: a child whose output pipe is full
+    // blocks, and would look stuck.
+    let stdout = read_in_thread(child.stdout.take());
+    let stderr = read_in_thread(child.stderr.take());
     let waited = child.wait_timeout(limit);
-    if let Ok(Some(status)) = waited {
-        return Ok(status);
-    }
-    // Too late, or waiting failed: the child must not outlive us.
-    let _ = child.kill();
-    child.wait()?;
-    waited?;
-    Err(format!("timed out after {limit:?}, killed").into())
+    let Ok(Some(status)) = waited else {
+        // Too late, or waiting failed: the child must not outlive us.
+        // The readers end by themselves when its pipes close.
+        let _ = child.kill();
+        child.wait()?;
+        waited?;
+        return Err(format!("timed out after {limit:?}, killed").into());
+    };
+    Ok(Output {
+        status,
+        stdout: joined(stdout)?,
+        stderr: joined(stderr)?,
+    })
+}
+// ANCHOR_END: timeout
+
+// ANCHOR: readers
+/// Reads a pipe to its end on a thread of its own.
+fn read_in_thread<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<io::Result<Vec<u8>>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            pipe.read_to_end(&mut bytes)?;
+        }
+        Ok(bytes)
+    })
+}
+
+/// What a reader read, once it has reached the end of its pipe.
+fn joined(reader: JoinHandle<io::Result<Vec<u8>>>) -> Result<Vec<u8>, Box<dyn Error>> {
+    Ok(reader.join().map_err(|_| "a reader thread panicked")??)
 }
 
 fn demo_timeout() -> Result<(), Box<dyn Error>> {
-    let quick = run_with_timeout(&mut Command::new("true"), Duration::from_secs(5))?;
-    println!("true: {quick}");
+    // Far more output than a pipe holds: it works because it is read.
+    let chatty = run_with_timeout(Command::new("seq").arg("100000"), Duration::from_secs(5))?;
+    println!(
+        "seq 100000: {}, {} bytes",
+        chatty.status,
+        chatty.stdout.len()
+    );
     match run_with_timeout(Command::new("sleep").arg("10"), Duration::from_millis(200)) {
         Err(error) => println!("sleep 10: {error}"),
-        Ok(status) => return Err(format!("sleep 10 ended on its own: {status}").into()),
+        Ok(output) => return Err(format!("sleep 10 ended on its own: {}", output.status).into()),
     }
     Ok(())
 }
-// ANCHOR_END: timeout
+// ANCHOR_END: readers
 
 // ANCHOR: check
 /// subprocess.run(check=True): a failed status becomes an error that
@@ -60,8 +98,8 @@ fn demo_check() -> Result<(), Box<dyn Error>> {
 // ANCHOR: lines
 // These `use` lines usually open the file; here they come with the code
 // that needs them.
-use std::io::{self, BufRead, BufReader};
-use std::process::{ChildStdin, ChildStdout, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{ChildStdin, ChildStdout};
 
 /// Prints the child's lines as they come. The first arrives while the
 /// child waits for its input, so it is read before the child can end.

@@ -135,7 +135,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let report = run_all(&[1, 2, 3, 4, 5, 6])?;
     println!("squares: {:?}", report.squares);
     println!(
-        "{} workers started; the busiest did {} tasks (limit {MAX_TASKS_PER_WORKER})",
+        "workers started: {}; the busiest did {} tasks (limit {MAX_TASKS_PER_WORKER})",
         report.started, report.most_tasks
     );
     if report.most_tasks > MAX_TASKS_PER_WORKER || report.squares != [1, 4, 9, 16, 25, 36] {

@@ -36,8 +36,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         .spawn()?;
     let stopped = stop(&mut worker);
     if stopped.is_err() {
-        // Whatever went wrong, do not leave the worker running; reap it
-        // even if kill failed (it may have exited on its own).
+        // Whatever went wrong, do not leave the worker running. kill is
+        // Ok(()) even if the worker has exited; reap it in any case.
         if let Err(e) = worker.kill() {
             eprintln!("cannot kill the worker: {e}");
         }

@@ -250,7 +250,7 @@ fn drain(mut stderr: ChildStderr) -> String {
 impl Worker {
     /// Kills a worker that overran its deadline, then finishes it.
     fn kill_and_finish(&mut self) -> io::Result<(ExitStatus, String)> {
-        let _ = self.child.kill(); // fails only if it has exited: finish reaps it
+        let _ = self.child.kill(); // Ok even if it has exited: finish reaps it
         self.finish()
     }
 
@@ -264,7 +264,7 @@ impl Worker {
         let status = match self.child.wait_timeout(EXIT_TIMEOUT)? {
             Some(status) => status,
             None => {
-                let _ = self.child.kill(); // it may have exited just now
+                let _ = self.child.kill(); // ignored: the wait below reaps it either way
                 self.child.wait()?
             }
         };

@@ -92,7 +92,8 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
     let output = worker.stdout.take().expect("stdout is piped");
     let relayed = relay(output, Pid::from_raw(worker.id() as i32));
     if relayed.is_err() {
-        // So that wait() cannot hang; an error here means it already ended.
+        // So that wait() cannot hang. Ignored: kill returns Ok(()) even if
+        // the worker has exited, and the wait below reaps it in any case.
         let _ = worker.kill();
     }
     let status = worker.wait()?; // reaped on every path before any `?`
