@@ -40,11 +40,11 @@ use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
-use crate::common::book::{CHAPTERS, Chapter};
+use crate::common::book::{CHAPTERS, Chapter, MDBOOK_MARKDOWN};
 use crate::common::schedule::trial;
 use crate::common::{Outcome, Problems, root};
 use libtest_mimic::Trial;
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
 pub fn trials() -> Vec<Trial> {
@@ -415,12 +415,6 @@ struct Use {
 
 impl<'a> Prose<'a> {
     fn of(chapter: &'a Chapter) -> Prose<'a> {
-        let mut options = Options::empty();
-        options.insert(Options::ENABLE_TABLES);
-        options.insert(Options::ENABLE_FOOTNOTES);
-        options.insert(Options::ENABLE_STRIKETHROUGH);
-        options.insert(Options::ENABLE_TASKLISTS);
-        options.insert(Options::ENABLE_HEADING_ATTRIBUTES);
         // Compiled once for all pages: this runs for every page, three times.
         static HTML_ID: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r#"\bid="([^"]+)""#).unwrap());
@@ -442,7 +436,8 @@ impl<'a> Prose<'a> {
         let mut in_image = false;
         let mut heading: Option<(Option<String>, String)> = None;
         let mut used_ids = BTreeSet::new();
-        for (event, range) in Parser::new_ext(&chapter.expanded, options).into_offset_iter() {
+        for (event, range) in Parser::new_ext(&chapter.expanded, MDBOOK_MARKDOWN).into_offset_iter()
+        {
             match event {
                 Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
                 Event::End(TagEnd::CodeBlock) => in_code_block = false,

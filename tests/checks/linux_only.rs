@@ -113,12 +113,11 @@ fn caption_of(line: &str) -> Option<&str> {
     }
     let (_, rest) = line.split_once("Listing <code>")?;
     let (name, rest) = rest.split_once("</code>")?;
-    let rest = match rest.strip_prefix(", part ") {
-        Some(part) => part.split_once(" · ").map(|(_, after)| after)?,
-        None => rest.strip_prefix(" · ")?,
+    let well_formed = match rest.strip_prefix(", part ") {
+        Some(part) => part.contains(" · "),
+        None => rest.starts_with(" · "),
     };
-    let _ = rest;
-    Some(name)
+    well_formed.then_some(name)
 }
 
 /// Every caption of a listing in the pages, by listing: the page, and the

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use crate::common::Outcome;
-use crate::common::book::{BLOCKS, CHAPTERS, includes_in, listing_dir_of};
+use crate::common::book::{BLOCKS, CHAPTERS, MDBOOK_MARKDOWN, includes_in, listing_dir_of};
 use crate::common::listings::WORKSPACE;
 use crate::common::schedule::trial;
 use crate::common::{Problems, root};
@@ -88,12 +88,6 @@ pub fn trials() -> Vec<Trial> {
 /// the parser and options mdBook uses. (A definition moved with half of a
 /// split page once left one behind.)
 fn every_reference_link_has_a_definition() -> Outcome {
-    use pulldown_cmark::{Options, Parser};
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut problems = Problems::default();
     for chapter in CHAPTERS.iter() {
         let mut missing = Vec::new();
@@ -101,8 +95,12 @@ fn every_reference_link_has_a_definition() -> Outcome {
             missing.push(link.reference.to_string());
             None
         };
-        Parser::new_with_broken_link_callback(&chapter.expanded, options, Some(callback))
-            .for_each(drop);
+        pulldown_cmark::Parser::new_with_broken_link_callback(
+            &chapter.expanded,
+            MDBOOK_MARKDOWN,
+            Some(callback),
+        )
+        .for_each(drop);
         for reference in missing {
             problems.add(format!(
                 "{}: [{reference}] is written as a link but no `[{reference}]: URL` line defines it",
@@ -506,25 +504,24 @@ fn every_shown_output_file_is_in_the_book() -> Outcome {
 /// error.
 fn every_listing_has_a_caption() -> Outcome {
     let mut problems = Problems::default();
-    let mut parts: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for block in BLOCKS.iter().filter(|b| b.is_rust()) {
-        if let Some(dir) = block.listing_dir() {
-            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            *parts.entry((block.chapter.clone(), name)).or_default() += 1;
-        }
+    let listings: Vec<_> = BLOCKS
+        .iter()
+        .filter(|b| b.is_rust())
+        .filter_map(|block| {
+            let dir = block.listing_dir()?;
+            let name = dir.file_name()?.to_string_lossy().into_owned();
+            Some((block, dir, name))
+        })
+        .collect();
+    // How many parts each listing has on each page, then which part is which.
+    let mut parts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (block, _, name) in &listings {
+        *parts.entry((&block.chapter, name)).or_default() += 1;
     }
-    let mut shown: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for block in BLOCKS.iter().filter(|b| b.is_rust()) {
-        let Some(dir) = block.listing_dir() else {
-            continue;
-        };
-        let name = dir.file_name().unwrap().to_string_lossy();
-        let key = (block.chapter.clone(), name.to_string());
-        let part = {
-            let count = shown.entry(key.clone()).or_default();
-            *count += 1;
-            *count
-        };
+    let mut shown: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (block, dir, name) in &listings {
+        let key = (block.chapter.as_str(), name.as_str());
+        let part = *shown.entry(key).and_modify(|n| *n += 1).or_insert(1);
         let id = if part == 1 {
             format!(r#" id="{name}""#)
         } else {
@@ -684,7 +681,9 @@ fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome 
         !(file == "src/introduction.md"
             || file == "src/setup.md"
             || file.ends_with("/index.md")
-            || file.contains("/exercises")
+            || Path::new(file)
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("exercises"))
             || file.starts_with("src/appendix/"))
     });
     for chapter in teaching {

@@ -9,6 +9,14 @@ use serde::Deserialize;
 
 pub use super::includes::{Include, includes_in, listing_dir_of, normalize};
 
+/// The Markdown extensions mdBook turns on when it renders a chapter, so
+/// that a check parsing a page reads it as the reader's book does.
+pub const MDBOOK_MARKDOWN: pulldown_cmark::Options = pulldown_cmark::Options::ENABLE_TABLES
+    .union(pulldown_cmark::Options::ENABLE_FOOTNOTES)
+    .union(pulldown_cmark::Options::ENABLE_STRIKETHROUGH)
+    .union(pulldown_cmark::Options::ENABLE_TASKLISTS)
+    .union(pulldown_cmark::Options::ENABLE_HEADING_ATTRIBUTES);
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Chapter {
