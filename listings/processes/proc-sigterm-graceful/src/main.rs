@@ -1,16 +1,14 @@
 use std::env;
 use std::error::Error;
 use std::ffi::c_int;
-use std::io::{self, BufRead, BufReader};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
 use std::process::{ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use nix::sys::signal::{
-    SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal, kill, sigaction, sigprocmask,
-};
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, kill, sigaction};
 use nix::unistd::Pid;
 
 const ROLE_VARIABLE: &str = "SIGTERM_DEMO_ROLE";
@@ -103,48 +101,11 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: parent
 
-// ANCHOR: sleeper
-/// Runs in the child between fork and exec: a child inherits its parent's
-/// signal mask and every signal the parent ignores (std resets SIGPIPE
-/// only). Start the program with nothing blocked and default actions.
-fn reset_signals() -> io::Result<()> {
-    sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)?;
-    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
-    for signal in Signal::iterator().filter(|s| ![Signal::SIGKILL, Signal::SIGSTOP].contains(s)) {
-        // SAFETY: SIG_DFL installs no code of ours.
-        unsafe { sigaction(signal, &default) }?;
-    }
-    Ok(())
-}
-
-fn stop_sleeper() -> io::Result<()> {
-    // Block SIGTERM here, as a program that takes it on a sigwait thread
-    // does. Without reset_signals, `sleep` would start with it blocked too,
-    // and the SIGTERM below would never end it.
-    SigSet::from(Signal::SIGTERM).thread_block()?;
-    let mut command = Command::new("sleep");
-    command.arg("10");
-    // SAFETY: reset_signals makes only sigprocmask and sigaction calls,
-    // which are async-signal-safe, and allocates nothing.
-    unsafe { command.pre_exec(reset_signals) };
-    // `sleep` installs no handler: SIGTERM's default action ends it.
-    let mut sleeper = command.spawn()?;
-    let sent = kill(Pid::from_raw(sleeper.id() as i32), Signal::SIGTERM);
-    if sent.is_err() {
-        let _ = sleeper.kill(); // fall back to SIGKILL, then reap below
-    }
-    let status = sleeper.wait()?;
-    sent?;
-    println!("parent: sleep {}", describe(status));
-    Ok(())
-}
-
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "worker") {
         return worker();
     }
-    stop_worker()?;
-    stop_sleeper()?;
-    Ok(())
+    stop_worker()
 }
-// ANCHOR_END: sleeper
+// ANCHOR_END: main
