@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     if as_is.is_some() || !reset_died_of_sigterm {
         return Err("the inherited mask did not show: see the two lines above".into());
     }
-    // ANCHOR: end
+    // ANCHOR: main
     Ok(())
 }
-// ANCHOR_END: end
+// ANCHOR_END: main

@@ -101,11 +101,9 @@ fn stop_worker() -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: parent
 
-// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     if env::var_os(ROLE_VARIABLE).is_some_and(|role| role == "worker") {
         return worker();
     }
     stop_worker()
 }
-// ANCHOR_END: main
