@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+// ANCHOR: naive
+/// The price cache: item name to price, behind one lock.
 type Prices = Mutex<BTreeMap<&'static str, u32>>;
 
 /// Stands for a slow lookup in a database.
@@ -12,7 +14,6 @@ fn look_up(item: &str) -> u32 {
     item.len() as u32 * 33
 }
 
-// ANCHOR: naive
 /// Returns the cached price, or looks it up and caches it.
 fn price_naive(prices: &Prices, item: &'static str) -> u32 {
     // The guard made here is a temporary of the `match` scrutinee: it lives

@@ -85,6 +85,17 @@ fn count_all(dir: &Path) -> io::Result<Vec<(String, usize)>> {
 }
 // ANCHOR_END: count
 
+/// Whether the `count` waits overlapped: there was a moment when all of them were under
+/// way, that is, the last to begin began before the first to end ended. Load from other
+/// programs can delay a thread's start or its wake-up, and so the total time, but not undo
+/// that overlap.
+fn waits_overlapped(count: usize) -> bool {
+    let waits = WAITS.lock().unwrap();
+    let last_began = waits.iter().map(|w| w.0).max();
+    let first_ended = waits.iter().map(|w| w.1).min();
+    waits.len() == count && last_began < first_ended
+}
+
 fn run() -> Result<(), Box<dyn Error>> {
     // ANCHOR: main
     let scratch = ScratchDir::create()?;
@@ -98,16 +109,8 @@ fn run() -> Result<(), Box<dyn Error>> {
         println!("{file_name:<14} {words} words");
     }
     let one_after_another = READ_TIME.as_millis() * counts.len() as u128;
-    // `overlapped`: whether there was a moment when every wait was under way.
-    // ANCHOR_END: main
-    // The waits overlapped if there was a moment when all of them were under way: the last
-    // to begin began before the first to end ended. Load from other programs can delay a
-    // thread's start or its wake-up, and so the total time, but not undo that overlap.
-    let waits = WAITS.lock().unwrap();
-    let last_began = waits.iter().map(|w| w.0).max();
-    let first_ended = waits.iter().map(|w| w.1).min();
-    let overlapped = waits.len() == counts.len() && last_began < first_ended;
-    // ANCHOR: main
+    // Whether there was a moment when every read was waiting at once.
+    let overlapped = waits_overlapped(counts.len());
     let verdict = if overlapped {
         "the reads overlapped"
     } else {
