@@ -199,7 +199,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             let name = thread.name().unwrap_or("unnamed");
             println!("callback on thread {name}: {count} primes in 20000..40000");
         }
-        Err(e) => println!("callback: the task failed: {e}"),
+        Err(e) => println!("callback: the worker failed: {e}"),
     });
     let third = pool.apply_async(40_000, 60_000);
     println!("main: three tasks submitted");

@@ -21,11 +21,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut client = Command::new(env::current_exe()?)
         .env(SOCKET_VARIABLE, &socket)
         .spawn()?;
-    let (stream, _address) = listener.accept()?;
-    let served = serve(&stream);
-    // Hang up before waiting: if serving failed, a client still waiting
-    // for an answer then reads the end instead of blocking for ever.
-    drop(stream);
+    // `serve` owns the listener: it and the connection close when `serve`
+    // returns, even after an error. A client still waiting for an answer
+    // then gets the end or an error, so waiting for it cannot hang.
+    let served = serve(listener);
     let status = client.wait()?;
     fs::remove_dir_all(&dir)?; // bind made a file: remove it
     served?;
@@ -33,10 +32,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Answer each line until the client hangs up.
-fn serve(stream: &UnixStream) -> io::Result<()> {
-    let mut to_client = stream;
-    for request in BufReader::new(stream).lines() {
+/// Accept one client and answer each line until it hangs up.
+fn serve(listener: UnixListener) -> io::Result<()> {
+    let (stream, _address) = listener.accept()?;
+    let mut to_client = &stream;
+    for request in BufReader::new(&stream).lines() {
         let request = request?;
         println!("server: request for {request}");
         let answer = match request.as_str() {

@@ -10,13 +10,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         .stdout(Stdio::piped())
         .spawn()?;
     let mut stdin = tr.stdin.take().expect("stdin is piped");
-    stdin.write_all(b"quiet words\nbecome loud\n")?;
+    let written = stdin.write_all(b"quiet words\nbecome loud\n");
     // Closing the pipe is how tr learns that its input has ended.
     drop(stdin);
     let mut shouted = String::new();
     let mut stdout = tr.stdout.take().expect("stdout is piped");
-    stdout.read_to_string(&mut shouted)?;
+    let read = stdout.read_to_string(&mut shouted);
+    // Reap tr before any `?` can return: keep the errors, wait, then check.
     let status = tr.wait()?;
+    written?;
+    read?;
     print!("tr printed:\n{shouted}");
     println!("tr ended: {status}");
     Ok(())
