@@ -498,10 +498,12 @@ fn every_shown_output_file_is_in_the_book() -> Outcome {
 /// reader can always find the crate: `Listing <code>NAME</code> · ...`. The
 /// first caption of a listing on a page carries its name as `id`, so that a
 /// link can lead to the listing itself (`spawn-join.md#threads-spawn-join`).
-/// A listing shown in several parts on one page says which part each is
-/// (`, part 2 of 3`), so that a reader does not take a part for a new
-/// program. A sample that does not compile gives the command that shows its
-/// error.
+/// A listing shown in several parts says which part each is (`, part 2 of
+/// 3`), so that a reader does not take a part for a new program. The parts
+/// are numbered across the book, in reading order: a listing that one page
+/// starts and the next continues goes on from part 3 to part 4, so the
+/// reader sees that it is the same program. A sample that does not compile
+/// gives the command that shows its error.
 fn every_listing_has_a_caption() -> Outcome {
     let mut problems = Problems::default();
     let listings: Vec<_> = BLOCKS
@@ -513,21 +515,23 @@ fn every_listing_has_a_caption() -> Outcome {
             Some((block, dir, name))
         })
         .collect();
-    // How many parts each listing has on each page, then which part is which.
-    let mut parts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for (block, _, name) in &listings {
-        *parts.entry((&block.chapter, name)).or_default() += 1;
+    // How many parts each listing has in the whole book, then which part is
+    // which; the blocks come in reading order. The first part on each page
+    // carries the id that links to the listing lead to.
+    let mut parts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, _, name) in &listings {
+        *parts.entry(name).or_default() += 1;
     }
-    let mut shown: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut on_page: BTreeSet<(&str, &str)> = BTreeSet::new();
     for (block, dir, name) in &listings {
-        let key = (block.chapter.as_str(), name.as_str());
-        let part = *shown.entry(key).and_modify(|n| *n += 1).or_insert(1);
-        let id = if part == 1 {
+        let part = *shown.entry(name).and_modify(|n| *n += 1).or_insert(1);
+        let id = if on_page.insert((block.chapter.as_str(), name.as_str())) {
             format!(r#" id="{name}""#)
         } else {
             String::new()
         };
-        let of = parts[&key];
+        let of = parts[name.as_str()];
         let name_and_part = if of > 1 {
             format!("<code>{name}</code>, part {part} of {of}")
         } else {
