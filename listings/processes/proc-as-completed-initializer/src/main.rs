@@ -61,6 +61,7 @@ fn initializer(table_up_to: u64) -> Vec<u64> {
     primes
 }
 
+// ANCHOR_END: worker
 /// Counts the primes in `start..end`, dividing by the table's primes only.
 fn count_primes(table: &[u64], start: u64, end: u64) -> u64 {
     let is_prime = |n: u64| {
@@ -73,6 +74,7 @@ fn count_primes(table: &[u64], start: u64, end: u64) -> u64 {
     (start..end).filter(|&n| is_prime(n)).count() as u64
 }
 
+// ANCHOR: worker
 /// A worker process. Its initargs come in its environment; then one task
 /// per line on stdin ("id start end"), one answer per line on stdout
 /// ("id primes"). When stdin ends (the parent retires it), it reports how
@@ -251,16 +253,6 @@ impl Overtaken {
 }
 
 // ANCHOR: manage
-/// What the parent learns, in the order it learns it.
-enum Event {
-    Done {
-        task: Task,
-        primes: u64,
-        worker: u32,
-    },
-    Ended(WorkerReport),
-}
-
 /// One thread of the parent per worker slot: take the next task, run it,
 /// send the result at once, and retire the worker after
 /// `MAX_TASKS_PER_WORKER` tasks (the parent counts them).
@@ -315,6 +307,16 @@ fn manage(
 // ANCHOR_END: manage
 
 // ANCHOR: consume
+/// What the parent learns, in the order it learns it.
+enum Event {
+    Done {
+        task: Task,
+        primes: u64,
+        worker: u32,
+    },
+    Ended(WorkerReport),
+}
+
 /// Like `for result in pool.imap_unordered(...)`: handles each result the
 /// moment it arrives, while the workers are still busy with the others.
 /// Returns (task id, primes) in the order they arrived, and the workers'

@@ -96,8 +96,8 @@ fn demo_check() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: check
 
 // ANCHOR: lines
-// These `use` lines usually open the file; here they come with the code
-// that needs them.
+// A `use` may stand anywhere in a module, not only at the top of the
+// file: these two sit next to the code that needs them.
 use std::io::{BufRead, BufReader};
 use std::process::{ChildStdin, ChildStdout};
 

@@ -120,6 +120,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
     }
+    // ANCHOR_END: main
+    // ANCHOR: answers
     drop(answer); // the answers end when the last consumer exits
     // The parent consumes nothing. Without its read end, a put to
     // consumers that all died fails with a broken pipe, not a wait.
@@ -144,7 +146,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     read?;
     print_answers(&text, &statuses)
 }
-// ANCHOR_END: main
+// ANCHOR_END: answers
 
 /// Prints the answers in task order, and checks them.
 fn print_answers(text: &str, statuses: &[nix::Result<WaitStatus>]) -> Result<(), Box<dyn Error>> {

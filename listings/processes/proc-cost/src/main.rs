@@ -32,10 +32,10 @@ const READY_TIMEOUT: Duration = Duration::from_secs(5);
 #[cfg(target_os = "linux")]
 type Res<T> = Result<T, Box<dyn Error>>;
 
+#[cfg(target_os = "linux")]
 // ANCHOR: metric
 /// The book's memory metric, in KiB: what the processes involved hold in
 /// RAM (PSS), their page tables, and the kernel stacks of all tasks.
-#[cfg(target_os = "linux")]
 #[derive(Clone, Copy)]
 struct Footprint {
     pss: f64,
@@ -43,8 +43,10 @@ struct Footprint {
     kernel_stacks: f64,
 }
 
-/// The value of `field` in a /proc file of "Name:   1234 kB" lines.
+// ANCHOR_END: metric
 #[cfg(target_os = "linux")]
+// ANCHOR: metric
+/// The value of `field` in a /proc file of "Name:   1234 kB" lines.
 fn kib(file: &str, field: &str) -> Res<f64> {
     let text = fs::read_to_string(file)?;
     let value = text
@@ -54,11 +56,13 @@ fn kib(file: &str, field: &str) -> Res<f64> {
     Ok(value.trim().trim_end_matches(" kB").parse()?)
 }
 
+// ANCHOR_END: metric
+#[cfg(target_os = "linux")]
+// ANCHOR: metric
 /// This process plus `children`. PSS counts a page shared by n processes
 /// as 1/n in each, so the sum is what they hold together. Page tables are
 /// read per process (VmPTE): /proc/meminfo's PageTables lags by up to a
 /// second. Kernel stacks are the system-wide KernelStack.
-#[cfg(target_os = "linux")]
 fn footprint(children: &[u32]) -> Res<Footprint> {
     let mut pss = kib("/proc/self/smaps_rollup", "Pss")?;
     let mut page_tables = kib("/proc/self/status", "VmPTE")?;

@@ -20,10 +20,10 @@ use {
 #[cfg(target_os = "linux")]
 const ROLE_VARIABLE: &str = "DIE_WITH_PARENT_ROLE";
 
+#[cfg(target_os = "linux")]
 // ANCHOR: workers
 /// Starts a copy of this program that asks the kernel for SIGTERM when its
 /// parent (this process) dies.
-#[cfg(target_os = "linux")]
 fn start_with_pdeathsig() -> io::Result<Child> {
     let parent = getpid();
     let mut command = Command::new(env::current_exe()?);
@@ -46,9 +46,11 @@ fn start_with_pdeathsig() -> io::Result<Child> {
     command.spawn()
 }
 
+// ANCHOR_END: workers
+#[cfg(target_os = "linux")]
+// ANCHOR: workers
 /// Starts a copy of this program that works until its stdin ends. Only
 /// this process holds the write end of that pipe.
-#[cfg(target_os = "linux")]
 fn start_until_stdin_ends() -> io::Result<Child> {
     Command::new(env::current_exe()?)
         .env(ROLE_VARIABLE, "stdin")
@@ -57,8 +59,10 @@ fn start_until_stdin_ends() -> io::Result<Child> {
         .spawn()
 }
 
-/// What each worker does: wait. Neither would end on its own within 5 s.
+// ANCHOR_END: workers
 #[cfg(target_os = "linux")]
+// ANCHOR: workers
+/// What each worker does: wait. Neither would end on its own within 5 s.
 fn worker(kind: &str) -> Result<(), Box<dyn Error>> {
     if kind == "stdin" {
         io::stdin().read_to_end(&mut Vec::new())?; // returns at the end
@@ -69,10 +73,10 @@ fn worker(kind: &str) -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: workers
 
+#[cfg(target_os = "linux")]
 // ANCHOR: middle
 /// The middle process: starts both workers, says so, and waits to be
 /// killed. It never waits for its workers: it dies first.
-#[cfg(target_os = "linux")]
 fn middle() -> Result<(), Box<dyn Error>> {
     let by_signal = start_with_pdeathsig()?;
     let by_stdin = start_until_stdin_ends()?;

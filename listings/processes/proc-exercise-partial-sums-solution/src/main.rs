@@ -15,7 +15,7 @@ fn sum_of_squares(start: u64, end: u64) -> u64 {
     (start..end).map(|k| k * k).sum()
 }
 
-// ANCHOR: all
+// ANCHOR: child
 /// Forks the child that sums the `i`-th share; returns its pid and the read
 /// end of the pipe on which it sends its 8 bytes.
 fn start_child(i: u64) -> Result<(Pid, PipeReader), Box<dyn Error>> {
@@ -35,7 +35,9 @@ fn start_child(i: u64) -> Result<(Pid, PipeReader), Box<dyn Error>> {
         ForkResult::Parent { child } => Ok((child, read_end)),
     }
 }
+// ANCHOR_END: child
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     let mut children = Vec::new();
     let mut start_error = None;
@@ -71,4 +73,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: main

@@ -9,17 +9,19 @@ use {
     std::process,
 };
 
-// ANCHOR: all
 #[cfg(target_os = "linux")]
+// ANCHOR: all
 fn print_numbers() {
     for i in 0..5 {
         println!("{i}");
     }
 }
 
+// ANCHOR_END: all
+#[cfg(target_os = "linux")]
+// ANCHOR: all
 /// How many threads this process has now (the `Threads:` line of
 /// /proc/self/status, Linux only).
-#[cfg(target_os = "linux")]
 fn thread_count() -> Result<usize, Box<dyn Error>> {
     let status = fs::read_to_string("/proc/self/status")?;
     let line = status

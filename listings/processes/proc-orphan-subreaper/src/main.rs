@@ -11,8 +11,8 @@ use {
     std::process,
 };
 
-// ANCHOR: descendants
 #[cfg(target_os = "linux")]
+// ANCHOR: descendants
 /// The grandchild: once the top process says so, report who its parent is.
 fn grandchild(top: Pid, go: PipeReader) -> Result<(), Box<dyn Error>> {
     read(&go, &mut [0])?; // returns when the top process closes its end
@@ -28,7 +28,9 @@ fn grandchild(top: Pid, go: PipeReader) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR_END: descendants
 #[cfg(target_os = "linux")]
+// ANCHOR: descendants
 /// The middle process: start a grandchild, then exit without waiting for it.
 fn middle(top: Pid, go: PipeReader) -> Result<(), Box<dyn Error>> {
     // SAFETY: single-threaded (this program never starts a thread).
@@ -39,7 +41,9 @@ fn middle(top: Pid, go: PipeReader) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR_END: descendants
 #[cfg(target_os = "linux")]
+// ANCHOR: descendants
 fn exit_code(result: Result<(), Box<dyn Error>>) -> i32 {
     match result {
         Ok(()) => 0,

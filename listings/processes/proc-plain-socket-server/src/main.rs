@@ -6,7 +6,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::process::{self, Command};
 
-// ANCHOR: all
+// ANCHOR: server
 /// Holds the socket's path in the environment of the client process.
 const SOCKET_VARIABLE: &str = "PLAIN_PRICE_SOCKET";
 
@@ -48,7 +48,9 @@ fn serve(listener: UnixListener) -> io::Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: server
 
+// ANCHOR: client
 /// The client process: ask for three prices, one line each way.
 fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
     let mut to_server = UnixStream::connect(socket)?;
@@ -63,4 +65,4 @@ fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: client

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 const ROLE_VARIABLE: &str = "QUEUE_PRODUCER";
 const PRODUCERS: u32 = 3;
 const READINGS: u32 = 5;
+/// libc's PIPE_BUF as a usize: libc declares it as usize on some systems
+/// and as c_int on others (illumos).
+#[allow(clippy::unnecessary_cast)]
+const PIPE_BUF: usize = libc::PIPE_BUF as usize;
 
 // ANCHOR: message
 /// One message on the queue. serde turns it into a line of JSON and back,
@@ -28,10 +32,7 @@ struct Reading {
 fn put(queue: &mut File, reading: &Reading) -> Result<(), Box<dyn Error>> {
     let mut line = serde_json::to_vec(reading)?;
     line.push(b'\n');
-    // `as usize`: libc declares PIPE_BUF as usize on some systems and as
-    // c_int on others (illumos).
-    #[allow(clippy::unnecessary_cast)]
-    if line.len() > libc::PIPE_BUF as usize {
+    if line.len() > PIPE_BUF {
         return Err(format!("a message of {} bytes could be torn", line.len()).into());
     }
     // One write(2): a File has no buffer of its own, and a blocking pipe
@@ -70,11 +71,7 @@ fn consume(queue: impl Read) -> Result<BTreeMap<u32, Vec<u32>>, Box<dyn Error>> 
     loop {
         let mut line = String::new();
         // A message is at most PIPE_BUF bytes: never buffer more for one.
-        if (&mut lines)
-            .take(libc::PIPE_BUF as u64)
-            .read_line(&mut line)?
-            == 0
-        {
+        if (&mut lines).take(PIPE_BUF as u64).read_line(&mut line)? == 0 {
             return Ok(seen); // every write end is closed
         }
         let reading: Reading = serde_json::from_str(&line)?;

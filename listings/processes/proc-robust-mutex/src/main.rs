@@ -12,9 +12,9 @@ use {
     std::ptr::NonNull,
 };
 
+#[cfg(target_os = "linux")]
 // ANCHOR: shared
 /// What the processes share: two locks and the data they guard.
-#[cfg(target_os = "linux")]
 #[repr(C)]
 struct Shared {
     plain: libc::pthread_mutex_t,
@@ -22,8 +22,10 @@ struct Shared {
     balance: u64,
 }
 
-/// Turns a pthread return value (0 or an error number) into a Result.
+// ANCHOR_END: shared
 #[cfg(target_os = "linux")]
+// ANCHOR: shared
+/// Turns a pthread return value (0 or an error number) into a Result.
 fn check(code: libc::c_int, what: &str) -> Result<(), String> {
     match code {
         0 => Ok(()),
@@ -31,12 +33,14 @@ fn check(code: libc::c_int, what: &str) -> Result<(), String> {
     }
 }
 
+// ANCHOR_END: shared
+#[cfg(target_os = "linux")]
+// ANCHOR: shared
 /// Initialises a mutex that processes can share, robust or not.
 ///
 /// # Safety
 /// `mutex` points to writable memory shared with the other processes, and
 /// no process uses that mutex yet.
-#[cfg(target_os = "linux")]
 unsafe fn init_shared_mutex(mutex: *mut libc::pthread_mutex_t, robust: bool) -> Result<(), String> {
     let mut attr = MaybeUninit::<libc::pthread_mutexattr_t>::uninit();
     // SAFETY: each call gets a valid pointer, and `attr` is initialised by

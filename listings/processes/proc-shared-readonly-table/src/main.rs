@@ -43,10 +43,10 @@ fn prime_table(limit: usize) -> Vec<u8> {
     table
 }
 
+#[cfg(target_os = "linux")]
 // ANCHOR: share
 /// Writes the table into a memory file, which has no path, then seals it:
 /// from now on no process can write to it, shrink it or grow it.
-#[cfg(target_os = "linux")]
 fn share(table: &[u8]) -> Result<OwnedFd, Box<dyn Error>> {
     let flags = MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING;
     let memory = memfd_create(c"prime-table", flags)?;
@@ -60,9 +60,11 @@ fn share(table: &[u8]) -> Result<OwnedFd, Box<dyn Error>> {
     Ok(file.into())
 }
 
+// ANCHOR_END: share
+#[cfg(target_os = "linux")]
+// ANCHOR: share
 /// Maps the whole memory file, read-only, for the rest of the process, if
 /// it is sealed against writes and shrinking.
-#[cfg(target_os = "linux")]
 fn map_table(memory: impl AsFd) -> Result<&'static [u8], Box<dyn Error>> {
     // Fails with EINVAL if the file is not one that can be sealed.
     let seals = SealFlag::from_bits_truncate(fcntl(&memory, FcntlArg::F_GET_SEALS)?);
@@ -112,9 +114,9 @@ fn start_all(
     Ok(workers)
 }
 
+#[cfg(target_os = "linux")]
 // ANCHOR: main
 /// A worker: looks its range up in the table it got as its stdin.
-#[cfg(target_os = "linux")]
 fn worker(start: usize, end: usize) -> Result<(), Box<dyn Error>> {
     let table = map_table(io::stdin())?;
     let part = table.get(start..end).ok_or("range outside the table")?;
@@ -122,9 +124,11 @@ fn worker(start: usize, end: usize) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR_END: main
+#[cfg(target_os = "linux")]
+// ANCHOR: main
 /// Re-executes this program as the worker for `start..end`, with its own
 /// descriptor for the table as its stdin, and a pipe for its answer.
-#[cfg(target_os = "linux")]
 fn start_worker(memory: &OwnedFd, start: usize, end: usize) -> io::Result<Child> {
     Command::new(env::current_exe()?)
         .env(ROLE_VARIABLE, format!("{start} {end}"))

@@ -212,6 +212,7 @@ fn reap_within(child: &mut Child, patience: Duration) -> io::Result<ExitStatus> 
     let _ = child.kill();
     child.wait()
 }
+// ANCHOR_END: main
 
 /// The client process: ask for three prices, one line each way.
 fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
@@ -227,4 +228,3 @@ fn client(socket: &Path) -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: main
