@@ -1,8 +1,12 @@
 use std::time::Duration;
 
 async fn fetch_rate(currency: &str) -> f64 {
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    if currency == "EUR" { 1.08 } else { 1.0 }
+    tokio::time::sleep(Duration::from_millis(20)).await; // a simulated request
+    match currency {
+        "EUR" => 1.08,
+        "GBP" => 1.27,
+        _ => 1.0,
+    }
 }
 
 // A plain function, called from synchronous code: a CLI, a callback, a test.

@@ -29,10 +29,8 @@ fn verdict(blocker: &tokio::task::JoinHandle<()>) {
 }
 
 // ANCHOR: stall
-// One thread runs main and every task, as in asyncio.
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    println!("std::thread::sleep in a task:");
+/// A task that calls std::thread::sleep, while the ticker runs beside it.
+async fn sleep_in_a_task() {
     let blocker = tokio::spawn(async {
         std::thread::sleep(BLOCKED); // holds the thread for 200 ms
     });
@@ -41,10 +39,12 @@ async fn main() {
     verdict(&blocker);
     // ANCHOR: stall
     blocker.await.expect("the blocking task panicked");
-    // ANCHOR_END: stall
+}
+// ANCHOR_END: stall
 
-    // ANCHOR: fix
-    println!("the same sleep in spawn_blocking:");
+// ANCHOR: fix
+/// The same sleep, inside spawn_blocking.
+async fn sleep_in_spawn_blocking() {
     let blocker = tokio::spawn(async {
         // The closure runs on another thread; this task awaits its end.
         tokio::task::spawn_blocking(|| std::thread::sleep(BLOCKED))
@@ -56,5 +56,14 @@ async fn main() {
     verdict(&blocker);
     // ANCHOR: fix
     blocker.await.expect("the blocking task panicked");
+}
+
+// One thread runs main and every task, as in asyncio.
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    println!("std::thread::sleep in a task:");
+    sleep_in_a_task().await;
+    println!("the same sleep in spawn_blocking:");
+    sleep_in_spawn_blocking().await;
 }
 // ANCHOR_END: fix

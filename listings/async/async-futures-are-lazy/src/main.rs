@@ -20,13 +20,14 @@ async fn main() {
     println!("second future dropped: Grace gets no invoice");
 
     // tokio::spawn is different: the runtime owns the task and runs it,
-    // whether or not anyone awaits its JoinHandle.
+    // even once its JoinHandle is dropped.
     let (done, receipt) = oneshot::channel();
-    let _handle = tokio::spawn(async move {
+    let handle = tokio::spawn(async move {
         let number = send_invoice("Linus", 1003).await;
         let _ = done.send(number);
     });
+    drop(handle);
     let number = receipt.await.expect("the task dropped its sender");
-    println!("spawned task sent invoice #{number}; its handle was never awaited");
+    println!("spawned task sent invoice #{number}; its handle was dropped");
 }
 // ANCHOR_END: all

@@ -199,12 +199,26 @@ impl Tally {
         }
     }
 
-    async fn until(&mut self, started: usize, reaped: usize) -> Result<(), Box<dyn Error>> {
-        while self.started < started || self.reaped < reaped {
-            match self.events.recv().await.ok_or("the server stopped early")? {
-                Event::Started => self.started += 1,
-                Event::Reaped => self.reaped += 1,
-            }
+    /// Waits until `total` requests in all have started.
+    async fn until_started(&mut self, total: usize) -> Result<(), Box<dyn Error>> {
+        while self.started < total {
+            self.count_next().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits until `total` connections in all have been reaped.
+    async fn until_reaped(&mut self, total: usize) -> Result<(), Box<dyn Error>> {
+        while self.reaped < total {
+            self.count_next().await?;
+        }
+        Ok(())
+    }
+
+    async fn count_next(&mut self) -> Result<(), Box<dyn Error>> {
+        match self.events.recv().await.ok_or("the server stopped early")? {
+            Event::Started => self.started += 1,
+            Event::Reaped => self.reaped += 1,
         }
         Ok(())
     }
@@ -238,14 +252,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     for _ in 0..3 {
         request(address, "ping").await?;
     }
-    server.until(3, 3).await?; // three served, and reaped
+    server.until_reaped(3).await?; // the three pings are done
     let report = tokio::spawn(request(address, "report"));
     let export = tokio::spawn(request(address, "export"));
-    server.until(5, 3).await?; // both in progress
+    server.until_started(5).await?; // report and export in progress
     // What `kill PID` (or a container runtime stopping us) would do.
     kill(Pid::this(), Signal::SIGTERM)?;
     if signal_twice {
-        server.until(5, 4).await?; // the report is done
+        server.until_reaped(4).await?; // the report is done
         kill(Pid::this(), Signal::SIGINT)?; // an impatient operator's Ctrl-C
     }
 

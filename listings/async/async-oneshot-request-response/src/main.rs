@@ -31,8 +31,10 @@ async fn inventory(mut requests: mpsc::Receiver<Request>) {
                 } else {
                     Err(format!("{item} is sold out"))
                 };
-                // The asker may have given up (dropped its receiver): fine.
-                let _ = reply.send(answer);
+                // The asker gave up (dropped its receiver): undo the reservation.
+                if let Err(Ok(_)) = reply.send(answer) {
+                    *left += 1;
+                }
             }
             Request::Stock { item, reply } => {
                 let _ = reply.send(stock.get(item).copied().unwrap_or(0));

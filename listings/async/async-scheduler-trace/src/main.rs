@@ -5,7 +5,8 @@ use tokio::sync::oneshot;
 async fn main() {
     let (price_tx, price_rx) = oneshot::channel::<u32>();
 
-    // Spawned first, so the scheduler runs it first, until it waits.
+    // Spawned first; this tokio's run queue is first in, first out, so it
+    // runs first, until it waits.
     let checkout = tokio::spawn(async move {
         println!("checkout: waiting for the price");
         let price = price_rx.await.expect("pricing dropped its sender");

@@ -2,12 +2,14 @@ use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep, timeout, timeout_at};
 
+// ANCHOR: timeout
+/// A stand-in for a query to the warehouse: after `latency`, it answers with
+/// a made-up stock, the length of the item's name.
 async fn look_up_stock(item: &str, latency: Duration) -> u32 {
     sleep(latency).await;
     item.len() as u32
 }
 
-// ANCHOR: timeout
 // The clock is paused: tokio's timers jump ahead whenever every task is
 // waiting, so the times printed are exact and the run is instant.
 #[tokio::main(flavor = "current_thread", start_paused = true)]
