@@ -47,30 +47,26 @@ struct Share {
     life: (Instant, Instant),
     // ANCHOR: splits
 }
+// ANCHOR_END: splits
 
+/// Counts the primes among `numbers`, then reads this thread's CPU clock.
 fn count(numbers: impl Iterator<Item = u64>) -> Share {
-    // ANCHOR_END: splits
     let started = Instant::now();
-    // ANCHOR: splits
-    let (primes, divisions) = numbers.fold((0, 0), |(primes, divisions), n| {
+    let (mut primes, mut divisions) = (0, 0);
+    for n in numbers {
         let (prime, cost) = is_prime(n);
-        (primes + u64::from(prime), divisions + cost)
-    });
-    // The CPU time this thread has used: the time it spent on a core.
-    let cpu = thread_cpu_time();
-    // ANCHOR_END: splits
-    let life = (started, Instant::now());
-    // ANCHOR: splits
+        if prime {
+            primes += 1;
+        }
+        divisions += cost;
+    }
     Share {
         primes,
         divisions,
-        cpu,
-        // ANCHOR_END: splits
-        life,
-        // ANCHOR: splits
+        cpu: thread_cpu_time(),
+        life: (started, Instant::now()),
     }
 }
-// ANCHOR_END: splits
 
 // ANCHOR: splits
 /// The whole count on one thread.
