@@ -1,4 +1,5 @@
 use crossbeam::channel::{self, TrySendError};
+use std::thread;
 
 fn main() {
     // ANCHOR: all
@@ -10,22 +11,34 @@ fn main() {
         Err(TrySendError::Full(frame)) => println!("bounded(2): full, {frame} handed back"),
         other => println!("bounded(2): unexpected {other:?}"),
     }
-    // The viewer, here main itself, takes a frame, which makes room. A plain
-    // `send` on the full channel would have waited for this: backpressure.
+    // The viewer, here main itself, takes a frame, which makes room.
     let first = camera_feed.recv().unwrap();
     frames.try_send("frame 3").unwrap();
     println!("bounded(2): the viewer took {first}, then frame 3 fit");
-    println!("bounded(2): {} frames waiting", camera_feed.len());
 
-    // An unbounded channel is never full: the queue just grows. try_send,
-    // which refuses rather than wait, never has to refuse.
+    // An unbounded channel is never full: `send` never waits.
     let (log, log_lines) = channel::unbounded();
-    let refused = (1..=100_000)
-        .filter(|&line| log.try_send(line).is_err())
-        .count();
-    println!(
-        "unbounded: {} lines waiting, {refused} refused as full",
-        log_lines.len()
-    );
+    for line in 1..=100_000 {
+        log.send(line).unwrap();
+    }
+    drop(log); // the only sender: the loops below end once the channel is empty
+    println!("unbounded: {} lines waiting", log_lines.len());
+
+    // Two archivers, each with its own clone of the receiver.
+    let (a, b) = thread::scope(|scope| {
+        let archiver = || {
+            let lines = log_lines.clone();
+            scope.spawn(move || {
+                let mut taken = 0;
+                for _line in lines {
+                    taken += 1; // a real archiver would write the line out
+                }
+                taken
+            })
+        };
+        let (archiver_a, archiver_b) = (archiver(), archiver());
+        (archiver_a.join().unwrap(), archiver_b.join().unwrap())
+    });
+    println!("two archivers took {a} + {b} = {} lines", a + b);
     // ANCHOR_END: all
 }

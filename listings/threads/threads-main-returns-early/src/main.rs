@@ -4,6 +4,7 @@ use std::time::Duration;
 
 // ANCHOR: all
 fn main() {
+    // Used once, as a go-ahead: the thread sends `()`, and main waits for it.
     let (started, has_started) = mpsc::channel();
     // The handle is dropped at once: nobody will join this thread.
     thread::spawn(move || {

@@ -3,13 +3,13 @@ use std::thread;
 
 use crossbeam::channel::{self, Receiver, Sender};
 
+// ANCHOR: stages
 /// What stage 2 makes of one line of an order file.
 enum Parsed {
     Order { item: String, quantity: u32 },
     Bad { line: String },
 }
 
-// ANCHOR: stages
 /// Stage 1: read the lines (from memory here, from a file or socket in life).
 fn read_lines(lines: &[&str], out: Sender<String>) {
     for line in lines {

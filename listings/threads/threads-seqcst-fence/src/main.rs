@@ -31,6 +31,8 @@ fn release_acquire(mine: &AtomicBool, other: &AtomicBool) -> bool {
 // ANCHOR: model
 /// Every pair (what thread a read, what thread b read) that loom's model allows.
 fn outcomes(step: fn(&AtomicBool, &AtomicBool) -> bool) -> BTreeSet<(bool, bool)> {
+    // `seen` outlives loom's runs, so it is std's `Arc` and `Mutex`; inside a
+    // run, the flags use loom's `Arc`, whose clones and drops loom follows.
     let seen = std::sync::Arc::new(Mutex::new(BTreeSet::new()));
     let record = std::sync::Arc::clone(&seen);
     loom::model(move || {
