@@ -85,14 +85,6 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: worker
 
 // ANCHOR: handle
-/// What one task gave.
-enum Answer {
-    Primes(u64),
-    Died,
-    TimedOut,
-    TooLong,
-}
-
 /// What `read_answer` got from the worker: a whole line, or the way the
 /// worker failed before it sent one.
 enum Received {
@@ -297,6 +289,14 @@ struct Task {
     id: u64,
     start: u64,
     end: u64,
+}
+
+/// What one task gave: its count, or how the worker failed on it.
+enum Answer {
+    Primes(u64),
+    Died,
+    TimedOut,
+    TooLong,
 }
 
 enum Outcome {
