@@ -168,6 +168,7 @@ impl Worker {
         }
     }
 }
+// ANCHOR_END: read
 
 /// Waits until `pipe` has data (or end-of-file) to read, or `deadline`
 /// passes (then `false`). A signal that interrupts `poll` (EINTR: poll is
@@ -191,7 +192,6 @@ fn wait_readable(pipe: &impl AsFd, deadline: Instant) -> io::Result<bool> {
         }
     }
 }
-// ANCHOR_END: read
 
 // ANCHOR: start
 impl Worker {
@@ -268,6 +268,7 @@ impl Worker {
         Ok((status, stderr))
     }
 }
+// ANCHOR_END: finish
 
 impl Drop for Worker {
     fn drop(&mut self) {
@@ -282,7 +283,6 @@ impl Drop for Worker {
         }
     }
 }
-// ANCHOR_END: finish
 
 // ANCHOR: types
 struct Task {
