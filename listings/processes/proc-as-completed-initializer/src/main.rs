@@ -263,9 +263,7 @@ fn manage(
     events: Sender<Event>,
     table_up_to: u64,
 ) -> io::Result<()> {
-    // ANCHOR_END: manage
-    let _open_when_done = OpenWhenDone;
-    // ANCHOR: manage
+    let _open_when_done = OpenWhenDone; // staging: opens the gate on return
     let mut worker: Option<Worker> = None;
     loop {
         let Some(task) = queue.lock().unwrap().pop_front() else {
@@ -279,10 +277,10 @@ fn manage(
             }
         };
         let primes = current.run(&task)?;
-        // ANCHOR_END: manage
         let id = task.id;
-        OVERTAKEN.before_sending(id); // task 0 waits, so that the run shows it
-        // ANCHOR: manage
+        // Staging, not part of a pool: task 0's result waits until another
+        // result has gone to main, so that every run shows it overtaken.
+        OVERTAKEN.before_sending(id);
         let done = Event::Done {
             task,
             primes,
@@ -291,9 +289,7 @@ fn manage(
         // Sent the moment it is known. (It fails only if main has stopped
         // listening, and then nobody wants the result.)
         let _ = events.send(done);
-        // ANCHOR_END: manage
-        OVERTAKEN.after_sending(id);
-        // ANCHOR: manage
+        OVERTAKEN.after_sending(id); // staging: any other result opens the gate
         if current.given.len() == MAX_TASKS_PER_WORKER {
             let retired = worker.take().expect("just used").retire()?;
             let _ = events.send(Event::Ended(retired));

@@ -1,4 +1,4 @@
-// ANCHOR: all
+// ANCHOR: start
 use std::error::Error;
 use std::io::ErrorKind;
 use std::process::Command;
@@ -18,7 +18,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         status.success(),
         status.code()
     );
+    // ANCHOR_END: start
 
+    // ANCHOR: output
     // output() captures stdout and stderr instead of sharing ours. The child
     // gets one extra variable and starts in another directory; our own
     // environment and working directory do not change.
@@ -33,7 +35,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("captured stdout: {:?}", String::from_utf8(output.stdout)?);
     println!("captured stderr: {:?}", String::from_utf8(output.stderr)?);
     println!("its status: {}", output.status);
+    // ANCHOR_END: output
 
+    // ANCHOR: missing
     // A program that does not exist fails at spawn time, with an io::Error.
     match Command::new("no-such-program").spawn() {
         Err(error) if error.kind() == ErrorKind::NotFound => {
@@ -47,4 +51,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all
+// ANCHOR_END: missing

@@ -85,14 +85,6 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: worker
 
 // ANCHOR: handle
-/// What one task gave.
-enum Answer {
-    Primes(u64),
-    Died,
-    TimedOut,
-    TooLong,
-}
-
 /// What `read_answer` got from the worker: a whole line, or the way the
 /// worker failed before it sent one.
 enum Received {
@@ -176,6 +168,7 @@ impl Worker {
         }
     }
 }
+// ANCHOR_END: read
 
 /// Waits until `pipe` has data (or end-of-file) to read, or `deadline`
 /// passes (then `false`). A signal that interrupts `poll` (EINTR: poll is
@@ -199,7 +192,6 @@ fn wait_readable(pipe: &impl AsFd, deadline: Instant) -> io::Result<bool> {
         }
     }
 }
-// ANCHOR_END: read
 
 // ANCHOR: start
 impl Worker {
@@ -276,6 +268,7 @@ impl Worker {
         Ok((status, stderr))
     }
 }
+// ANCHOR_END: finish
 
 impl Drop for Worker {
     fn drop(&mut self) {
@@ -290,13 +283,20 @@ impl Drop for Worker {
         }
     }
 }
-// ANCHOR_END: finish
 
 // ANCHOR: types
 struct Task {
     id: u64,
     start: u64,
     end: u64,
+}
+
+/// What one task gave: its count, or how the worker failed on it.
+enum Answer {
+    Primes(u64),
+    Died,
+    TimedOut,
+    TooLong,
 }
 
 enum Outcome {
