@@ -4,6 +4,7 @@ use std::time::Duration;
 use futures::stream::{self, BoxStream, FuturesUnordered, StreamExt};
 use tokio::time::{Instant, sleep};
 
+// ANCHOR: crawl
 /// The site: each page, how long it takes to fetch, and its links.
 const SITE: &[(&str, u64, &[&str])] = &[
     ("/", 10, &["/a", "/b"]),
@@ -21,7 +22,6 @@ async fn fetch(page: &'static str) -> (&'static str, &'static [&'static str]) {
     (page, *links)
 }
 
-// ANCHOR: crawl
 /// Fetches every page reachable from "/", each as soon as it is found.
 async fn crawl() -> Vec<&'static str> {
     let mut seen = HashSet::from(["/"]);

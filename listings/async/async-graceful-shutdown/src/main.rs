@@ -27,9 +27,9 @@ enum Event {
     Reaped,
 }
 
+// ANCHOR: bounded
 /// Serves one request: "ping" at once, "report" in 200 ms, "export" in 10 s.
 async fn handle(socket: TcpStream, events: mpsc::UnboundedSender<Event>) -> io::Result<String> {
-    // ANCHOR: bounded
     let (reader, mut writer) = socket.into_split();
     let mut job = String::new();
     // take: a client that never sends a newline cannot make us buffer more.

@@ -19,9 +19,7 @@ async fn fetch_recommendations(_user: u32) -> Result<Vec<String>, String> {
     Err("recommendations: service unavailable".to_owned())
 }
 
-// A paused clock: tokio's time stands still while a task runs and jumps to
-// the next timer when every task waits, so the times below are the sleeps'
-// own, the same on every run, however loaded the machine.
+// On the paused clock, the times printed are the sleeps' own.
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     // join!: all three run at once; the page waits for the slowest.

@@ -9,8 +9,6 @@ async fn fetch_quote(supplier: &'static str, latency_ms: u64, cents: u32) -> (&'
     (supplier, cents)
 }
 
-// A paused clock: the sleeps end in the order of their latencies, at once,
-// so the finishing order is the same on every run, however loaded the machine.
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     let mut quotes = JoinSet::new();

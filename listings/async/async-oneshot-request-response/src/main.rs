@@ -31,9 +31,12 @@ async fn inventory(mut requests: mpsc::Receiver<Request>) {
                 } else {
                     Err(format!("{item} is sold out"))
                 };
-                // The asker gave up (dropped its receiver): undo the reservation.
-                if let Err(Ok(_)) = reply.send(answer) {
-                    *left += 1;
+                // If the asker gave up (dropped its receiver), `send` hands
+                // the answer back in `Err`.
+                match reply.send(answer) {
+                    Ok(()) => {}              // delivered
+                    Err(Ok(_)) => *left += 1, // a reservation nobody will get: undo it
+                    Err(Err(_)) => {}         // "sold out" to nobody: nothing to undo
                 }
             }
             Request::Stock { item, reply } => {

@@ -28,13 +28,13 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(5); // for one reply
 /// How long to wait before accepting again after running out of a resource.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
-// ANCHOR: accept
 /// Serves price requests, one task per connection, until the runtime stops.
 /// What happens to each connection goes to `log`; nothing a client does can
 /// end this loop.
 async fn serve(listener: TcpListener, log: mpsc::Sender<String>) {
     let mut connections = 0;
     loop {
+        // ANCHOR: accept
         let socket = match listener.accept().await {
             Ok((socket, _peer)) => socket,
             // That one connection failed before we took it: take the next.
@@ -49,6 +49,7 @@ async fn serve(listener: TcpListener, log: mpsc::Sender<String>) {
                 continue;
             }
         };
+        // ANCHOR_END: accept
         connections += 1;
         let id = connections;
         let log = log.clone();
@@ -63,7 +64,6 @@ async fn serve(listener: TcpListener, log: mpsc::Sender<String>) {
         });
     }
 }
-// ANCHOR_END: accept
 
 // ANCHOR: accept_errors
 /// Errors that concern only the connection being accepted. Linux's accept(2)

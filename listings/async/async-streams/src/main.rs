@@ -3,6 +3,7 @@ use std::time::Duration;
 use futures::stream::{self, Stream, StreamExt};
 use tokio::time::{Instant, sleep};
 
+// ANCHOR: generator
 /// One page of a paginated API: some order numbers and the next cursor.
 struct Page {
     orders: Vec<u32>,
@@ -19,7 +20,6 @@ async fn fetch_page(cursor: u32) -> Page {
     }
 }
 
-// ANCHOR: generator
 /// Python: `async def all_orders(): ... yield order` over every page.
 /// `unfold` keeps a state (the next cursor) and an async step that returns
 /// the next item and the new state, or None to end the stream.

@@ -33,9 +33,7 @@ async fn greet(socket: TcpStream) -> io::Result<()> {
     let (reader, mut writer) = socket.into_split();
     let mut name = String::new();
     BufReader::new(reader).read_line(&mut name).await?;
-    // ANCHOR_END: server
-    ALL_CONNECTED.wait().await;
-    // ANCHOR: server
+    ALL_CONNECTED.wait().await; // opens once all fifty handlers are here
     tokio::time::sleep(Duration::from_millis(100)).await; // simulated work
     writer
         .write_all(format!("hello, {}\n", name.trim_end()).as_bytes())

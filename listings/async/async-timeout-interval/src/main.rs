@@ -10,8 +10,7 @@ async fn look_up_stock(item: &str, latency: Duration) -> u32 {
     item.len() as u32
 }
 
-// The clock is paused: tokio's timers jump ahead whenever every task is
-// waiting, so the times printed are exact and the run is instant.
+// On the paused clock, the times printed are exact.
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     let budget = Duration::from_millis(200);
