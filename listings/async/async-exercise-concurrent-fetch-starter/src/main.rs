@@ -38,12 +38,14 @@ fn report(elapsed: Duration, fetches: u32) {
     );
     if elapsed < one_by_one / 2 {
         println!(
-            "concurrent: less than half the {} ms of one fetch after another",
+            "concurrent: under {} ms. One fetch after another takes {} ms.",
+            (one_by_one / 2).as_millis(),
             one_by_one.as_millis()
         );
     } else {
         println!(
-            "NOT concurrent: half the {} ms of one fetch after another, or more",
+            "NOT concurrent: {} ms or more. One fetch after another takes {} ms.",
+            (one_by_one / 2).as_millis(),
             one_by_one.as_millis()
         );
     }

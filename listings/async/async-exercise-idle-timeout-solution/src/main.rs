@@ -25,6 +25,7 @@ async fn handle(socket: TcpStream) -> io::Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: all
 
 async fn serve(listener: TcpListener) {
     loop {
@@ -65,4 +66,3 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: all

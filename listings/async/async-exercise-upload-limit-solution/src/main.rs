@@ -1,11 +1,12 @@
-// ANCHOR: all
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+// ANCHOR: all
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, sleep};
 
+// ANCHOR_END: all
 /// How many uploads the server takes at once.
 const SERVER_LIMIT: usize = 3;
 
@@ -26,6 +27,7 @@ impl Server {
     }
 }
 
+// ANCHOR: all
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() -> Result<(), tokio::task::JoinError> {
     let server = Arc::new(Server {

@@ -126,9 +126,7 @@ impl Executor {
     fn run(self) {
         drop(self.sender); // from now on, only the tasks hold senders
         // recv fails when no sender is left: every task has finished, or
-        // nothing keeps a waker that could bring it back. (A future that
-        // keeps its own task's waker and is never woken is a cycle, task ->
-        // future -> waker -> task: then recv waits for ever.)
+        // nothing keeps a waker that could bring it back.
         while let Ok(task) = self.queue.recv() {
             println!("executor: poll {}", task.name);
             if poll_task(&task) == Some(Poll::Ready(())) {

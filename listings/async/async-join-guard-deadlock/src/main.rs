@@ -28,9 +28,7 @@ fn start_watchdog() {
 }
 
 #[tokio::main(flavor = "current_thread")] // one thread runs A and B
-// ANCHOR_END: all
 #[expect(clippy::await_holding_lock)] // clippy warns about A; rustc does not
-// ANCHOR: all
 async fn main() {
     start_watchdog();
     let visits = Mutex::new(0);

@@ -10,10 +10,8 @@ async fn look_up_stock(item: &str, latency: Duration) -> u32 {
     item.len() as u32
 }
 
-// On the paused clock, the times printed are exact.
-#[tokio::main(flavor = "current_thread", start_paused = true)]
-async fn main() {
-    let budget = Duration::from_millis(200);
+/// Two lookups, each under its own `timeout` of `budget`.
+async fn two_lookups(budget: Duration) {
     // timeout wraps any future: Ok(output) if it finishes within the budget,
     // Err(Elapsed) if not, and then the inner future is dropped.
     let start = Instant::now();
@@ -29,24 +27,6 @@ async fn main() {
     match slow {
         Ok(stock) => println!("slow lookup: {stock} after {took} ms"),
         Err(elapsed) => println!("slow lookup: gave up ({elapsed}) after {took} ms"),
-    }
-    one_deadline(budget).await;
-
-    for behavior in [
-        MissedTickBehavior::Burst, // the default
-        MissedTickBehavior::Delay,
-        MissedTickBehavior::Skip,
-    ] {
-        let ticks: Vec<String> = tick_times(behavior)
-            .await
-            .iter()
-            .map(|millis| format!("{millis} ms"))
-            .collect();
-        println!(
-            "{:<6} ticks at {}",
-            format!("{behavior:?}:"),
-            ticks.join(", ")
-        );
     }
 }
 // ANCHOR_END: timeout
@@ -89,3 +69,30 @@ async fn tick_times(behavior: MissedTickBehavior) -> Vec<u128> {
     times
 }
 // ANCHOR_END: interval
+
+// ANCHOR: main
+// On the paused clock, the times printed are exact.
+#[tokio::main(flavor = "current_thread", start_paused = true)]
+async fn main() {
+    let budget = Duration::from_millis(200);
+    two_lookups(budget).await;
+    one_deadline(budget).await;
+
+    for behavior in [
+        MissedTickBehavior::Burst, // the default
+        MissedTickBehavior::Delay,
+        MissedTickBehavior::Skip,
+    ] {
+        let ticks: Vec<String> = tick_times(behavior)
+            .await
+            .iter()
+            .map(|millis| format!("{millis} ms"))
+            .collect();
+        println!(
+            "{:<6} ticks at {}",
+            format!("{behavior:?}:"),
+            ticks.join(", ")
+        );
+    }
+}
+// ANCHOR_END: main
