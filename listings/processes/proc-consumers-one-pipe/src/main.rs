@@ -56,7 +56,9 @@ impl Consumer {
         message
     }
 }
+// ANCHOR_END: queue
 
+// ANCHOR: read
 fn read_message(pipe: &mut PipeReader) -> io::Result<Option<Vec<u8>>> {
     let mut length = [0; 4];
     if pipe.read(&mut length[..1])? == 0 {
@@ -73,7 +75,7 @@ fn read_message(pipe: &mut PipeReader) -> io::Result<Option<Vec<u8>>> {
     pipe.read_exact(&mut message)?;
     Ok(Some(message))
 }
-// ANCHOR_END: queue
+// ANCHOR_END: read
 
 // ANCHOR: consume
 /// A consumer process: takes tasks until the queue ends, and writes one

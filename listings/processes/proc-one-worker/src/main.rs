@@ -56,21 +56,6 @@ struct Worker {
 }
 
 impl Worker {
-    fn start() -> io::Result<Worker> {
-        let mut child = Command::new(env::current_exe()?)
-            .env(ROLE_VARIABLE, "worker")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let tasks = child.stdin.take();
-        let answers = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        Ok(Worker {
-            child,
-            tasks,
-            answers,
-        })
-    }
-
     /// Sends one task and reads its answer. The outer `Result` is about the
     /// worker (a broken pipe, a garbled line); the inner one is the task's.
     fn run(&mut self, start: u64, end: u64) -> io::Result<Result<u64, String>> {
@@ -104,6 +89,24 @@ impl Drop for Worker {
     }
 }
 // ANCHOR_END: handle
+
+impl Worker {
+    /// Starts this program again as a worker, with its stdin and stdout piped.
+    fn start() -> io::Result<Worker> {
+        let mut child = Command::new(env::current_exe()?)
+            .env(ROLE_VARIABLE, "worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let tasks = child.stdin.take();
+        let answers = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        Ok(Worker {
+            child,
+            tasks,
+            answers,
+        })
+    }
+}
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {

@@ -73,30 +73,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         ForkResult::Parent { child } => child,
     };
     drop(go);
-    let mut failed = false;
-    match waitpid(middle_pid, None)? {
-        WaitStatus::Exited(_, code) => {
-            println!("top: reaped the middle process, exit code {code}");
-            failed |= code != 0;
-        }
-        other => {
-            println!("top: the middle process ended: {other:?}");
-            failed = true;
-        }
-    }
+    // `report`, out of view, prints how a child ended: true if it failed.
+    let mut failed = report("the middle process", waitpid(middle_pid, None)?);
     drop(go_writer); // the middle is gone: let the grandchild look
     // Wait for any child until none is left: that is the grandchild we
     // adopted, though we never forked it.
     loop {
         match waitpid(None, None) {
-            Ok(WaitStatus::Exited(_, code)) => {
-                println!("top: reaped the adopted grandchild, exit code {code}");
-                failed |= code != 0;
-            }
-            Ok(other) => {
-                println!("top: a descendant ended: {other:?}");
-                failed = true;
-            }
+            Ok(status) => failed |= report("the adopted grandchild", status),
             Err(Errno::ECHILD) => break, // no child left to wait for
             Err(e) => return Err(e.into()),
         }
@@ -107,6 +91,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 // ANCHOR_END: top
+
+/// Prints how a child ended, and returns whether it failed.
+#[cfg(target_os = "linux")]
+fn report(who: &str, status: WaitStatus) -> bool {
+    match status {
+        WaitStatus::Exited(_, code) => {
+            println!("top: reaped {who}, exit code {code}");
+            code != 0
+        }
+        other => {
+            println!("top: {who} ended: {other:?}");
+            true
+        }
+    }
+}
 
 #[cfg(not(target_os = "linux"))]
 fn main() {

@@ -118,24 +118,30 @@ impl Worker {
                 Err(e)
             };
         }
-        let answer = match self.read_answer(Instant::now() + TASK_TIMEOUT)? {
-            Received::Line(line) => line,
-            Received::Failed(failure) => return Ok(failure),
-        };
-        let (id, primes) = answer
-            .trim_end()
-            .split_once(' ')
-            .ok_or(io::ErrorKind::InvalidData)?;
-        if id != task.id.to_string() {
-            return Err(io::Error::other(format!(
-                "answer {id} for task {}",
-                task.id
-            )));
+        match self.read_answer(Instant::now() + TASK_TIMEOUT)? {
+            // `parse_answer`, out of view, checks the id and reads the count.
+            Received::Line(line) => parse_answer(&line, task),
+            Received::Failed(failure) => Ok(failure),
         }
-        primes.parse().map(Answer::Primes).map_err(io::Error::other)
     }
 }
 // ANCHOR_END: handle
+
+/// Reads an answer line, "id primes": an error if it is garbled or answers
+/// another task than the one sent.
+fn parse_answer(line: &str, task: &Task) -> io::Result<Answer> {
+    let (id, primes) = line
+        .trim_end()
+        .split_once(' ')
+        .ok_or(io::ErrorKind::InvalidData)?;
+    if id != task.id.to_string() {
+        return Err(io::Error::other(format!(
+            "answer {id} for task {}",
+            task.id
+        )));
+    }
+    primes.parse().map(Answer::Primes).map_err(io::Error::other)
+}
 
 // ANCHOR: read
 impl Worker {
@@ -351,6 +357,15 @@ fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec
         });
         worker = None; // the next task gets a fresh worker
     }
+    // `finish_last`, out of view, ends the last worker: an error if it failed.
+    finish_last(worker)?;
+    Ok(outcomes)
+}
+
+// ANCHOR_END: manage
+/// Ends a slot's last worker, if it has one, and checks that it exited
+/// cleanly.
+fn finish_last(worker: Option<Worker>) -> io::Result<()> {
     if let Some(mut last) = worker {
         let (status, stderr) = last.finish()?;
         if !status.success() {
@@ -359,10 +374,8 @@ fn manage(queue: &Mutex<VecDeque<Task>>, started: &Mutex<u32>) -> io::Result<Vec
             )));
         }
     }
-    Ok(outcomes)
+    Ok(())
 }
-
-// ANCHOR_END: manage
 
 /// `--workers N` (1 to 64), or one worker per core without arguments.
 fn worker_count() -> Result<usize, String> {

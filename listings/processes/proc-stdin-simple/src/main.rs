@@ -10,6 +10,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .stdout(Stdio::piped())
         .spawn()?;
     let mut stdin = tr.stdin.take().expect("stdin is piped");
+    // Safe for a small input only: a large one can hang (see below).
     let written = stdin.write_all(b"quiet words\nbecome loud\n");
     // Closing the pipe is how tr learns that its input has ended.
     drop(stdin);
