@@ -38,7 +38,9 @@ impl<T> JobQueue<T> {
         self.state.lock().unwrap().closed = true;
         self.changed.notify_all();
     }
+    // ANCHOR_END: queue
 
+    // ANCHOR: pop
     /// The next job, waiting for one if needed; None once the queue is
     /// closed and empty.
     fn pop(&self) -> Option<T> {
@@ -57,7 +59,7 @@ impl<T> JobQueue<T> {
         }
     }
 }
-// ANCHOR_END: queue
+// ANCHOR_END: pop
 
 fn main() {
     // ANCHOR: main

@@ -2,7 +2,7 @@ use crossbeam::channel::{self, TrySendError};
 use std::thread;
 
 fn main() {
-    // ANCHOR: all
+    // ANCHOR: bounded
     // A bounded channel holds at most 2 frames in flight.
     let (frames, camera_feed) = channel::bounded(2);
     frames.try_send("frame 1").unwrap();
@@ -15,7 +15,9 @@ fn main() {
     let first = camera_feed.recv().unwrap();
     frames.try_send("frame 3").unwrap();
     println!("bounded(2): the viewer took {first}, then frame 3 fit");
+    // ANCHOR_END: bounded
 
+    // ANCHOR: unbounded
     // An unbounded channel is never full: `send` never waits.
     let (log, log_lines) = channel::unbounded();
     for line in 1..=100_000 {
@@ -23,22 +25,29 @@ fn main() {
     }
     drop(log); // the only sender: the loops below end once the channel is empty
     println!("unbounded: {} lines waiting", log_lines.len());
+    // ANCHOR_END: unbounded
 
-    // Two archivers, each with its own clone of the receiver.
-    let (a, b) = thread::scope(|scope| {
-        let archiver = || {
-            let lines = log_lines.clone();
-            scope.spawn(move || {
-                let mut taken = 0;
-                for _line in lines {
-                    taken += 1; // a real archiver would write the line out
-                }
-                taken
+    // ANCHOR: archivers
+    let taken: Vec<usize> = thread::scope(|scope| {
+        let archivers: Vec<_> = (0..2)
+            .map(|_| {
+                // Each archiver gets its own clone of the receiver.
+                let lines = log_lines.clone();
+                scope.spawn(move || {
+                    let mut taken = 0;
+                    for _line in lines {
+                        taken += 1; // a real archiver would write the line out
+                    }
+                    taken
+                })
             })
-        };
-        let (archiver_a, archiver_b) = (archiver(), archiver());
-        (archiver_a.join().unwrap(), archiver_b.join().unwrap())
+            .collect();
+        archivers
+            .into_iter()
+            .map(|archiver| archiver.join().unwrap())
+            .collect()
     });
+    let (a, b) = (taken[0], taken[1]);
     println!("two archivers took {a} + {b} = {} lines", a + b);
-    // ANCHOR_END: all
+    // ANCHOR_END: archivers
 }

@@ -1,18 +1,25 @@
-use std::sync::Arc;
-use std::thread;
-
 // ANCHOR: all
+use std::sync::Arc;
+// ANCHOR_END: all
+use std::thread;
+// ANCHOR: all
+
+// ANCHOR_END: all
 /// Orders to add up, with the name of the shop they came from. Batches of
 /// one shop share its name rather than each holding a copy.
+// ANCHOR: all
 struct Batch {
     shop: Arc<str>,
     orders: Vec<u32>,
 }
 
+// ANCHOR_END: all
 impl Batch {
+    // ANCHOR: all
     fn new(shop: &Arc<str>, orders: &[u32]) -> Self {
         Batch {
             shop: Arc::clone(shop),
+            // ANCHOR_END: all
             orders: orders.to_vec(),
         }
     }
@@ -26,10 +33,14 @@ impl Batch {
         )
     }
 }
+// ANCHOR: all
 
+// ANCHOR_END: all
 fn main() {
+    // ANCHOR: all
     let north: Arc<str> = Arc::from("north");
     let south: Arc<str> = Arc::from("south");
+    // ANCHOR_END: all
     let batches = vec![
         Batch::new(&north, &[12, 30]),
         Batch::new(&south, &[5, 11]),
@@ -44,4 +55,3 @@ fn main() {
         println!("{}", handle.join().unwrap());
     }
 }
-// ANCHOR_END: all

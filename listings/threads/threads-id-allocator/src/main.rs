@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 
-// ANCHOR: all
+// ANCHOR: allocate
 const MAX_IDS: u32 = 1000;
 static NEXT_ID: AtomicU32 = AtomicU32::new(0);
 
@@ -20,8 +20,10 @@ fn allocate_id() -> Option<u32> {
         }
     }
 }
+// ANCHOR_END: allocate
 
 fn main() {
+    // ANCHOR: main
     // Four threads ask for 300 IDs each: 1200 requests for 1000 IDs.
     let mut given: Vec<u32> = thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
@@ -41,10 +43,13 @@ fn main() {
     );
     let (first, last) = (given[0], given[given.len() - 1]);
     println!("distinct IDs: {}, from {first} to {last}", given.len());
+    // ANCHOR_END: main
+
+    // ANCHOR: wrap
     // What fetch_add does at the top of the range instead.
     let counter = AtomicU32::new(u32::MAX);
     let before = counter.fetch_add(1, Ordering::Relaxed);
     let after = counter.fetch_add(1, Ordering::Relaxed);
     println!("fetch_add at u32::MAX returned {before}, then {after}: ID 0 again");
+    // ANCHOR_END: wrap
 }
-// ANCHOR_END: all

@@ -4,7 +4,7 @@ use std::sync::{Barrier, LazyLock, OnceLock};
 use std::thread;
 use std::time::Duration;
 
-// ANCHOR: all
+// ANCHOR: lazy
 static TABLE_BUILDS: AtomicUsize = AtomicUsize::new(0);
 
 /// Built on first use by whichever thread gets there first; any thread that
@@ -17,7 +17,9 @@ static VAT_PERCENT: LazyLock<BTreeMap<&str, u32>> = LazyLock::new(|| {
     thread::sleep(Duration::from_millis(20));
     BTreeMap::from([("DE", 19), ("FR", 20), ("NL", 21)])
 });
+// ANCHOR_END: lazy
 
+// ANCHOR: once
 /// Set once, when the program knows the value; read everywhere after.
 static CURRENCY: OnceLock<String> = OnceLock::new();
 
@@ -28,7 +30,9 @@ fn main() {
     // A second set is refused and hands the value back.
     let again = CURRENCY.set(String::from("USD"));
     println!("setting the currency again: {again:?}");
+    // ANCHOR_END: once
 
+    // ANCHOR: main
     let countries = ["FR", "DE", "FR", "NL"];
     // All callers ask for the table at the same moment.
     let start = Barrier::new(countries.len());
@@ -52,5 +56,5 @@ fn main() {
         "the table was built {builds} time(s) for {} concurrent callers",
         countries.len()
     );
+    // ANCHOR_END: main
 }
-// ANCHOR_END: all

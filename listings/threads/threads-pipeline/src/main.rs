@@ -3,7 +3,7 @@ use std::thread;
 
 use crossbeam::channel::{self, Receiver, Sender};
 
-// ANCHOR: stages
+// ANCHOR: read
 /// What stage 2 makes of one line of an order file.
 enum Parsed {
     Order { item: String, quantity: u32 },
@@ -17,7 +17,9 @@ fn read_lines(lines: &[&str], out: Sender<String>) {
     }
     // `out` is dropped here: the parsers will see the channel close.
 }
+// ANCHOR_END: read
 
+// ANCHOR: parse
 /// Stage 2: parse "item,quantity" lines. Several of these run at once.
 fn parse(lines: Receiver<String>, out: Sender<Parsed>) {
     // The loop ends when stage 1 has dropped its sender and the channel is empty.
@@ -35,7 +37,9 @@ fn parse(lines: Receiver<String>, out: Sender<Parsed>) {
         out.send(parsed).expect("the totaller is gone");
     }
 }
+// ANCHOR_END: parse
 
+// ANCHOR: total
 /// Stage 3: add up the quantities per item.
 fn total(parsed: Receiver<Parsed>) -> (BTreeMap<String, u32>, Vec<String>) {
     let mut totals = BTreeMap::new();
@@ -48,7 +52,7 @@ fn total(parsed: Receiver<Parsed>) -> (BTreeMap<String, u32>, Vec<String>) {
     }
     (totals, bad)
 }
-// ANCHOR_END: stages
+// ANCHOR_END: total
 
 fn main() {
     let order_lines = [
