@@ -51,7 +51,7 @@ fn describe(status: ExitStatus) -> String {
 fn terminate(mut child: Child, grace: Duration) -> io::Result<Option<ExitStatus>> {
     let sent = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
     let ended = child.wait_timeout(grace);
-    let _ = child.kill(); // Ok, or an error if already reaped: wait anyway
+    let _ = child.kill(); // Ok even if wait_timeout reaped it: std then sends nothing
     child.wait()?;
     sent?;
     ended
