@@ -193,7 +193,8 @@ fn turns_taken(shares: &[Share]) -> Option<f64> {
 
 /// The lesson must show: the same answer every time, and the two threads of the dealt blocks
 /// computing on two cores at once. Only a machine whose cores other programs held may excuse the
-/// second, and the output then says so: a free machine that shows no overlap fails.
+/// second, and the output then says so: on a free machine, CPU times that do not add up to
+/// clearly more than the wall time fail.
 fn verdict(turns: &Turns) {
     let primes: Vec<u64> = turns
         .fastest
