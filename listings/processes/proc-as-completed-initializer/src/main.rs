@@ -423,15 +423,15 @@ fn report(arrived: &[(u64, u64)], workers: &mut [WorkerReport]) -> Result<(), Bo
         .ok_or("no task 0")?;
     // Say what is staged: task 0 is held until another result is out.
     println!(
-        "task 0, submitted first, arrived #{rank} of {count} (staged: the parent held it back until another result was out)"
+        "check: task 0, submitted first, arrived #{rank} of {count} (staged: the parent held it back until another result was out)"
     );
     let runs: u64 = workers.iter().map(|worker| worker.initialised).sum();
     println!(
-        "{} worker processes for {SLOTS} slots ran the initializer {runs} times in all, for {count} tasks",
+        "check: {} worker processes for {SLOTS} slots ran the initializer {runs} times in all, for {count} tasks",
         workers.len()
     );
     let total: u64 = arrived.iter().map(|&(_, primes)| primes).sum();
-    println!("primes below {LIMIT}: {total}");
+    println!("check: primes below {LIMIT}: {total}");
     if workers.len() <= SLOTS {
         return Err("no worker was recycled".into());
     }

@@ -85,11 +85,11 @@ fn worker_main() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: worker
 
 // ANCHOR: handle
-/// What `read_answer` got from the worker: a whole line, or the way the
-/// worker failed before it sent one.
+/// What `read_answer` got from the worker: a whole line, or no line and
+/// the way the worker failed before it sent one.
 enum Received {
     Line(String),
-    Failed(Answer),
+    NoLine(Answer),
 }
 
 /// The parent's handle on one worker process. Dropping it kills and reaps
@@ -121,7 +121,7 @@ impl Worker {
         match self.read_answer(Instant::now() + TASK_TIMEOUT)? {
             // `parse_answer`, out of view, checks the id and reads the count.
             Received::Line(line) => parse_answer(&line, task),
-            Received::Failed(failure) => Ok(failure),
+            Received::NoLine(failure) => Ok(failure),
         }
     }
 }
@@ -158,15 +158,15 @@ impl Worker {
                     .map_err(|_| io::ErrorKind::InvalidData.into());
             }
             if self.pending.len() >= MAX_ANSWER {
-                return Ok(Received::Failed(Answer::TooLong));
+                return Ok(Received::NoLine(Answer::TooLong));
             }
             if !wait_readable(&self.answers, deadline)? {
-                return Ok(Received::Failed(Answer::TimedOut));
+                return Ok(Received::NoLine(Answer::TimedOut));
             }
             let mut chunk = [0; MAX_ANSWER];
             let room = MAX_ANSWER - self.pending.len();
             match self.answers.read(&mut chunk[..room]) {
-                Ok(0) => return Ok(Received::Failed(Answer::Died)), // end of its stdout
+                Ok(0) => return Ok(Received::NoLine(Answer::Died)), // end of its stdout
                 Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -475,10 +475,10 @@ fn check_total(pool_primes: u64, failed: &[Task]) -> Result<(), Box<dyn Error>> 
         .map(|task| count_primes(task.start, task.end))
         .sum();
     let total = pool_primes + recounted;
-    println!("primes: {pool_primes} from the pool + {recounted} recounted here = {total}");
+    println!("check: {pool_primes} primes from the pool + {recounted} recounted here = {total}");
     if total != PRIMES_BELOW_LIMIT {
         return Err(format!("wrong answer: expected {PRIMES_BELOW_LIMIT}").into());
     }
-    println!("matches the known count of primes below {LIMIT}");
+    println!("check: that is the known count of primes below {LIMIT}");
     Ok(())
 }
