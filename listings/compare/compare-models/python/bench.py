@@ -664,10 +664,8 @@ def measure_cost(settings):
 # Echo server, when the Rust benchmark does not give us its port ----------
 
 
-def start_echo_server():
-    """A slow echo server on a thread of its own; returns its port."""
-    ready_event = threading.Event()
-    port = []
+def serve_echo(port_sender):
+    """The echo server's process: serves until its parent ends it."""
 
     async def serve(reader, writer):
         line = await asyncio.wait_for(reader.readline(), PATIENCE)
@@ -680,13 +678,22 @@ def start_echo_server():
 
     async def main():
         server = await asyncio.start_server(serve, "127.0.0.1", 0, backlog=4096)
-        port.append(server.sockets[0].getsockname()[1])
-        ready_event.set()
+        port_sender.send(server.sockets[0].getsockname()[1])
+        port_sender.close()
         await server.serve_forever()
 
-    threading.Thread(target=lambda: asyncio.run(main()), daemon=True).start()
-    ready_event.wait()
-    return port[0]
+    asyncio.run(main())
+
+
+def start_echo_server():
+    """A slow echo server in a process of its own; returns its port. On a
+    thread of this process it would need this process's GIL, and while the
+    main thread forks thousands of workers its clients time out."""
+    port_receiver, port_sender = multiprocessing.Pipe(duplex=False)
+    server = multiprocessing.Process(target=serve_echo, args=(port_sender,), daemon=True)
+    server.start()
+    port_sender.close()
+    return port_receiver.recv()
 
 
 def interpreter():
