@@ -1,8 +1,29 @@
-// ANCHOR: timeout
+// ANCHOR: readers
 use std::error::Error;
 use std::io::{self, Read};
-use std::process::{Command, Output, Stdio};
 use std::thread::{self, JoinHandle};
+
+/// Reads a pipe to its end on a thread of its own.
+fn read_in_thread<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<io::Result<Vec<u8>>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            pipe.read_to_end(&mut bytes)?;
+        }
+        Ok(bytes)
+    })
+}
+
+/// What a reader read, once it has reached the end of its pipe.
+fn joined(reader: JoinHandle<io::Result<Vec<u8>>>) -> Result<Vec<u8>, Box<dyn Error>> {
+    Ok(reader.join().map_err(|_| "a reader thread panicked")??)
+}
+// ANCHOR_END: readers
+
+// ANCHOR: timeout
+// A `use` may stand anywhere in a module, not only at the top of the
+// file: these sit next to the code that needs them.
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
@@ -24,7 +45,7 @@ fn run_with_timeout(command: &mut Command, limit: Duration) -> Result<Output, Bo
         // The readers end by themselves when its pipes close.
         let _ = child.kill();
         child.wait()?;
-        waited?;
+        waited?; // returns only if waiting itself failed, not on a timeout
         return Err(format!("timed out after {limit:?}, killed").into());
     };
     Ok(Output {
@@ -32,24 +53,6 @@ fn run_with_timeout(command: &mut Command, limit: Duration) -> Result<Output, Bo
         stdout: joined(stdout)?,
         stderr: joined(stderr)?,
     })
-}
-// ANCHOR_END: timeout
-
-// ANCHOR: readers
-/// Reads a pipe to its end on a thread of its own.
-fn read_in_thread<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<io::Result<Vec<u8>>> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            pipe.read_to_end(&mut bytes)?;
-        }
-        Ok(bytes)
-    })
-}
-
-/// What a reader read, once it has reached the end of its pipe.
-fn joined(reader: JoinHandle<io::Result<Vec<u8>>>) -> Result<Vec<u8>, Box<dyn Error>> {
-    Ok(reader.join().map_err(|_| "a reader thread panicked")??)
 }
 
 fn demo_timeout() -> Result<(), Box<dyn Error>> {
@@ -66,7 +69,7 @@ fn demo_timeout() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: readers
+// ANCHOR_END: timeout
 
 // ANCHOR: check
 /// subprocess.run(check=True): a failed status becomes an error that
@@ -96,8 +99,6 @@ fn demo_check() -> Result<(), Box<dyn Error>> {
 // ANCHOR_END: check
 
 // ANCHOR: lines
-// A `use` may stand anywhere in a module, not only at the top of the
-// file: these two sit next to the code that needs them.
 use std::io::{BufRead, BufReader};
 use std::process::{ChildStdin, ChildStdout};
 
