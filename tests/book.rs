@@ -82,6 +82,7 @@ fn main() {
     trials.extend(checks::harness::trials());
     trials.extend(checks::visible_lines::trials());
     trials.extend(checks::glossary::trials());
+    trials.extend(checks::paths::trials());
     common::filters::select(&mut trials, &filters, args.exact);
     let first: &[&str] = if checks::render::will_render() {
         &[checks::render::RENDER]

@@ -8,6 +8,7 @@ pub mod glossary;
 pub mod harness;
 pub mod linux_only;
 pub mod outputs;
+pub mod paths;
 pub mod paused_clock;
 pub mod python;
 pub mod reader;

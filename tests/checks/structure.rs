@@ -671,13 +671,19 @@ fn play_buttons_only_where_the_playground_can_run_the_listing() -> Outcome {
 }
 
 /// Every teaching page opens, under its title, with one header in one form,
-/// `> **Core** · You will learn ... · Assumes: ...` (or `**Deeper**`, or
-/// `**Recap**` for a page that sums a chapter up), and ends with one summary
+/// `> **Core** · You will learn ... · Assumes: ...` (or `**Everyday**` on a
+/// chapter's everyday path, `**Deeper**`, or `**Recap**` for a page that
+/// sums a chapter up: checks/paths.rs), and ends with one summary
 /// in one form: a last `## What to remember` section holding at least one
 /// self-check question in a `<details>` element. Index pages, exercise pages,
 /// appendices, the introduction and the set-up page are not teaching pages.
 fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome {
-    const MARKS: [&str; 3] = ["> **Core** · ", "> **Deeper** · ", "> **Recap** · "];
+    const MARKS: [&str; 4] = [
+        "> **Core** · ",
+        "> **Everyday** · ",
+        "> **Deeper** · ",
+        "> **Recap** · ",
+    ];
     const SUMMARY: &str = "\n## What to remember\n";
     let mut problems = Problems::default();
     let teaching = CHAPTERS.iter().filter(|c| {
@@ -710,7 +716,7 @@ fn teaching_pages_open_with_a_header_and_end_with_what_to_remember() -> Outcome 
         if !MARKS.iter().any(|m| joined.starts_with(m)) {
             problems.add(format!(
                 "{file}: the first lines under the title should be a header \
-                 `> **Core** · You will learn ... · Assumes: ...` (or **Deeper**, **Recap**)"
+                 `> **Core** · You will learn ... · Assumes: ...` (or **Everyday**, **Deeper**, **Recap**)"
             ));
         } else if !joined.contains("Assumes:") {
             problems.add(format!(

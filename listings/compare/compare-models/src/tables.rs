@@ -737,12 +737,12 @@ fn interpreter(out: &mut String, results: &Value) {
     // says nothing about the figures.
     let unmeasured = if minor < 13 {
         " CPython 3.13 and later, including their free-threaded builds, were not \
-         measured, so the chapter has no figures for them."
+         measured in this run."
     } else {
         ""
     };
     let text = format!(
-        "**Every Python figure in this chapter comes from CPython {version}**: \
+        "**Every Python figure in these tables comes from CPython {version}**: \
          {build}; {running}.{unmeasured} Its `multiprocessing` starts processes with \
          the `{}` method.",
         text_of(python, "start_method")
