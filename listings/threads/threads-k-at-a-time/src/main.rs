@@ -87,7 +87,9 @@ fn main() -> ExitCode {
     if downloads.len() == URLS.len() && most == at_once {
         ExitCode::SUCCESS
     } else {
-        println!("check: expected every download made, {at_once} of them at once at the busiest moment");
+        println!(
+            "check: expected every download made, {at_once} of them at once at the busiest moment"
+        );
         ExitCode::FAILURE
     }
 }
