@@ -1,6 +1,8 @@
+// ANCHOR: all
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
+// ANCHOR_END: all
 
 /// Simulates one small job, such as answering one request.
 fn handle_request() {

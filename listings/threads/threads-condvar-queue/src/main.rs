@@ -1,9 +1,9 @@
+// ANCHOR: queue
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
-// ANCHOR: queue
 /// Step 1: a queue that workers can wait on. No capacity limit yet.
 struct JobQueue<T> {
     state: Mutex<State<T>>,

@@ -1,5 +1,7 @@
+// ANCHOR: bounded
 use crossbeam::channel::{self, TrySendError};
 use std::thread;
+// ANCHOR_END: bounded
 
 fn main() {
     // ANCHOR: bounded

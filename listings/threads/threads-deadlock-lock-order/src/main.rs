@@ -1,7 +1,9 @@
-use std::sync::{Barrier, Mutex, MutexGuard, TryLockError};
-use std::thread;
+use std::sync::{Barrier, TryLockError};
 
 // ANCHOR: plain
+use std::sync::{Mutex, MutexGuard};
+use std::thread;
+
 struct Account {
     id: u32,
     owner: &'static str,
@@ -72,6 +74,7 @@ fn transfer_in_id_order(from: &Account, to: &Account, cents: i64) {
 // ANCHOR_END: ordered
 
 fn main() {
+    // ANCHOR: run
     let alice = Account {
         id: 1,
         owner: "Alice",
@@ -82,11 +85,12 @@ fn main() {
         owner: "Bob",
         balance: Mutex::new(10_000),
     };
+    // ANCHOR_END: run
 
     // One at a time, nothing else holds a lock: the plain transfer works.
     transfer(&alice, &bob, 500);
     transfer(&bob, &alice, 500);
-    println!("one at a time: Alice -> Bob, then Bob -> Alice: done");
+    println!("check: one at a time: Alice -> Bob, then Bob -> Alice: done");
 
     let (both_locked, both_tried) = (Barrier::new(2), Barrier::new(2));
     let (alice_to_bob, bob_to_alice) = thread::scope(|scope| {
@@ -96,18 +100,18 @@ fn main() {
             scope.spawn(|| transfer_showing_deadlock(&bob, &alice, 300, &both_locked, &both_tried));
         (one.join().unwrap(), two.join().unwrap())
     });
-    println!("at the same time: Alice -> Bob {alice_to_bob}");
-    println!("at the same time: Bob -> Alice {bob_to_alice}");
+    println!("check: at the same time: Alice -> Bob {alice_to_bob}");
+    println!("check: at the same time: Bob -> Alice {bob_to_alice}");
 
     // ANCHOR: run
     thread::scope(|scope| {
         scope.spawn(|| (0..1_000).for_each(|_| transfer_in_id_order(&alice, &bob, 5)));
         scope.spawn(|| (0..1_000).for_each(|_| transfer_in_id_order(&bob, &alice, 3)));
     });
-    // ANCHOR_END: run
     let (a, b) = (*alice.balance.lock().unwrap(), *bob.balance.lock().unwrap());
     println!(
         "id order: 2,000 transfers done; Alice {a}, Bob {b}, together {}",
         a + b
     );
+    // ANCHOR_END: run
 }

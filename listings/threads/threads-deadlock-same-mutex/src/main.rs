@@ -51,19 +51,19 @@ fn with_watchdog(
     });
     match answer.recv_timeout(limit) {
         Ok(price) => {
-            println!("{name}: milk costs {price} cents");
+            println!("check: {name}: milk costs {price} cents");
             true
         }
         Err(RecvTimeoutError::Timeout) => {
             let finished = worker.is_finished();
             println!(
-                "{name}: deadlock: no answer after {} ms, thread finished: {finished}",
+                "check: {name}: deadlock: no answer after {} ms, thread finished: {finished}",
                 limit.as_millis()
             );
             false
         }
         Err(RecvTimeoutError::Disconnected) => {
-            println!("{name}: the thread panicked instead of answering");
+            println!("check: {name}: the thread panicked instead of answering");
             false
         }
     }
@@ -87,7 +87,7 @@ fn main() -> ExitCode {
     if !naive && fixed {
         ExitCode::SUCCESS
     } else {
-        println!("expected the naive version to deadlock and the fixed one to answer");
+        println!("check: expected the naive version to deadlock and the fixed one to answer");
         ExitCode::FAILURE
     }
 }

@@ -116,18 +116,18 @@ fn main() {
             Ok(Some(item)) => received.push(item),
             Ok(None) => break,
             Err(Stalled) => {
-                println!("stalled: nothing arrived for 1 s");
+                println!("check: stalled: nothing arrived for 1 s");
                 break;
             }
         }
     }
-    println!("received {received:?} of {ITEMS} items");
+    println!("check: received {received:?} of {ITEMS} items");
     if received.len() == ITEMS as usize {
         producer.join().unwrap();
     } else {
         // The producer is stuck in `push`; returning from main ends it.
         println!(
-            "the producer is still waiting for room: {}",
+            "check: the producer is still waiting for room: {}",
             !producer.is_finished()
         );
     }

@@ -71,8 +71,10 @@ fn main() {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("(a panic without a message)");
-            println!("loom found a bug: {}", message.trim());
+            // Each line of loom's message gets the prefix.
+            let message = message.trim().replace('\n', "\ncheck: ");
+            println!("check: loom found a bug: {message}");
         }
-        Ok(()) => println!("loom found no bug in the executions it explores"),
+        Ok(()) => println!("check: loom found no bug in the executions it explores"),
     }
 }

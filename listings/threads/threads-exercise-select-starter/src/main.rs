@@ -45,6 +45,6 @@ fn main() {
         // The monitor stops listening; an alert still on its way is refused.
         drop(alerts);
         let delivered = feed.join().unwrap();
-        println!("the feed's alert was taken: {delivered}");
+        println!("check: the feed's alert was taken: {delivered}");
     });
 }

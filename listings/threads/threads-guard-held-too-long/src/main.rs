@@ -1,7 +1,7 @@
+// ANCHOR: while_let
 use std::collections::VecDeque;
 use std::sync::{Mutex, TryLockError};
 
-// ANCHOR: while_let
 /// Asks, without waiting, whether some guard is alive. std's try_lock
 /// returns WouldBlock even when the guard is held by this same thread; lock()
 /// would deadlock instead (or panic).

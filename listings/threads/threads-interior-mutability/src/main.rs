@@ -1,9 +1,9 @@
+// ANCHOR: one_thread
 use std::cell::{Cell, RefCell};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 
-// ANCHOR: one_thread
 /// Page statistics for one thread: changed through `&self`.
 struct Stats {
     hits: Cell<u32>,

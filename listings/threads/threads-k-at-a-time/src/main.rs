@@ -79,7 +79,7 @@ fn main() -> ExitCode {
         .max()
         .unwrap_or(0);
     println!(
-        "{} downloads of {} ms each, {at_once} workers: {elapsed} ms in all, \
+        "check: {} downloads of {} ms each, {at_once} workers: {elapsed} ms in all, \
          at most {most} at once",
         downloads.len(),
         DOWNLOAD_TIME.as_millis()
@@ -87,7 +87,9 @@ fn main() -> ExitCode {
     if downloads.len() == URLS.len() && most == at_once {
         ExitCode::SUCCESS
     } else {
-        println!("expected every download made, {at_once} of them at once at the busiest moment");
+        println!(
+            "check: expected every download made, {at_once} of them at once at the busiest moment"
+        );
         ExitCode::FAILURE
     }
 }

@@ -1,8 +1,12 @@
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
+
+// ANCHOR: lazy
 use std::ptr;
 use std::sync::Barrier;
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::thread;
-use std::time::Duration;
+// ANCHOR_END: lazy
 
 struct Config {
     currency: String,

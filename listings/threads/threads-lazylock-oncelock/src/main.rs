@@ -1,10 +1,10 @@
+// ANCHOR: lazy
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Barrier, LazyLock, OnceLock};
 use std::thread;
 use std::time::Duration;
 
-// ANCHOR: lazy
 static TABLE_BUILDS: AtomicUsize = AtomicUsize::new(0);
 
 /// Built on first use by whichever thread gets there first; any thread that

@@ -1,6 +1,8 @@
+// ANCHOR: forced
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::thread;
+// ANCHOR_END: forced
 
 const THREADS: usize = 4;
 const VISITS_PER_THREAD: usize = 1_000_000;

@@ -1,8 +1,8 @@
+// ANCHOR: all
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-// ANCHOR: all
 fn main() {
     // Used once, as a go-ahead: the thread sends `()`, and main waits for it.
     let (started, has_started) = mpsc::channel();

@@ -1,3 +1,4 @@
+// ANCHOR: all
 use std::thread;
 
 fn request_log() -> Vec<String> {
@@ -18,7 +19,6 @@ fn failures(lines: &[String]) -> usize {
     lines.iter().filter(|line| !line.ends_with(" 200")).count()
 }
 
-// ANCHOR: all
 fn main() {
     // Fix 1: `move` hands the vector to the thread. The thread may outlive
     // this function, so it must own what it uses; main cannot use it after.

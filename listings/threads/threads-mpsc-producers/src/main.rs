@@ -1,6 +1,9 @@
 use std::collections::HashMap;
+
+// ANCHOR: all
 use std::sync::mpsc;
 use std::thread;
+// ANCHOR_END: all
 
 fn main() {
     // ANCHOR: all
@@ -34,5 +37,5 @@ fn main() {
     }
     println!("every sender is gone: the channel is closed");
     // ANCHOR_END: all
-    println!("per-sender order kept: {in_order}");
+    println!("check: per-sender order kept: {in_order}");
 }

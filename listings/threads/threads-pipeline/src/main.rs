@@ -1,9 +1,9 @@
+// ANCHOR: read
 use std::collections::BTreeMap;
 use std::thread;
 
 use crossbeam::channel::{self, Receiver, Sender};
 
-// ANCHOR: read
 /// What stage 2 makes of one line of an order file.
 enum Parsed {
     Order { item: String, quantity: u32 },
@@ -54,6 +54,7 @@ fn total(parsed: Receiver<Parsed>) -> (BTreeMap<String, u32>, Vec<String>) {
 }
 // ANCHOR_END: total
 
+// ANCHOR: main
 fn main() {
     let order_lines = [
         "apple, 3",
@@ -64,10 +65,9 @@ fn main() {
         "bread, 4",
         "cheese",
     ];
-    // ANCHOR: main
     let (line_sender, line_receiver) = channel::bounded(4);
     let (parsed_sender, parsed_receiver) = channel::bounded(4);
-    let (totals, bad) = thread::scope(|scope| {
+    let (totals, mut bad) = thread::scope(|scope| {
         scope.spawn(|| read_lines(&order_lines, line_sender));
         for _ in 0..2 {
             // Each parser gets clones of both ends it needs.
@@ -79,11 +79,10 @@ fn main() {
         drop(line_receiver);
         scope.spawn(|| total(parsed_receiver)).join().unwrap()
     });
-    // ANCHOR_END: main
     for (item, quantity) in &totals {
         println!("{item:<6} {quantity}");
     }
-    let mut bad = bad;
-    bad.sort();
+    bad.sort(); // the two parsers may send them in either order
     println!("lines that were not orders: {bad:?}");
 }
+// ANCHOR_END: main

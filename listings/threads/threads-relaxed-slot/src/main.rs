@@ -81,12 +81,12 @@ fn main() -> ExitCode {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("(a panic without a message)");
-            println!("loom found a bug: {}", message.trim());
+            println!("check: loom found a bug: {}", message.trim());
             ExitCode::SUCCESS
         }
         Ok(()) => {
             // This listing exists to show the bug being found.
-            println!("loom found nothing wrong in the interleavings it explores");
+            println!("check: loom found nothing wrong in the interleavings it explores");
             ExitCode::FAILURE
         }
     }

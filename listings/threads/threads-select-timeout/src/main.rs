@@ -1,7 +1,9 @@
+// ANCHOR: all
 use std::thread;
 use std::time::Duration;
 
 use crossbeam::channel::{self, select};
+// ANCHOR_END: all
 
 fn main() {
     // ANCHOR: all

@@ -1,6 +1,8 @@
+// ANCHOR: all
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
+// ANCHOR_END: all
 
 fn main() {
     // ANCHOR: all

@@ -1,6 +1,6 @@
+// ANCHOR: all
 use std::thread;
 
-// ANCHOR: all
 fn total_cents(day: &str, orders: &[u32]) -> u64 {
     if orders.is_empty() {
         panic!("no orders recorded for {day}");

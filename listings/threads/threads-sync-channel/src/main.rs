@@ -1,5 +1,7 @@
+// ANCHOR: bounded
 use std::sync::mpsc::{self, TrySendError};
 use std::thread;
+// ANCHOR_END: bounded
 
 fn main() {
     // ANCHOR: bounded

@@ -28,6 +28,11 @@ impl Drop for ScratchDir {
     }
 }
 
+/// When each thread's wait began and ended, to tell whether the waits overlapped.
+static WAITS: Mutex<Vec<(Instant, Instant)>> = Mutex::new(Vec::new());
+
+// ANCHOR: count
+/// The files to count, with the text each will hold.
 const CHAPTERS: [(&str, &str); 3] = [
     (
         "spawn.txt",
@@ -46,10 +51,6 @@ const CHAPTERS: [(&str, &str); 3] = [
 /// How long each read is made to take.
 const READ_TIME: Duration = Duration::from_millis(100);
 
-/// When each thread's wait began and ended, to tell whether the waits overlapped.
-static WAITS: Mutex<Vec<(Instant, Instant)>> = Mutex::new(Vec::new());
-
-// ANCHOR: count
 /// Reads one file and counts its words.
 fn count_words(path: &Path) -> io::Result<usize> {
     let text = fs::read_to_string(path)?;

@@ -1,9 +1,11 @@
+// ANCHOR: find
 use std::num::NonZero;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use crossbeam::deque::{Injector, Steal, Stealer, Worker};
+// ANCHOR_END: find
 
 const LIMIT: u64 = 300_000;
 const PRIMES_BELOW_LIMIT: usize = 25_997;
@@ -122,9 +124,9 @@ fn main() {
     println!("{workers} workers counted {primes} primes below {LIMIT}");
     println!("tasks stolen from another worker, per worker: {stolen_per_worker:?}");
     if primes == PRIMES_BELOW_LIMIT {
-        println!("the right answer");
+        println!("check: the right answer");
     } else {
-        println!("wrong: expected {PRIMES_BELOW_LIMIT}");
+        println!("check: wrong, expected {PRIMES_BELOW_LIMIT}");
         std::process::exit(1);
     }
 }

@@ -1,9 +1,9 @@
+// ANCHOR: pool
 use std::num::NonZero;
 use std::thread::{self, JoinHandle};
 
 use crossbeam::channel::{self, Sender};
 
-// ANCHOR: pool
 /// A job is any closure that a worker thread can run once.
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
