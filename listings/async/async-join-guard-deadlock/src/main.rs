@@ -4,6 +4,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 const SAVE: Duration = Duration::from_millis(50);
+
 // ANCHOR_END: all
 const WATCHDOG: Duration = Duration::from_millis(200);
 
