@@ -59,7 +59,7 @@ async fn main() {
         .chunks(2)
         .all(|pair| pair.len() == 2 && pair[1] == pair[0].replace(": begin", ": end"));
     println!(
-        "journal: {} lines, every entry in one piece: {intact}",
+        "check: journal: {} lines, every entry in one piece: {intact}",
         journal.len()
     );
 }

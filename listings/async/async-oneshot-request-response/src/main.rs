@@ -31,12 +31,10 @@ async fn inventory(mut requests: mpsc::Receiver<Request>) {
                 } else {
                     Err(format!("{item} is sold out"))
                 };
-                // If the asker gave up (dropped its receiver), `send` hands
-                // the answer back in `Err`.
-                match reply.send(answer) {
-                    Ok(()) => {}              // delivered
-                    Err(Ok(_)) => *left += 1, // a reservation nobody will get: undo it
-                    Err(Err(_)) => {}         // "sold out" to nobody: nothing to undo
+                let reserved = answer.is_ok();
+                // `send` fails if the asker gave up (dropped its receiver).
+                if reply.send(answer).is_err() && reserved {
+                    *left += 1; // a reservation nobody will get: undo it
                 }
             }
             Request::Stock { item, reply } => {

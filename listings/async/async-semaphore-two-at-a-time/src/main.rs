@@ -43,7 +43,7 @@ async fn main() -> Result<(), tokio::task::JoinError> {
     // ANCHOR_END: all
     let most = MOST.load(Ordering::SeqCst);
     if most > PERMITS {
-        println!("{most} downloads ran at once, more than {PERMITS}");
+        println!("check: {most} downloads ran at once, more than {PERMITS}");
         std::process::exit(1);
     }
     // ANCHOR: all

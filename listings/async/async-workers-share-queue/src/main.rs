@@ -47,7 +47,7 @@ fn check_each_job_done_once(results: &[Vec<u64>]) {
     all.sort_unstable();
     let expected: Vec<u64> = (1..=JOBS).collect();
     if all != expected {
-        eprintln!("jobs lost or repeated: {all:?}");
+        eprintln!("check: jobs lost or repeated: {all:?}");
         std::process::exit(1);
     }
 }
