@@ -22,9 +22,9 @@ async fn ticker() {
 /// finish first only if it kept getting the thread while the call ran.
 fn verdict(blocker: &tokio::task::JoinHandle<()>) {
     if blocker.is_finished() {
-        println!("  the ticks waited until the blocking call ended: stalled");
+        println!("check: the ticks waited until the blocking call ended: stalled");
     } else {
-        println!("  all three ticks came while the blocking call ran: not stalled");
+        println!("check: all three ticks came while the blocking call ran: not stalled");
     }
 }
 

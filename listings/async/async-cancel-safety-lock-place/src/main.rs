@@ -42,7 +42,7 @@ async fn main() {
     // ANCHOR_END: all
     // The lesson, checked: the task that queued first lost its place.
     if order != ["patient", "impatient"] {
-        println!("NOT the lesson: the impatient task kept its place");
+        println!("check: NOT the lesson: the impatient task kept its place");
         std::process::exit(1);
     }
     // ANCHOR: all

@@ -67,7 +67,7 @@ async fn main() {
     // ANCHOR_END: main
     // The lesson, checked: the cancelled sends lost jobs, reserve lost none.
     if with_send == 5 || with_reserve != 5 {
-        println!("NOT the lesson: {with_send} and {with_reserve} of 5 jobs arrived");
+        println!("check: NOT the lesson: {with_send} and {with_reserve} of 5 jobs arrived");
         std::process::exit(1);
     }
     // ANCHOR: main

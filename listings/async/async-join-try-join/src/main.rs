@@ -32,7 +32,7 @@ async fn main() {
         start.elapsed().as_millis()
     );
     // ANCHOR_END: all
-    println!("join!     {}", join_verdict(start.elapsed()));
+    println!("check: join! {}", join_verdict(start.elapsed()));
     // ANCHOR: all
 
     // try_join!: the first Err ends it; the calls still running are dropped.
@@ -44,7 +44,7 @@ async fn main() {
         start.elapsed().as_millis()
     );
     // ANCHOR_END: all
-    println!("try_join! {}", try_join_verdict(start.elapsed()));
+    println!("check: try_join! {}", try_join_verdict(start.elapsed()));
     // ANCHOR: all
 }
 // ANCHOR_END: all

@@ -20,9 +20,9 @@ async fn main() {
     // ANCHOR_END: all
     // One after the other, the two counters sleep 10 x 100 ms.
     if elapsed < Duration::from_millis(1_000) {
-        println!("less than the 1000 ms of one counter after the other");
+        println!("check: less than the 1000 ms of one counter after the other");
     } else {
-        println!("NOT concurrent: 1000 ms or more");
+        println!("check: NOT concurrent: 1000 ms or more");
     }
     // ANCHOR: all
 }

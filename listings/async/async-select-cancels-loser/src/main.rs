@@ -42,9 +42,9 @@ async fn main() {
     // ANCHOR_END: all
     // The verdict: had select! waited for the loser, 5000 ms would have passed.
     if elapsed < Duration::from_millis(5_000) {
-        println!("it did not wait for the loser's 5000 ms");
+        println!("check: it did not wait for the loser's 5000 ms");
     } else {
-        println!("it WAITED for the loser");
+        println!("check: it WAITED for the loser");
     }
     // ANCHOR: all
 }

@@ -98,10 +98,10 @@ fn report_overlap(elapsed: Duration) {
     let one_by_one = Duration::from_millis(100) * CLIENTS as u32;
     if elapsed < one_by_one / 10 {
         println!(
-            "served at once: less than a tenth of the {} ms one after another",
+            "check: served at once: less than a tenth of the {} ms one after another",
             one_by_one.as_millis()
         );
     } else {
-        println!("NOT served at once: a tenth of one after another, or more");
+        println!("check: NOT served at once: a tenth of one after another, or more");
     }
 }
