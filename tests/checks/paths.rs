@@ -52,8 +52,10 @@ pub fn trials() -> Vec<Trial> {
 }
 
 /// Every page of the path listed in `list_file` after the paragraph that
-/// starts with `heading`, but the last, has a `footer` line whose link
-/// leads to the next page of the list, and no footer that leads elsewhere.
+/// starts with `heading`, but the last, has a `footer next, [...]` line
+/// whose link leads to the next page of the list, and no such line that
+/// leads elsewhere. The last page has a `footer` line that says the path
+/// ends there, so that a reader knows.
 fn check_path(list_file: &str, heading: &str, footer: &str) -> Outcome {
     let path = pages_of_path(list_file, heading)?;
     let mut problems = Problems::default();
@@ -77,7 +79,13 @@ fn check_path(list_file: &str, heading: &str, footer: &str) -> Outcome {
                 for link in &links {
                     problems.add(format!(
                         "{page}: the last page of the path in {list_file} has a \
-                         `{footer}` footer leading to {link}"
+                         `{footer} next, ...` footer leading to {link}"
+                    ));
+                }
+                if !source.lines().any(|l| l.starts_with(footer)) {
+                    problems.add(format!(
+                        "{page}: the last page of the path in {list_file} does not say \
+                         so: end it with a `{footer} ...` line that says the path ends here"
                     ));
                 }
             }
@@ -114,12 +122,13 @@ fn pages_of_path(list_file: &str, heading: &str) -> Result<Vec<String>, String> 
     Ok(pages)
 }
 
-/// Where the `footer` lines of a page lead.
+/// Where the `footer ... next, [...](...)` lines of a page lead.
 fn footer_links(source: &str, page: &str, footer: &str) -> Vec<String> {
     let link = Regex::new(r"\]\(([^)#]+\.md)[)#]").unwrap();
+    let next = format!("{footer} next, ");
     source
         .lines()
-        .filter(|l| l.starts_with(footer))
+        .filter(|l| l.starts_with(&next))
         .filter_map(|l| link.captures(l).map(|c| resolve(page, &c[1])))
         .collect()
 }
