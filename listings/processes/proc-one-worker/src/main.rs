@@ -88,7 +88,6 @@ impl Drop for Worker {
         }
     }
 }
-// ANCHOR_END: handle
 
 impl Worker {
     /// Starts this program again as a worker, with its stdin and stdout piped.
@@ -107,6 +106,7 @@ impl Worker {
         })
     }
 }
+// ANCHOR_END: handle
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
