@@ -193,7 +193,7 @@ test('the eye button reveals the hidden lines of an anchored listing', async () 
   // its programs whole).
   await page.goto(base + 'threads/spawn-join.html');
   const listing = page.locator('pre:has(code .boring)').first();
-  const hidden = listing.locator('.boring').first();
+  const hidden = listing.locator('.boring').filter({ hasText: /\S/ }).first(); // a blank hidden line has no size
   assert.equal(await hidden.isVisible(), false, 'hidden lines are visible before the click');
   // The buttons of a listing show when the pointer is over it.
   await listing.hover();
@@ -467,7 +467,7 @@ test('a listing with hidden lines says how many, and the hint works like the eye
   const hiddenLines = await listing.evaluate((pre) =>
     [...pre.querySelectorAll('.boring')].reduce((n, span) => n + span.textContent.replace(/\n$/, '').split('\n').length, 0));
   assert.match(await hint.innerText(), new RegExp(`^${hiddenLines} lines? hidden`), `the hint does not say ${hiddenLines} lines are hidden`);
-  const boring = listing.locator('.boring').first();
+  const boring = listing.locator('.boring').filter({ hasText: /\S/ }).first();
   await hint.click();
   assert.ok(await boring.isVisible(), 'the hint did not reveal the hidden lines');
   assert.match(await hint.innerText(), /^Hide/);

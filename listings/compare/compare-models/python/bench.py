@@ -13,7 +13,7 @@ clock starts.
 
 It prints one JSON object on stdout (progress goes to stderr with --full),
 and exits with status 1 if an answer is wrong. Without --echo-port it starts
-its own echo server, in a thread. Linux only: it reads /proc.
+its own echo server, in a process of its own. Linux only: it reads /proc.
 """
 
 import argparse

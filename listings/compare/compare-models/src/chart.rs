@@ -1067,7 +1067,7 @@ fn scaling_chart(results: &Value) -> Result<String, String> {
             &note,
             "Each language against its own sequential run.",
             "Dashed, over the points: speedup = workers,",
-            "which no model can pass.",
+            "which no model can pass: past it is noise.",
         ],
     )
 }
