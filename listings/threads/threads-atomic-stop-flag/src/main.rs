@@ -9,8 +9,8 @@ fn handle_request() {
     thread::sleep(Duration::from_millis(1));
 }
 
+// ANCHOR: all
 fn main() {
-    // ANCHOR: all
     let stop = AtomicBool::new(false);
     let handled = AtomicUsize::new(0);
 
@@ -45,5 +45,5 @@ fn main() {
         "the counts add up: {}",
         per_worker.iter().sum::<usize>() == total
     );
-    // ANCHOR_END: all
 }
+// ANCHOR_END: all

@@ -1,10 +1,12 @@
 // ANCHOR: bounded
 use crossbeam::channel::{self, TrySendError};
 use std::thread;
-// ANCHOR_END: bounded
 
+// ANCHOR: archivers
+// ANCHOR: unbounded
 fn main() {
-    // ANCHOR: bounded
+    // ANCHOR_END: unbounded
+    // ANCHOR_END: archivers
     // A bounded channel holds at most 2 frames in flight.
     let (frames, camera_feed) = channel::bounded(2);
     frames.try_send("frame 1").unwrap();
@@ -51,5 +53,9 @@ fn main() {
     });
     let (a, b) = (taken[0], taken[1]);
     println!("two archivers took {a} + {b} = {} lines", a + b);
-    // ANCHOR_END: archivers
+    // ANCHOR: unbounded
+    // ANCHOR: bounded
 }
+// ANCHOR_END: bounded
+// ANCHOR_END: unbounded
+// ANCHOR_END: archivers

@@ -1,7 +1,5 @@
-use std::sync::{Barrier, TryLockError};
-
 // ANCHOR: plain
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::thread;
 
 struct Account {
@@ -21,6 +19,9 @@ fn transfer(from: &Account, to: &Account, cents: i64) {
 }
 // ANCHOR_END: plain
 
+// ANCHOR: showing
+use std::sync::{Barrier, TryLockError};
+
 /// `transfer`, made to show its deadlock without hanging: the barriers make
 /// the fatal interleaving certain, and the second lock is tried (try_lock)
 /// instead of waited for.
@@ -34,6 +35,8 @@ fn transfer_showing_deadlock(
     let mut from_balance = from.balance.lock().unwrap();
     // Neither transfer goes on until both hold their first lock.
     both_locked.wait();
+    // The plain transfer calls lock() here, and waits forever; try_lock()
+    // returns WouldBlock instead.
     let outcome = match to.balance.try_lock() {
         Ok(mut to_balance) => {
             *from_balance -= cents;
@@ -46,11 +49,11 @@ fn transfer_showing_deadlock(
         ),
         Err(TryLockError::Poisoned(_)) => String::from("poisoned"),
     };
-    // Keep the first lock until the other transfer has tried too; with
-    // lock() instead of try_lock(), both would wait here forever.
+    // Keep the first lock until the other transfer has tried too.
     both_tried.wait();
     outcome
 }
+// ANCHOR_END: showing
 
 // ANCHOR: ordered
 /// The fix: every transfer takes the two locks in the same global order
@@ -61,7 +64,7 @@ fn transfer_in_id_order(from: &Account, to: &Account, cents: i64) {
     } else {
         (to, from)
     };
-    let mut first_balance: MutexGuard<i64> = first.balance.lock().unwrap();
+    let mut first_balance = first.balance.lock().unwrap();
     let mut second_balance = second.balance.lock().unwrap();
     let (from_balance, to_balance) = if from.id < to.id {
         (&mut *first_balance, &mut *second_balance)
@@ -73,8 +76,8 @@ fn transfer_in_id_order(from: &Account, to: &Account, cents: i64) {
 }
 // ANCHOR_END: ordered
 
+// ANCHOR: run
 fn main() {
-    // ANCHOR: run
     let alice = Account {
         id: 1,
         owner: "Alice",
@@ -85,13 +88,14 @@ fn main() {
         owner: "Bob",
         balance: Mutex::new(10_000),
     };
-    // ANCHOR_END: run
 
     // One at a time, nothing else holds a lock: the plain transfer works.
     transfer(&alice, &bob, 500);
     transfer(&bob, &alice, 500);
-    println!("check: one at a time: Alice -> Bob, then Bob -> Alice: done");
+    println!("one at a time: Alice -> Bob, then Bob -> Alice: done");
 
+    // At the same time, in opposite directions: each holds one lock and
+    // needs the other's.
     let (both_locked, both_tried) = (Barrier::new(2), Barrier::new(2));
     let (alice_to_bob, bob_to_alice) = thread::scope(|scope| {
         let one =
@@ -100,10 +104,10 @@ fn main() {
             scope.spawn(|| transfer_showing_deadlock(&bob, &alice, 300, &both_locked, &both_tried));
         (one.join().unwrap(), two.join().unwrap())
     });
-    println!("check: at the same time: Alice -> Bob {alice_to_bob}");
-    println!("check: at the same time: Bob -> Alice {bob_to_alice}");
+    println!("at the same time: Alice -> Bob {alice_to_bob}");
+    println!("at the same time: Bob -> Alice {bob_to_alice}");
 
-    // ANCHOR: run
+    // In id order, in opposite directions, 2,000 transfers at once.
     thread::scope(|scope| {
         scope.spawn(|| (0..1_000).for_each(|_| transfer_in_id_order(&alice, &bob, 5)));
         scope.spawn(|| (0..1_000).for_each(|_| transfer_in_id_order(&bob, &alice, 3)));
@@ -113,5 +117,5 @@ fn main() {
         "id order: 2,000 transfers done; Alice {a}, Bob {b}, together {}",
         a + b
     );
-    // ANCHOR_END: run
 }
+// ANCHOR_END: run

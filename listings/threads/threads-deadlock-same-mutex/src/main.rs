@@ -51,19 +51,19 @@ fn with_watchdog(
     });
     match answer.recv_timeout(limit) {
         Ok(price) => {
-            println!("check: {name}: milk costs {price} cents");
+            println!("{name}: milk costs {price} cents");
             true
         }
         Err(RecvTimeoutError::Timeout) => {
             let finished = worker.is_finished();
             println!(
-                "check: {name}: deadlock: no answer after {} ms, thread finished: {finished}",
+                "{name}: deadlock: no answer after {} ms, thread finished: {finished}",
                 limit.as_millis()
             );
             false
         }
         Err(RecvTimeoutError::Disconnected) => {
-            println!("check: {name}: the thread panicked instead of answering");
+            println!("{name}: the thread panicked instead of answering");
             false
         }
     }

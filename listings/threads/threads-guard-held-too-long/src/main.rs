@@ -13,7 +13,11 @@ fn lock_state<T>(queue: &Mutex<T>) -> &'static str {
     }
 }
 
+// ANCHOR: editions
+// ANCHOR: fixed
 fn main() {
+    // ANCHOR_END: fixed
+    // ANCHOR_END: editions
     let queue = Mutex::new(VecDeque::from(["resize photo", "send email"]));
 
     // The guard is a temporary of the `while let` condition: on each pass it
@@ -50,7 +54,13 @@ fn main() {
     println!("block tail, after the block: {waiting} waiting, queue {state}");
     // ANCHOR_END: editions
     exit_unless_edition_2024_dropped_the_guards(&queue);
+    // ANCHOR: editions
+    // ANCHOR: fixed
+    // ANCHOR: while_let
 }
+// ANCHOR_END: while_let
+// ANCHOR_END: fixed
+// ANCHOR_END: editions
 
 /// The last two lines above show what edition 2024 changed. Built with an
 /// older edition, the same two constructs keep the guard alive: say so and

@@ -22,8 +22,10 @@ fn allocate_id() -> Option<u32> {
 }
 // ANCHOR_END: allocate
 
+// ANCHOR: wrap
+// ANCHOR: main
 fn main() {
-    // ANCHOR: main
+    // ANCHOR_END: wrap
     // Four threads ask for 300 IDs each: 1200 requests for 1000 IDs.
     let mut given: Vec<u32> = thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
@@ -51,5 +53,7 @@ fn main() {
     let before = counter.fetch_add(1, Ordering::Relaxed);
     let after = counter.fetch_add(1, Ordering::Relaxed);
     println!("fetch_add at u32::MAX returned {before}, then {after}: ID 0 again");
-    // ANCHOR_END: wrap
+    // ANCHOR: main
 }
+// ANCHOR_END: main
+// ANCHOR_END: wrap

@@ -1,9 +1,12 @@
-use std::process::ExitCode;
+use std::process;
 use std::sync::Mutex;
-use std::thread;
 use std::time::{Duration, Instant};
 
+// ANCHOR: all
+use std::thread;
+
 use crossbeam::channel;
+// ANCHOR_END: all
 
 const URLS: [&str; 6] = [
     "https://example.com/index.html",
@@ -26,7 +29,9 @@ fn fetch(url: &str) -> usize {
     url.len() * 100
 }
 
-fn main() -> ExitCode {
+// ANCHOR: all
+fn main() {
+    // ANCHOR_END: all
     let started = Instant::now();
     // ANCHOR: all
     // At most 2 downloads at once, like ThreadPoolExecutor(max_workers=2).
@@ -84,12 +89,12 @@ fn main() -> ExitCode {
         downloads.len(),
         DOWNLOAD_TIME.as_millis()
     );
-    if downloads.len() == URLS.len() && most == at_once {
-        ExitCode::SUCCESS
-    } else {
+    if downloads.len() != URLS.len() || most != at_once {
         println!(
             "check: expected every download made, {at_once} of them at once at the busiest moment"
         );
-        ExitCode::FAILURE
+        process::exit(1);
     }
+    // ANCHOR: all
 }
+// ANCHOR_END: all

@@ -62,8 +62,8 @@ fn config() -> &'static Config {
 }
 // ANCHOR_END: lazy
 
+// ANCHOR: main
 fn main() {
-    // ANCHOR: main
     const THREADS: usize = 4;
     let start = Barrier::new(THREADS);
     let seen: Vec<&'static Config> = thread::scope(|scope| {
@@ -85,5 +85,5 @@ fn main() {
     println!("{THREADS} threads got the same Config: {all_same}");
     println!("Configs built: {built}, freed: {freed}");
     println!("currency {}, VAT {}%", config.currency, config.vat_percent);
-    // ANCHOR_END: main
 }
+// ANCHOR_END: main

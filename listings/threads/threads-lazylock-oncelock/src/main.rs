@@ -23,7 +23,9 @@ static VAT_PERCENT: LazyLock<BTreeMap<&str, u32>> = LazyLock::new(|| {
 /// Set once, when the program knows the value; read everywhere after.
 static CURRENCY: OnceLock<String> = OnceLock::new();
 
+// ANCHOR: main
 fn main() {
+    // ANCHOR_END: main
     CURRENCY
         .set(String::from("EUR"))
         .expect("the currency was already set");
@@ -56,5 +58,7 @@ fn main() {
         "the table was built {builds} time(s) for {} concurrent callers",
         countries.len()
     );
-    // ANCHOR_END: main
+    // ANCHOR: once
 }
+// ANCHOR_END: once
+// ANCHOR_END: main

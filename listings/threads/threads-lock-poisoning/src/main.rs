@@ -1,8 +1,8 @@
 use std::sync::Mutex;
 use std::thread;
 
+// ANCHOR: all
 fn main() {
-    // ANCHOR: all
     let ledger = Mutex::new(vec![100, -20]);
 
     let writer = thread::scope(|scope| {
@@ -30,5 +30,5 @@ fn main() {
     // After checking (or repairing) the data, declare the lock healthy again.
     ledger.clear_poison();
     println!("after clear_poison, poisoned: {}", ledger.is_poisoned());
-    // ANCHOR_END: all
 }
+// ANCHOR_END: all

@@ -2,15 +2,15 @@
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::thread;
-// ANCHOR_END: forced
 
 const THREADS: usize = 4;
 const VISITS_PER_THREAD: usize = 1_000_000;
 /// How many times the free-running count is tried before giving up.
 const MAX_ROUNDS: usize = 20;
 
+// ANCHOR: free
 fn main() {
-    // ANCHOR: forced
+    // ANCHOR_END: free
     // Two visitors arrive at the same moment. The barrier makes the bad
     // interleaving certain: both read the counter before either writes it.
     let visits = AtomicUsize::new(0);
@@ -63,8 +63,10 @@ fn main() {
         "fetch_add:        {expected} visits counted as {}",
         visits.load(SeqCst)
     );
-    // ANCHOR_END: free
+    // ANCHOR: forced
 }
+// ANCHOR_END: forced
+// ANCHOR_END: free
 
 // ANCHOR: count
 /// Four threads count VISITS_PER_THREAD visits each, with a separate load

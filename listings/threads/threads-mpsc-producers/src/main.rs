@@ -3,10 +3,8 @@ use std::collections::HashMap;
 // ANCHOR: all
 use std::sync::mpsc;
 use std::thread;
-// ANCHOR_END: all
 
 fn main() {
-    // ANCHOR: all
     let (sender, readings) = mpsc::channel();
     for room in ["kitchen", "garage", "attic"] {
         // Each producer owns a clone of the sending half.
@@ -38,4 +36,6 @@ fn main() {
     println!("every sender is gone: the channel is closed");
     // ANCHOR_END: all
     println!("check: per-sender order kept: {in_order}");
+    // ANCHOR: all
 }
+// ANCHOR_END: all

@@ -3,10 +3,8 @@ use std::thread;
 use std::time::Duration;
 
 use crossbeam::channel::{self, select};
-// ANCHOR_END: all
 
 fn main() {
-    // ANCHOR: all
     // Zero capacity: each send waits until main receives it, so this example
     // prints its messages in the same order on every run.
     let (price_sender, prices) = channel::bounded::<(&str, u32)>(0);
@@ -42,5 +40,5 @@ fn main() {
         // Dropping the last sender of `stop_feed` wakes the feed thread.
         drop(stop_feed);
     });
-    // ANCHOR_END: all
 }
+// ANCHOR_END: all

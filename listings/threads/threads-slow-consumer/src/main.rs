@@ -2,10 +2,8 @@
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
-// ANCHOR_END: all
 
 fn main() {
-    // ANCHOR: all
     // Room for two readings: Python's queue.Queue(maxsize=2).
     let (readings, inbox) = mpsc::sync_channel(2);
     // A fast producer: five readings, each sent as soon as send returns.
@@ -27,5 +25,5 @@ fn main() {
     // The loop ended because the sensor dropped its sender: it has finished.
     sensor.join().unwrap();
     println!("the sensor sent all five and finished");
-    // ANCHOR_END: all
 }
+// ANCHOR_END: all

@@ -1,10 +1,10 @@
 // ANCHOR: bounded
 use std::sync::mpsc::{self, TrySendError};
 use std::thread;
-// ANCHOR_END: bounded
 
+// ANCHOR: rendezvous
 fn main() {
-    // ANCHOR: bounded
+    // ANCHOR_END: rendezvous
     // Room for two readings: Python's queue.Queue(maxsize=2).
     let (readings, inbox) = mpsc::sync_channel::<u32>(2);
     readings.try_send(21).unwrap();
@@ -34,5 +34,7 @@ fn main() {
     let delivery = thread::spawn(move || courier.send("parcel").unwrap());
     println!("the desk took the {}", desk.recv().unwrap());
     delivery.join().unwrap();
-    // ANCHOR_END: rendezvous
+    // ANCHOR: bounded
 }
+// ANCHOR_END: bounded
+// ANCHOR_END: rendezvous

@@ -1,11 +1,15 @@
+use std::path::PathBuf;
+use std::process;
+use std::sync::Mutex;
+
+// ANCHOR: count
 use std::error::Error;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::process;
-use std::sync::Mutex;
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
+// ANCHOR_END: count
 
 /// A directory that is removed when this value is dropped: on success, on
 /// an early return through `?`, and while unwinding from a panic.
@@ -32,6 +36,7 @@ impl Drop for ScratchDir {
 static WAITS: Mutex<Vec<(Instant, Instant)>> = Mutex::new(Vec::new());
 
 // ANCHOR: count
+
 /// The files to count, with the text each will hold.
 const CHAPTERS: [(&str, &str); 3] = [
     (
@@ -97,8 +102,8 @@ fn waits_overlapped(count: usize) -> bool {
     waits.len() == count && last_began < first_ended
 }
 
+// ANCHOR: main
 fn run() -> Result<(), Box<dyn Error>> {
-    // ANCHOR: main
     let scratch = ScratchDir::create()?;
     for (file_name, text) in CHAPTERS {
         fs::write(scratch.0.join(file_name), text)?;
@@ -128,6 +133,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     if !overlapped {
         return Err("the threads waited one after another".into());
     }
+    // ANCHOR: main
     Ok(())
 }
 
@@ -137,3 +143,4 @@ fn main() {
         process::exit(1);
     }
 }
+// ANCHOR_END: main

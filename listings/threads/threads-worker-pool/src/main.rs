@@ -81,8 +81,8 @@ fn checksum(file_number: u32) -> u32 {
     })
 }
 
+// ANCHOR: main
 fn main() {
-    // ANCHOR: main
     // The jobs compute: one worker per core. Fall back to 1 when the
     // number of cores cannot be found out.
     let size = thread::available_parallelism().map_or(1, NonZero::get);
@@ -107,4 +107,6 @@ fn main() {
         "{} workers ran {total} jobs and stopped",
         jobs_per_worker.len()
     );
+    // ANCHOR: main
 }
+// ANCHOR_END: main
