@@ -184,5 +184,5 @@ fn report_time(elapsed: Duration) {
     } else {
         "NO overlap to speak of: half the one-by-one time or more"
     };
-    println!("{verdict}");
+    println!("check: {verdict}");
 }
