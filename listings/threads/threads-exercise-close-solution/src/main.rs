@@ -1,7 +1,7 @@
+// ANCHOR: all
 use std::sync::mpsc;
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     let (sender, takings) = mpsc::channel();
     let tills: Vec<_> = (1..=3)

@@ -1,8 +1,8 @@
+// ANCHOR: all
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
-// ANCHOR: all
 fn main() {
     let (sender, takings) = mpsc::channel();
     let tills: Vec<_> = (1..=3)

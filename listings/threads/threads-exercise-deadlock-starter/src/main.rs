@@ -1,9 +1,9 @@
+// ANCHOR: all
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-// ANCHOR: all
 /// Item names and prices in cents.
 struct Cart {
     items: Mutex<Vec<(&'static str, u32)>>,

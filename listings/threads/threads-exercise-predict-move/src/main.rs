@@ -1,6 +1,6 @@
+// ANCHOR: all
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     let mut visits = 0;
 

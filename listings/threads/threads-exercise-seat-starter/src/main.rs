@@ -1,8 +1,8 @@
+// ANCHOR: all
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::thread;
 
-// ANCHOR: all
 /// Sells one seat if any is left. Returns whether this customer got one.
 fn book(seats_left: &AtomicU32, customers_arrived: &Barrier) -> bool {
     let left = seats_left.load(Relaxed);

@@ -74,7 +74,7 @@ fn exit_unless_edition_2024_dropped_the_guards(queue: &Mutex<VecDeque<&str>>) {
     let (_, after_tail) = ({ queue.lock().unwrap().len() }, lock_state(queue));
     if in_else != "free" || after_tail != "free" {
         eprintln!(
-            "the guards lived on (else branch: {in_else}, block tail: {after_tail}): this was not built as edition 2024"
+            "check: the guards lived on (else branch: {in_else}, block tail: {after_tail}): this was not built as edition 2024"
         );
         std::process::exit(1);
     }

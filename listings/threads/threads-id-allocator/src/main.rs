@@ -1,7 +1,7 @@
+// ANCHOR: allocate
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 
-// ANCHOR: allocate
 const MAX_IDS: u32 = 1000;
 static NEXT_ID: AtomicU32 = AtomicU32::new(0);
 

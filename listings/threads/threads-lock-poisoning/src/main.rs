@@ -1,7 +1,7 @@
+// ANCHOR: all
 use std::sync::Mutex;
 use std::thread;
 
-// ANCHOR: all
 fn main() {
     let ledger = Mutex::new(vec![100, -20]);
 

@@ -1,7 +1,7 @@
+// ANCHOR: all
 use std::cell::{Cell, RefCell};
 use std::thread;
 
-// ANCHOR: all
 thread_local! {
     /// Each thread has its own counter, starting at 0: no lock, no atomic.
     static HANDLED: Cell<u32> = const { Cell::new(0) };
