@@ -98,7 +98,6 @@ fn main() {
     let jobs_per_worker = pool.shutdown();
     let mut checksums: Vec<(u32, u32)> = checksums.iter().collect();
     checksums.sort();
-    // ANCHOR_END: main
     for (file_number, sum) in &checksums {
         println!("file {file_number}: checksum {sum:08x}");
     }
@@ -107,6 +106,5 @@ fn main() {
         "{} workers ran {total} jobs and stopped",
         jobs_per_worker.len()
     );
-    // ANCHOR: main
 }
 // ANCHOR_END: main
