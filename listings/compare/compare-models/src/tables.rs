@@ -584,7 +584,7 @@ fn tcp(out: &mut String, results: &Value) -> Result<(), String> {
             "wall time",
             "ListenOverflows",
             "TCPSynRetrans",
-            "TIME_WAIT at start (whole machine)",
+            "TIME_WAIT at start (network namespace)",
         ],
         &body,
         &marks.legend(),
