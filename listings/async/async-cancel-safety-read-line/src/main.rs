@@ -28,7 +28,6 @@ async fn read_lines_lossy(from_peer: DuplexStream, mut status: mpsc::Receiver<St
     let mut seen = Vec::new();
     let mut line = String::new();
     loop {
-        line.clear();
         tokio::select! {
             biased; // try the branches in the order written
             read = reader.read_line(&mut line) => {
@@ -36,6 +35,7 @@ async fn read_lines_lossy(from_peer: DuplexStream, mut status: mpsc::Receiver<St
                     break; // the peer closed
                 }
                 seen.push(line.trim_end().to_owned());
+                line.clear(); // only once a whole line is kept
             }
             Some(ask) = status.recv() => {
                 // read_line's future is dropped here, with "ban" in it.
