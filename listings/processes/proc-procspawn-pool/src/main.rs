@@ -6,14 +6,14 @@ use std::time::Duration;
 use procspawn::Pool;
 
 /// Counts the primes in start..end. It runs in a worker process.
-fn count_primes((start, end): (u64, u64)) -> u64 {
+fn count_primes((start, end): (u64, u64)) -> Result<u64, String> {
     match start {
-        0 => panic!("a bug in this task"),
+        0 => return Err(format!("bad range {start}..{end}")),
         25_000 => process::abort(), // as a segfault in C code would
         50_000 => thread::sleep(Duration::from_secs(60)), // stuck
         _ => {}
     }
-    (start..end).filter(|&n| is_prime(n)).count() as u64
+    Ok((start..end).filter(|&n| is_prime(n)).count() as u64)
 }
 
 fn main() {
@@ -24,7 +24,8 @@ fn main() {
         .collect();
     for (i, mut handle) in handles.into_iter().enumerate() {
         match handle.join_timeout(Duration::from_secs(1)) {
-            Ok(primes) => println!("task {i}: {primes} primes"),
+            Ok(Ok(primes)) => println!("task {i}: {primes} primes"),
+            Ok(Err(reason)) => println!("task {i}: returned an error: {reason}"),
             Err(e) => println!("task {i}: failed: {e}"),
         }
     }
