@@ -3,8 +3,8 @@ use std::thread;
 
 const WORKERS: usize = 3;
 
+// ANCHOR: all
 fn main() {
-    // ANCHOR: all
     // Each round, every worker measures one sensor and writes its reading
     // into its own slot; a round is complete only when all three have.
     let readings = Mutex::new([0u32; WORKERS]);
@@ -34,5 +34,5 @@ fn main() {
             });
         }
     });
-    // ANCHOR_END: all
 }
+// ANCHOR_END: all

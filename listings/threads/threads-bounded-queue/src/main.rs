@@ -87,8 +87,9 @@ impl<T> BoundedQueue<T> {
 }
 // ANCHOR_END: push-pop
 
+// ANCHOR: main
 fn main() {
-    // ANCHOR: main
+    // Continued from the previous part.
     let queue = BoundedQueue::new(3);
     let printed = thread::scope(|scope| {
         let printer = scope.spawn(|| {
@@ -114,8 +115,8 @@ fn main() {
         state.longest, queue.capacity
     );
     println!("the producer had to wait: {}", state.producer_waits > 0);
-    // ANCHOR_END: main
 }
+// ANCHOR_END: main
 
 #[cfg(not(loom))]
 mod sync {

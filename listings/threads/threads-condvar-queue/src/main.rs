@@ -41,6 +41,7 @@ impl<T> JobQueue<T> {
     // ANCHOR_END: queue
 
     // ANCHOR: pop
+    // Continued from the previous part.
     /// The next job, waiting for one if needed; None once the queue is
     /// closed and empty.
     fn pop(&self) -> Option<T> {
@@ -61,8 +62,9 @@ impl<T> JobQueue<T> {
 }
 // ANCHOR_END: pop
 
+// ANCHOR: main
 fn main() {
-    // ANCHOR: main
+    // Continued from the previous part.
     let queue = JobQueue::new();
     let mut done: Vec<String> = thread::scope(|scope| {
         let workers: Vec<_> = (1..=2)
@@ -96,4 +98,6 @@ fn main() {
     for line in done {
         println!("  {line}");
     }
+    // ANCHOR: main
 }
+// ANCHOR_END: main

@@ -22,6 +22,7 @@ fn main() {
     // ANCHOR_END: bounded
 
     // ANCHOR: unbounded
+    // Continued from the previous part.
     // An unbounded channel is never full: `send` never waits.
     let (log, log_lines) = channel::unbounded();
     for line in 1..=100_000 {
@@ -32,6 +33,7 @@ fn main() {
     // ANCHOR_END: unbounded
 
     // ANCHOR: archivers
+    // Continued from the previous part.
     let taken: Vec<usize> = thread::scope(|scope| {
         let archivers: Vec<_> = (0..2)
             .map(|_| {

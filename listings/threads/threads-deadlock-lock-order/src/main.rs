@@ -20,6 +20,7 @@ fn transfer(from: &Account, to: &Account, cents: i64) {
 // ANCHOR_END: plain
 
 // ANCHOR: showing
+// Continued from the previous part.
 use std::sync::{Barrier, TryLockError};
 
 /// `transfer`, made to show its deadlock without hanging: the barriers make
@@ -56,6 +57,7 @@ fn transfer_showing_deadlock(
 // ANCHOR_END: showing
 
 // ANCHOR: ordered
+// Continued from the previous part.
 /// The fix: every transfer takes the two locks in the same global order
 /// (lowest account id first), whatever the direction of the transfer.
 fn transfer_in_id_order(from: &Account, to: &Account, cents: i64) {
@@ -77,6 +79,7 @@ fn transfer_in_id_order(from: &Account, to: &Account, cents: i64) {
 // ANCHOR_END: ordered
 
 // ANCHOR: run
+// Continued from the previous part.
 fn main() {
     let alice = Account {
         id: 1,

@@ -1,11 +1,13 @@
-use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 // ANCHOR: naive
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 /// The price cache: item name to price, behind one lock.
 type Prices = Mutex<BTreeMap<&'static str, u32>>;
 
@@ -31,6 +33,7 @@ fn price_naive(prices: &Prices, item: &'static str) -> u32 {
 // ANCHOR_END: naive
 
 // ANCHOR: fixed
+// Continued from the previous part.
 /// One guard, with a name, for the check and the insert.
 fn price_fixed(prices: &Prices, item: &'static str) -> u32 {
     let mut prices = prices.lock().unwrap();

@@ -38,6 +38,7 @@ impl Buffer {
 // ANCHOR_END: buffer
 
 // ANCHOR: ops
+// Continued from the previous part.
 impl Buffer {
     /// Adds an item, waiting while the buffer is full.
     fn push(&self, item: u32) {

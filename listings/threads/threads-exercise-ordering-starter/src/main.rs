@@ -40,6 +40,7 @@ fn wait_for_answer(job: &Job) -> u64 {
 // ANCHOR_END: job
 
 // ANCHOR: model
+// Continued from the previous part.
 /// One worker, and `main` waiting for its answer.
 fn hand_over() {
     let job = Arc::new(Job {

@@ -28,6 +28,7 @@ fn main() {
     // ANCHOR_END: while_let
 
     // ANCHOR: fixed
+    // Continued from the previous part.
     // The fix: take the job in its own statement; the guard is dropped at
     // its semicolon, before the work starts.
     queue.lock().unwrap().extend(["resize photo", "send email"]);
@@ -39,6 +40,7 @@ fn main() {
     // ANCHOR_END: fixed
 
     // ANCHOR: editions
+    // Continued from the previous part.
     // `if let ... else`: edition 2021 keeps the guard alive in the else
     // branch too; edition 2024 drops it before the else branch runs.
     if let Some(job) = queue.lock().unwrap().pop_front() {

@@ -24,6 +24,7 @@ fn allocate_id() -> Option<u32> {
 
 // ANCHOR: wrap
 // ANCHOR: main
+// Continued from the previous part.
 fn main() {
     // ANCHOR_END: wrap
     // Four threads ask for 300 IDs each: 1200 requests for 1000 IDs.

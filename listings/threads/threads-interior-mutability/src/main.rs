@@ -41,6 +41,7 @@ fn one_thread() {
 // ANCHOR_END: one_thread
 
 // ANCHOR: threads
+// Continued from the previous part.
 /// The same statistics, shared by threads.
 struct SharedStats {
     hits: AtomicU32,

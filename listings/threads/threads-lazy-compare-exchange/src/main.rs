@@ -63,6 +63,7 @@ fn config() -> &'static Config {
 // ANCHOR_END: lazy
 
 // ANCHOR: main
+// Continued from the previous part.
 fn main() {
     const THREADS: usize = 4;
     let start = Barrier::new(THREADS);

@@ -20,10 +20,12 @@ static VAT_PERCENT: LazyLock<BTreeMap<&str, u32>> = LazyLock::new(|| {
 // ANCHOR_END: lazy
 
 // ANCHOR: once
+// Continued from the previous part.
 /// Set once, when the program knows the value; read everywhere after.
 static CURRENCY: OnceLock<String> = OnceLock::new();
 
 // ANCHOR: main
+// Continued from the previous part.
 fn main() {
     // ANCHOR_END: main
     CURRENCY

@@ -31,6 +31,7 @@ fn main() {
     // ANCHOR_END: forced
 
     // ANCHOR: free
+    // Continued from the previous part.
     // With nothing between the load and the store, the same bug strikes only
     // when two threads happen to interleave there: often, but not on every
     // run. So count again, up to MAX_ROUNDS times, until a round loses some.
@@ -69,6 +70,7 @@ fn main() {
 // ANCHOR_END: free
 
 // ANCHOR: count
+// Continued from the previous part.
 /// Four threads count VISITS_PER_THREAD visits each, with a separate load
 /// and store (SeqCst, the strongest ordering: no ordering fixes this bug).
 fn count_with_load_then_store() -> usize {

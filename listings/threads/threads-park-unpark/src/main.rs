@@ -1,8 +1,8 @@
 use std::sync::Mutex;
 use std::thread;
 
+// ANCHOR: all
 fn main() {
-    // ANCHOR: all
     let next_order: Mutex<Option<String>> = Mutex::new(None);
 
     thread::scope(|scope| {
@@ -34,5 +34,5 @@ fn main() {
     })
     .join()
     .unwrap();
-    // ANCHOR_END: all
 }
+// ANCHOR_END: all

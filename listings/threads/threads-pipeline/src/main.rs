@@ -20,6 +20,7 @@ fn read_lines(lines: &[&str], out: Sender<String>) {
 // ANCHOR_END: read
 
 // ANCHOR: parse
+// Continued from the previous part.
 /// Stage 2: parse "item,quantity" lines. Several of these run at once.
 fn parse(lines: Receiver<String>, out: Sender<Parsed>) {
     // The loop ends when stage 1 has dropped its sender and the channel is empty.
@@ -40,6 +41,7 @@ fn parse(lines: Receiver<String>, out: Sender<Parsed>) {
 // ANCHOR_END: parse
 
 // ANCHOR: total
+// Continued from the previous part.
 /// Stage 3: add up the quantities per item.
 fn total(parsed: Receiver<Parsed>) -> (BTreeMap<String, u32>, Vec<String>) {
     let mut totals = BTreeMap::new();
@@ -55,6 +57,7 @@ fn total(parsed: Receiver<Parsed>) -> (BTreeMap<String, u32>, Vec<String>) {
 // ANCHOR_END: total
 
 // ANCHOR: main
+// Continued from the previous part.
 fn main() {
     let order_lines = [
         "apple, 3",

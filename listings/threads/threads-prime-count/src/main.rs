@@ -39,6 +39,7 @@ fn is_prime(n: u64) -> (bool, u64) {
 }
 
 // ANCHOR: splits
+// Continued from the previous part.
 /// Worker `w` of `workers` takes one contiguous range.
 fn contiguous(w: u64, workers: u64) -> impl Iterator<Item = u64> {
     w * LIMIT / workers..(w + 1) * LIMIT / workers
@@ -103,6 +104,7 @@ fn count(numbers: impl Iterator<Item = u64>) -> (usize, u64) {
 }
 
 // ANCHOR: run
+// Continued from the previous part.
 /// Counts the primes below LIMIT on `workers` threads, each counting the
 /// numbers that `share` gives it. Measures wall time and CPU time.
 fn run<I>(workers: u64, share: impl Fn(u64, u64) -> I + Sync) -> Run

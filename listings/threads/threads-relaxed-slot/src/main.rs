@@ -54,6 +54,7 @@ impl<T> Default for Slot<T> {
 }
 
 // ANCHOR: model
+// Continued from the previous part.
 /// One writer, one reader that reads the value if the flag says it is ready.
 fn reader_sees_the_flag() {
     let slot = Arc::new(Slot::new());

@@ -43,6 +43,7 @@ impl<T> Slot<T> {
     }
 
     // ANCHOR: publish
+    // Continued from the previous part.
     /// Fills the slot. Panics if it was filled before.
     pub fn publish(&self, value: T) {
         // Relaxed: the swap only has to pick one writer; it publishes nothing.
@@ -58,6 +59,7 @@ impl<T> Slot<T> {
     // ANCHOR_END: publish
 
     // ANCHOR: get
+    // Continued from the previous part.
     /// The value, once it has been published.
     pub fn get(&self) -> Option<&T> {
         // Acquire: pairs with the Release store in `publish`.
@@ -79,6 +81,7 @@ impl<T> Default for Slot<T> {
 }
 
 // ANCHOR: main
+// Continued from the previous part.
 fn main() {
     let report: Slot<Vec<String>> = Slot::new();
     let seen = thread::scope(|scope| {

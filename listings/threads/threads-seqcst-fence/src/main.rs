@@ -29,6 +29,7 @@ fn release_acquire(mine: &AtomicBool, other: &AtomicBool) -> bool {
 // ANCHOR_END: fenced
 
 // ANCHOR: model
+// Continued from the previous part.
 /// Every pair (what thread a read, what thread b read) that loom's model allows.
 fn outcomes(step: fn(&AtomicBool, &AtomicBool) -> bool) -> BTreeSet<(bool, bool)> {
     // `seen` outlives loom's runs, so it is std's `Arc` and `Mutex`; inside a

@@ -23,6 +23,7 @@ fn main() {
     // ANCHOR_END: bounded
 
     // ANCHOR: rendezvous
+    // Continued from the previous part.
     // Capacity 0: a send completes only when a receiver takes the value.
     let (courier, desk) = mpsc::sync_channel::<&str>(0);
     // Nobody is waiting at the desk, so there is nowhere to put the parcel.

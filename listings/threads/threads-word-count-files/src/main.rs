@@ -1,5 +1,4 @@
 use std::path::PathBuf;
-use std::process;
 use std::sync::Mutex;
 
 // ANCHOR: count
@@ -7,6 +6,7 @@ use std::error::Error;
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::process;
 use std::thread;
 use std::time::{Duration, Instant};
 // ANCHOR_END: count
@@ -103,6 +103,7 @@ fn waits_overlapped(count: usize) -> bool {
 }
 
 // ANCHOR: main
+// Continued from the previous part.
 fn run() -> Result<(), Box<dyn Error>> {
     let scratch = ScratchDir::create()?;
     for (file_name, text) in CHAPTERS {

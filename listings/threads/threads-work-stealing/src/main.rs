@@ -48,6 +48,7 @@ fn find_task<T>(
 // ANCHOR_END: find
 
 // ANCHOR: work
+// Continued from the previous part.
 /// The shared state of the job: the queue for outside work, the count of
 /// tasks that still exist, and the result.
 struct Job {
@@ -86,8 +87,9 @@ fn work(job: &Job, local: &Worker<Range<u64>>, others: &[Stealer<Range<u64>>]) -
 }
 // ANCHOR_END: work
 
+// ANCHOR: main
 fn main() {
-    // ANCHOR: main
+    // Continued from the previous part.
     // One task to start with: the whole range. Workers split it as they go.
     let job = Job {
         injector: Injector::new(),
@@ -129,4 +131,6 @@ fn main() {
         println!("check: wrong, expected {PRIMES_BELOW_LIMIT}");
         std::process::exit(1);
     }
+    // ANCHOR: main
 }
+// ANCHOR_END: main

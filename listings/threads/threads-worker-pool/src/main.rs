@@ -47,6 +47,7 @@ impl WorkerPool {
 // ANCHOR_END: pool
 
 // ANCHOR: shutdown
+// Continued from the previous part.
 impl WorkerPool {
     /// Graceful shutdown: close the queue, then wait for every worker to
     /// finish what is queued. Returns how many jobs each worker ran.
@@ -82,6 +83,7 @@ fn checksum(file_number: u32) -> u32 {
 }
 
 // ANCHOR: main
+// Continued from the previous part.
 fn main() {
     // The jobs compute: one worker per core. Fall back to 1 when the
     // number of cores cannot be found out.
