@@ -132,11 +132,7 @@ const QUICK_PATH_HEADING: &str = "**The short path**";
 
 fn the_quick_path_stands_alone() -> Outcome {
     let (entries, mut problems) = glossary();
-    let introduction = CHAPTERS
-        .iter()
-        .find(|c| c.file == "src/introduction.md")
-        .ok_or("the book has no src/introduction.md")?;
-    let path = quick_path(&introduction.expanded)?;
+    let path = quick_path()?;
     let pages: Vec<Prose> = CHAPTERS.iter().map(Prose::of).collect();
     let mut in_order = Vec::new();
     for file in &path {
@@ -159,23 +155,10 @@ fn the_quick_path_stands_alone() -> Outcome {
     problems.verdict("terms on the short path")
 }
 
-/// The pages the introduction's short path lists, as `src/...` files.
-fn quick_path(introduction: &str) -> Result<Vec<String>, String> {
-    let after = introduction
-        .split_once(QUICK_PATH_HEADING)
-        .ok_or_else(|| format!("src/introduction.md has no {QUICK_PATH_HEADING}"))?
-        .1;
-    let list: String = after
-        .lines()
-        .skip_while(|l| !l.starts_with("1. "))
-        .take_while(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let link = Regex::new(r"\]\(([^)#]+\.md)").unwrap();
-    let files: Vec<String> = link
-        .captures_iter(&list)
-        .map(|c| format!("src/{}", &c[1]))
-        .collect();
+/// The pages the introduction's short path lists, as `src/...` files: the
+/// list checks/paths.rs follows from footer to footer.
+fn quick_path() -> Result<Vec<String>, String> {
+    let files = crate::checks::paths::pages_of_path("src/introduction.md", QUICK_PATH_HEADING)?;
     if files.len() < 5 {
         return Err(format!(
             "the short path lists {} pages: is its list where the check looks?",

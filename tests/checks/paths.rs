@@ -7,12 +7,12 @@
 //! `Everyday` is on its chapter's everyday path, and every page on that path
 //! is `Core` or `Everyday`.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use libtest_mimic::Trial;
 use regex::Regex;
 
-use crate::common::book::CHAPTERS;
+use crate::common::book::{CHAPTERS, normalize};
 use crate::common::schedule::trial;
 use crate::common::{Outcome, Problems, root};
 
@@ -96,7 +96,7 @@ fn check_path(list_file: &str, heading: &str, footer: &str) -> Outcome {
 
 /// The `src/...` pages linked from the numbered list after `heading`, in
 /// order; a list item may link several pages.
-fn pages_of_path(list_file: &str, heading: &str) -> Result<Vec<String>, String> {
+pub fn pages_of_path(list_file: &str, heading: &str) -> Result<Vec<String>, String> {
     let source = read(list_file)?;
     let after = source
         .split_once(heading)
@@ -197,18 +197,8 @@ fn read(file: &str) -> Result<String, String> {
 /// `src/threads/channels.md` for the link `channels.md` on a page of
 /// `src/threads/`, or `../threads/channels.md` on one of `src/async/`.
 fn resolve(page: &str, link: &str) -> String {
-    let mut path = PathBuf::new();
     let base = Path::new(page).parent().unwrap_or(Path::new(""));
-    for part in base.join(link).components() {
-        match part {
-            Component::ParentDir => {
-                path.pop();
-            }
-            Component::CurDir => {}
-            other => path.push(other),
-        }
-    }
-    path.to_string_lossy().into_owned()
+    normalize(&base.join(link)).to_string_lossy().into_owned()
 }
 
 /// The link from `page` to `target`, for a message.
